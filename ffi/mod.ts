@@ -1,0 +1,9 @@
+/**
+ * libR bindings. Imported only by the worker process (`worker/host.ts`); the main process never
+ * loads this folder (a test enforces it).
+ *
+ * @module
+ */
+export * from "./libr.ts";
+export * from "./r_home.ts";
+export * from "./_symbols.ts";

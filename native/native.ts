@@ -1,0 +1,40 @@
+/**
+ * Picks the FFI adapter for the running runtime (Deno or Bun).
+ *
+ * @module
+ */
+import type { Native } from "./_types.ts";
+import { denoNative } from "./_deno.ts";
+import { bunNative } from "./_bun.ts";
+
+let cached: Native | undefined;
+
+/** The name of the JS runtime this process runs on. */
+export function runtimeName(): "deno" | "bun" {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Bun !== undefined) return "bun";
+  if (g.Deno !== undefined) return "deno";
+  throw new Error("brmsts needs Deno or Bun (FFI is not available on this runtime)");
+}
+
+/**
+ * Loads the FFI adapter of the current runtime once.
+ *
+ * @example
+ * ```ts
+ * const native = await loadNative();
+ * console.log(native.runtime);
+ * ```
+ */
+export async function loadNative(): Promise<Native> {
+  if (cached) return cached;
+  if (runtimeName() === "bun") {
+    // A computed specifier keeps Deno's type checker from resolving `bun:ffi`.
+    const spec = ["bun", "ffi"].join(":");
+    cached = bunNative(await import(spec));
+  } else {
+    cached = denoNative();
+  }
+  return cached;
+}

@@ -1,0 +1,131 @@
+/**
+ * R source evaluated once per worker session. It defines the R-level trap that every request
+ * runs under (`tryCatch` + `withCallingHandlers`: errors with call and traceback, warnings,
+ * messages, interrupts) and returns an environment the host keeps preserved, so nothing is
+ * written into the user's global environment.
+ *
+ * @module
+ */
+export const BOOTSTRAP_R = String.raw`
+local({
+  tools <- new.env(parent = baseenv())
+  one_line <- function(x, width = 300L) {
+    s <- tryCatch(paste(deparse(x, width.cutoff = 200L, nlines = 2L), collapse = " "),
+                  error = function(e) "<unprintable>")
+    if (nchar(s) > width) paste0(substr(s, 1L, width - 3L), "...") else s
+  }
+  # Runs thunk() under the trap; returns list(ok, value, kind, message, call, traceback,
+  # warnings, messages) positionally.
+  tools$trap <- function(thunk) {
+    warnings <- character(0)
+    messages <- character(0)
+    tb <- character(0)
+    tools$.start <- .Machine$integer.max
+    res <- tryCatch(
+      withCallingHandlers(
+        list(TRUE, thunk(), NULL, NULL, NULL, NULL),
+        warning = function(w) {
+          warnings <<- c(warnings, conditionMessage(w))
+          invokeRestart("muffleWarning")
+        },
+        message = function(m) {
+          messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
+        },
+        error = function(e) {
+          calls <- sys.calls()
+          n <- length(calls)
+          keep <- seq_len(n)
+          keep <- keep[keep > tools$.start + 2L]
+          heads <- vapply(calls[keep], function(cl) {
+            h <- cl[[1L]]
+            if (is.symbol(h)) as.character(h) else ""
+          }, "")
+          keep <- keep[!heads %in% c(".handleSimpleError", "h", ".signalSimpleWarning")]
+          tb <<- vapply(calls[keep], one_line, "")
+        }
+      ),
+      error = function(e) {
+        kind <- if (inherits(e, "brmsts_parse_error")) "parse-error" else "r-error"
+        cl <- conditionCall(e)
+        list(FALSE, NULL, kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl), tb)
+      },
+      interrupt = function(e) list(FALSE, NULL, "interrupt", "interrupted", NULL, character(0))
+    )
+    c(res, list(warnings, messages))
+  }
+  tools$eval_text <- function(code) {
+    exprs <- tryCatch(parse(text = code, keep.source = FALSE), error = function(e) {
+      stop(structure(class = c("brmsts_parse_error", "error", "condition"),
+                     list(message = conditionMessage(e), call = NULL)))
+    })
+    value <- NULL
+    tools$.start <- sys.nframe()
+    for (e in exprs) value <- eval(e, globalenv())
+    value
+  }
+  # Calls fn (a name, or pkg::name) with args bound to symbols in a child of the global
+  # environment, so tracebacks show .arg1, .arg2 ... and not deparsed data.
+  tools$call_fn <- function(fn, args) {
+    head <- str2lang(fn)
+    env <- new.env(parent = globalenv())
+    nms <- names(args)
+    if (is.null(nms)) nms <- rep("", length(args))
+    syms <- vector("list", length(args))
+    for (i in seq_along(args)) {
+      a <- args[[i]]
+      if (inherits(a, "brmsts_code")) a <- eval(str2lang(unclass(a)), globalenv())
+      nm <- paste0(".arg", i)
+      if (missing(a)) {
+        syms[i] <- list(quote(expr = ))
+      } else {
+        assign(nm, a, envir = env)
+        syms[[i]] <- as.name(nm)
+      }
+    }
+    names(syms) <- nms
+    tools$.start <- sys.nframe()
+    eval(as.call(c(list(head), syms)), env)
+  }
+  tools$run_text <- function(code) tools$trap(function() tools$eval_text(code))
+  tools$run_call <- function(fn, args) tools$trap(function() tools$call_fn(fn, args))
+  # A short printed form for RObject handles.
+  tools$repr <- function(x) {
+    out <- tryCatch({
+      if (inherits(x, "brmsfit")) {
+        paste0("<brmsfit> ", paste(deparse(x$formula$formula, width.cutoff = 200L), collapse = " "))
+      } else if (is.function(x)) {
+        paste0("<function> ", one_line(args(x)))
+      } else if (is.environment(x)) {
+        format(x)
+      } else if (inherits(x, "formula") || is.language(x)) {
+        one_line(x)
+      } else {
+        lines <- utils::capture.output(utils::str(x, max.level = 1L, list.len = 6L,
+                                                  give.attr = FALSE))
+        paste(utils::head(lines, 8L), collapse = "\n")
+      }
+    }, error = function(e) paste0("<", class(x)[1L], ">"))
+    substr(out, 1L, 2000L)
+  }
+  tools$classes <- function(x) class(x)
+  tools$status <- function() {
+    ver <- function(p) {
+      if (nzchar(system.file(package = p))) as.character(utils::packageVersion(p)) else NA_character_
+    }
+    list(R.version.string, R.home(), ver("brms"), ver("rstan"), ver("cmdstanr"), .libPaths(),
+         tempdir())
+  }
+  # Debian's r-cran-bh ships no include/boost: point rstan at the system Boost whenever rstan
+  # loads in this session (a hook, so sessions that never use rstan do not pay for loading it).
+  tools$boost_fix <- function() {
+    bh <- system.file("include", "boost", package = "BH")
+    if (!nzchar(bh) && dir.exists("/usr/include/boost")) {
+      setHook(packageEvent("rstan", "onLoad"), function(...) {
+        rstan::rstan_options(boost_lib = "/usr/include")
+      })
+    }
+    invisible(NULL)
+  }
+  tools
+})
+`;

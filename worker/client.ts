@@ -1,0 +1,639 @@
+/**
+ * Main side: owns the worker process. Spawns it lazily, sends one request at a time (others
+ * queue), routes console output, recovers from crashes, cancels through AbortSignals and
+ * releases RObject handles. Never imports `ffi/`.
+ *
+ * @module
+ */
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import process from "node:process";
+import { type Child, type ExitStatus, spawnHost } from "./_spawn.ts";
+import { decode } from "./codec/decode.ts";
+import { encode } from "./codec/encode.ts";
+import { NamedArgs } from "./codec/markers.ts";
+import type { Wire } from "./codec/wire.ts";
+import { RAbortError, RError, RParseError, RStartupError, RWorkerCrashedError } from "./errors.ts";
+import {
+  type ConvertMode,
+  type Event,
+  EventKind,
+  FailureKind,
+  type LogStream,
+  type ReadyInfo,
+  type Request,
+  RequestKind,
+  type WireArg,
+} from "./protocol.ts";
+import { type HandleOwner, RObject } from "./robject.ts";
+
+/** One piece of console output from the worker. */
+export interface LogEntry {
+  /** `stdout`/`stderr`: R's console; `raw`: output of R's child processes (compiler, chains). */
+  stream: LogStream;
+  text: string;
+  /** The id of the call that was running, when known. */
+  callId?: number;
+}
+
+/** Options every call accepts. */
+export interface CallOptions {
+  /** Cancels the call: R is interrupted; if it does not yield in time the worker restarts. */
+  signal?: AbortSignal;
+  /** Result conversion: `auto` (default), `handle` (always an RObject), `value` (strip classes). */
+  convert?: ConvertMode;
+  /** Receives this call's console output as it happens. */
+  onLog?: (entry: LogEntry) => void;
+}
+
+/** A call's value with the warnings and messages R raised. */
+export interface RResult<T = unknown> {
+  value: T;
+  warnings: string[];
+  messages: string[];
+}
+
+/** How the worker is started. */
+export interface WorkerConfig {
+  /** Extra environment variables for the worker (R_LIBS_USER, …). */
+  env?: Record<string, string>;
+  /** R installation to use (sets BRMSTS_R_HOME). */
+  rHome?: string;
+  /** R code run in every fresh worker before its first call. */
+  startupScripts?: string[];
+  /** How long R gets to yield after an abort before the worker is killed (ms, default 3000). */
+  abortGraceMs?: number;
+}
+
+/** Everything `status()` reports. */
+export interface WorkerStatus {
+  rVersion: string;
+  rHome: string;
+  brms: string | null;
+  rstan: string | null;
+  cmdstanr: string | null;
+  libPaths: string[];
+  tempDir: string;
+  pid: number;
+  runtime: "deno" | "bun";
+  /** R objects kept alive for RObject handles. */
+  preservedObjects: number;
+  /** How many workers this client has started. */
+  generation: number;
+}
+
+type Body =
+  | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
+  | { kind: RequestKind.Call; fn: string; args: WireArg[]; convert: ConvertMode }
+  | { kind: RequestKind.Status };
+
+interface Task {
+  id: number;
+  body: Body;
+  opts: CallOptions;
+  resolve: (ev: Extract<Event, { kind: EventKind.Result }>) => void;
+  reject: (e: Error) => void;
+  aborted?: boolean;
+  graceTimer?: ReturnType<typeof setTimeout>;
+  cleanup: () => void;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const FN_NAME = /^(?:[A-Za-z.][A-Za-z0-9._]*:::?)?(?:[A-Za-z.][A-Za-z0-9._]*|`[^`]+`)$/;
+
+/**
+ * A client for one R worker process. Most code uses the module-level functions (`evalR`,
+ * `callR`, …) that share one default client; create more for parallel R sessions.
+ *
+ * @example
+ * ```ts
+ * const w = new RWorker();
+ * console.log(await w.eval("1 + 1")); // 2
+ * await w.shutdown();
+ * ```
+ */
+export class RWorker implements HandleOwner {
+  #config: WorkerConfig;
+  #proc?: Child;
+  #info?: ReadyInfo;
+  #starting?: Promise<ReadyInfo>;
+  #fifoFd?: number;
+  #queue: Task[] = [];
+  #inflight?: Task;
+  #releases: number[] = [];
+  #nextId = 1;
+  #buf = "";
+  #reading = false;
+  #gen = 0;
+  #shutdownPending = false;
+  #listeners = new Set<(e: LogEntry) => void>();
+  #console: "stderr" | "silent" = "stderr";
+  #lastFatal?: string;
+
+  constructor(config: WorkerConfig = {}) {
+    this.#config = config;
+  }
+
+  /** The current worker generation (increments whenever a worker exits). */
+  get generation(): number {
+    return this.#gen;
+  }
+
+  /** The running worker's start-up facts, if one runs. */
+  get info(): ReadyInfo | undefined {
+    return this.#info;
+  }
+
+  /** Replaces the configuration; the running worker (if any) is stopped first. */
+  async configure(config: WorkerConfig): Promise<void> {
+    await this.shutdown();
+    this.#config = config;
+  }
+
+  /** The configuration in use. */
+  get config(): WorkerConfig {
+    return this.#config;
+  }
+
+  /** Routes worker console output: `stderr` (default) or `silent`. Listeners get it either way. */
+  setConsoleOutput(mode: "stderr" | "silent"): void {
+    this.#console = mode;
+  }
+
+  /** Subscribes to all console output; returns the unsubscribe function. */
+  onLog(listener: (e: LogEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Evaluates R source; resolves to the converted value of the last expression. */
+  async eval(code: string, opts: CallOptions = {}): Promise<unknown> {
+    return (await this.evalResult(code, opts)).value;
+  }
+
+  /** Like `eval`, with the warnings and messages R raised. */
+  evalResult(code: string, opts: CallOptions = {}): Promise<RResult> {
+    if (typeof code !== "string") throw new TypeError("evalR() takes R source as a string");
+    return this.#run({ kind: RequestKind.Eval, code, convert: opts.convert ?? "auto" }, opts);
+  }
+
+  /** Calls an R function: `fn` is `name` or `pkg::name`. */
+  async call(
+    fn: string,
+    args?: unknown[] | Record<string, unknown>,
+    opts: CallOptions = {},
+  ): Promise<unknown> {
+    return (await this.callResult(fn, args, opts)).value;
+  }
+
+  /** Like `call`, with the warnings and messages R raised. */
+  callResult(
+    fn: string,
+    args?: unknown[] | Record<string, unknown>,
+    opts: CallOptions = {},
+  ): Promise<RResult> {
+    try {
+      if (typeof fn !== "string" || !FN_NAME.test(fn)) {
+        throw new TypeError(
+          `callR: ${JSON.stringify(fn)} is not an R function name (name or pkg::name)`,
+        );
+      }
+      const wire = buildArgs(args);
+      return this.#run(
+        { kind: RequestKind.Call, fn, args: wire, convert: opts.convert ?? "auto" },
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Versions, paths and resource counts of the worker (starts it if needed). */
+  async status(opts: CallOptions = {}): Promise<WorkerStatus> {
+    const res = await this.#run({ kind: RequestKind.Status }, opts);
+    const v = res.value as Omit<WorkerStatus, "pid" | "runtime" | "generation">;
+    const info = this.#info!;
+    return {
+      ...v,
+      libPaths: ([] as string[]).concat(v.libPaths ?? []),
+      pid: info.pid,
+      runtime: info.runtime,
+      generation: this.#gen,
+    };
+  }
+
+  /** Stops the worker after queued calls finish; R's temp dir is removed. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.#shutdownPending) return;
+    this.#shutdownPending = true;
+    try {
+      while (this.#inflight || this.#queue.length) {
+        const t = this.#inflight ?? this.#queue[this.#queue.length - 1];
+        await new Promise<void>((res) => {
+          const done = t.cleanup;
+          t.cleanup = () => {
+            done();
+            res();
+          };
+        });
+      }
+      const proc = this.#proc;
+      if (!proc) return;
+      this.#proc = undefined;
+      const info = this.#info;
+      this.#info = undefined;
+      this.#gen++;
+      this.#releases = [];
+      try {
+        await proc.write(
+          encoder.encode(JSON.stringify({ kind: RequestKind.Shutdown, id: 0 }) + "\n"),
+        );
+        await proc.closeStdin();
+      } catch { /* already gone */ }
+      proc.ref();
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await proc.exited;
+      clearTimeout(timer);
+      this.#afterExit(info);
+    } finally {
+      this.#shutdownPending = false;
+    }
+  }
+
+  /** `await using` support. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Queues the release of a handle (sent with the next request). @internal */
+  release(id: number, generation: number): void {
+    if (generation !== this.#gen || !this.#proc) return;
+    this.#releases.push(id);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #run(body: Body, opts: CallOptions): Promise<RResult> {
+    const signal = opts.signal;
+    if (signal?.aborted) {
+      return Promise.reject(
+        new RAbortError("the call was aborted before it started", {
+          workerRestarted: false,
+          cause: signal.reason,
+        }),
+      );
+    }
+    return new Promise<RResult>((resolve, reject) => {
+      const task: Task = {
+        id: this.#nextId++,
+        body,
+        opts,
+        resolve: (ev) => resolve(this.#value(ev, opts)),
+        reject,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      };
+      const onAbort = () => this.#abort(task);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(task);
+      this.#pump();
+    });
+  }
+
+  #value(ev: Extract<Event, { kind: EventKind.Result }>, _opts: CallOptions): RResult {
+    for (const w of ev.warnings) {
+      this.#emit({ stream: "stderr", text: `Warning message:\n${w}\n`, callId: ev.id });
+    }
+    const gen = this.#gen;
+    const value = decode(
+      ev.value,
+      (h) => new RObject(h.id, h.cls ?? [], h.type ?? "", h.repr ?? "", this, gen),
+    );
+    return { value, warnings: ev.warnings, messages: ev.messages };
+  }
+
+  #abort(task: Task): void {
+    if (task.aborted) return;
+    task.aborted = true;
+    const reason = task.opts.signal?.reason;
+    const qi = this.#queue.indexOf(task);
+    if (qi >= 0) {
+      this.#queue.splice(qi, 1);
+      task.cleanup();
+      task.reject(
+        new RAbortError("the call was aborted before it started", {
+          workerRestarted: false,
+          cause: reason,
+        }),
+      );
+      return;
+    }
+    if (this.#inflight !== task) return;
+    if (this.#fifoFd !== undefined) {
+      try {
+        writeSync(this.#fifoFd, `${task.id}\n`);
+      } catch { /* worker gone: the exit handler settles the task */ }
+    }
+    task.graceTimer = setTimeout(() => {
+      if (this.#inflight !== task) return;
+      this.#proc?.kill("SIGKILL");
+    }, this.#config.abortGraceMs ?? 3000);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#inflight || this.#queue.length === 0) return;
+    const task = this.#queue[0];
+    let info: ReadyInfo;
+    try {
+      info = await this.#ensureStarted();
+    } catch (e) {
+      // Start-up failed: every queued call fails with the same error.
+      for (const t of this.#queue.splice(0)) {
+        t.cleanup();
+        t.reject(e as Error);
+      }
+      return;
+    }
+    if (this.#inflight || this.#queue[0] !== task) return void this.#pump();
+    this.#queue.shift();
+    this.#inflight = task;
+    const req = { ...task.body, id: task.id, release: this.#releases.splice(0) } as Request;
+    this.#proc!.ref();
+    this.#read();
+    try {
+      await this.#proc!.write(encoder.encode(JSON.stringify(req) + "\n"));
+    } catch {
+      // The worker died; the exit handler rejects the task.
+    }
+    void info;
+  }
+
+  #ensureStarted(): Promise<ReadyInfo> {
+    if (this.#info && this.#proc) return Promise.resolve(this.#info);
+    return this.#starting ??= this.#start().finally(() => this.#starting = undefined);
+  }
+
+  async #start(): Promise<ReadyInfo> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    Object.assign(env, this.#config.env ?? {});
+    if (this.#config.rHome) env.BRMSTS_R_HOME = this.#config.rHome;
+    const proc = spawnHost(env);
+    this.#proc = proc;
+    this.#buf = "";
+    this.#lastFatal = undefined;
+    proc.exited.then((s) => this.#onExit(proc, s));
+    const ready = new Promise<ReadyInfo>((resolve, reject) => {
+      this.#onReady = resolve;
+      this.#onStartFail = reject;
+    });
+    this.#read();
+    const info = await ready;
+    this.#info = info;
+    this.#fifoFd = openSync(info.abortFifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    proc.unref();
+    for (const code of this.#config.startupScripts ?? []) {
+      // Run through the normal queue path would deadlock; send directly.
+      await this.#direct({ kind: RequestKind.Eval, code, convert: "handle" });
+    }
+    return info;
+  }
+
+  #onReady?: (info: ReadyInfo) => void;
+  #onStartFail?: (e: Error) => void;
+
+  /** Sends a request outside the queue (start-up scripts). */
+  #direct(body: Body): Promise<RResult> {
+    return new Promise<RResult>((resolve, reject) => {
+      const task: Task = {
+        id: this.#nextId++,
+        body,
+        opts: {},
+        resolve: (ev) => resolve(this.#value(ev, {})),
+        reject,
+        cleanup: () => {},
+      };
+      this.#inflight = task;
+      this.#proc!.ref();
+      this.#read();
+      this.#proc!.write(encoder.encode(JSON.stringify({ ...body, id: task.id }) + "\n")).catch(
+        () => {},
+      );
+    }).finally(() => {
+      this.#inflight = undefined;
+    });
+  }
+
+  #read(): void {
+    if (this.#reading) return;
+    const proc = this.#proc;
+    if (!proc) return;
+    this.#reading = true;
+    (async () => {
+      let eof = false;
+      try {
+        while (this.#proc === proc && (this.#inflight || this.#onReady)) {
+          const chunk = await proc.read();
+          if (chunk === null) {
+            eof = true;
+            break;
+          }
+          this.#buf += decoder.decode(chunk, { stream: true });
+          let nl: number;
+          while ((nl = this.#buf.indexOf("\n")) >= 0) {
+            const line = this.#buf.slice(0, nl);
+            this.#buf = this.#buf.slice(nl + 1);
+            if (line.trim()) this.#onEvent(JSON.parse(line) as Event);
+          }
+        }
+      } finally {
+        this.#reading = false;
+        if (this.#proc === proc && !this.#inflight && !this.#onReady) proc.unref();
+        else if (!eof && this.#proc === proc) this.#read();
+      }
+    })();
+  }
+
+  #onEvent(ev: Event): void {
+    switch (ev.kind) {
+      case EventKind.Ready:
+        this.#onReady?.(ev.info);
+        this.#onReady = this.#onStartFail = undefined;
+        return;
+      case EventKind.Fatal:
+        this.#lastFatal = `${ev.name}: ${ev.message}`;
+        return;
+      case EventKind.Log:
+        this.#emit({ stream: ev.stream, text: ev.text, callId: ev.id || this.#inflight?.id });
+        return;
+      case EventKind.Result:
+      case EventKind.Error: {
+        const task = this.#inflight;
+        if (!task || task.id !== ev.id) return;
+        this.#inflight = undefined;
+        clearTimeout(task.graceTimer);
+        task.cleanup();
+        if (task.aborted) {
+          task.reject(
+            new RAbortError("the call was aborted; R was interrupted and the worker is alive", {
+              workerRestarted: false,
+              cause: task.opts.signal?.reason,
+            }),
+          );
+        } else if (ev.kind === EventKind.Result) {
+          try {
+            task.resolve(ev);
+          } catch (e) {
+            task.reject(e as Error);
+          }
+        } else {
+          task.reject(toError(ev));
+        }
+        this.#pump();
+        return;
+      }
+    }
+  }
+
+  #emit(entry: LogEntry): void {
+    const task = this.#inflight;
+    if (task?.opts.onLog && (entry.callId === undefined || entry.callId === task.id)) {
+      try {
+        task.opts.onLog(entry);
+      } catch { /* a listener's error must not break the protocol */ }
+    }
+    for (const l of this.#listeners) {
+      try {
+        l(entry);
+      } catch { /* ignore */ }
+    }
+    if (this.#console === "stderr") process.stderr.write(entry.text);
+  }
+
+  #afterExit(info: ReadyInfo | undefined): void {
+    if (this.#fifoFd !== undefined) {
+      try {
+        closeSync(this.#fifoFd);
+      } catch { /* ignore */ }
+      this.#fifoFd = undefined;
+    }
+    if (!info) return;
+    rmSync(info.tempDir, { recursive: true, force: true });
+    const prefix = info.shmPrefix.replace(/^\//, "");
+    if (existsSync("/dev/shm")) {
+      for (const name of readdirSync("/dev/shm")) {
+        if (name.startsWith(prefix)) rmSync(`/dev/shm/${name}`, { force: true });
+      }
+    }
+  }
+
+  async #onExit(proc: Child, status: ExitStatus): Promise<void> {
+    if (this.#proc !== proc) return; // an intentional shutdown
+    const info = this.#info;
+    this.#proc = undefined;
+    this.#info = undefined;
+    this.#gen++;
+    this.#releases = [];
+    this.#afterExit(info);
+    const cause = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+    if (this.#onStartFail) {
+      const fail = this.#onStartFail;
+      this.#onReady = this.#onStartFail = undefined;
+      fail(
+        new RStartupError(
+          `the R worker failed to start (${cause})${this.#lastFatal ? `: ${this.#lastFatal}` : ""}`,
+        ),
+      );
+      return;
+    }
+    const inflight = this.#inflight;
+    this.#inflight = undefined;
+    const abortKill = inflight?.aborted === true;
+    const victims = abortKill
+      ? [inflight!]
+      : [...(inflight ? [inflight] : []), ...this.#queue.splice(0)];
+    if (victims.length === 0) return;
+    let recovered = false;
+    let restartError: unknown;
+    try {
+      await this.#ensureStarted();
+      recovered = true;
+    } catch (e) {
+      restartError = e;
+    }
+    for (const t of victims) {
+      clearTimeout(t.graceTimer);
+      t.cleanup();
+      if (abortKill && t === inflight) {
+        t.reject(
+          new RAbortError(
+            `the call was aborted; R did not yield within ${
+              this.#config.abortGraceMs ?? 3000
+            } ms, so the worker was killed` +
+              (recovered ? " and restarted" : " (restart failed)"),
+            { workerRestarted: recovered, cause: t.opts.signal?.reason },
+          ),
+        );
+      } else {
+        t.reject(
+          new RWorkerCrashedError(
+            `the R worker (pid ${info?.pid}) died during the call (${cause}); ` +
+              (recovered
+                ? "a fresh worker was started"
+                : `no fresh worker could be started: ${restartError}`),
+            { recovered, exitCode: status.code, signal: status.signal },
+          ),
+        );
+      }
+    }
+    this.#pump();
+  }
+}
+
+function toError(ev: Extract<Event, { kind: EventKind.Error }>): Error {
+  const init = {
+    rCall: ev.rCall,
+    rTraceback: ev.rTraceback,
+    warnings: ev.warnings,
+    messages: ev.messages,
+  };
+  switch (ev.failure) {
+    case FailureKind.Parse:
+      return new RParseError(ev.message, init);
+    case FailureKind.Conversion:
+      return new TypeError(ev.message);
+    default:
+      return new RError(ev.message, init);
+  }
+}
+
+function buildArgs(args: unknown[] | Record<string, unknown> | undefined): WireArg[] {
+  if (args === undefined || args === null) return [];
+  const out: WireArg[] = [];
+  const addNamed = (obj: Record<string, unknown>) => {
+    for (const [name, v] of Object.entries(obj)) {
+      if (v === undefined) continue;
+      out.push({ name, value: encode(v, new Set(), name) });
+    }
+  };
+  if (Array.isArray(args)) {
+    args.forEach((a, i) => {
+      if (a instanceof NamedArgs) addNamed(a.args);
+      else out.push({ value: encode(a, new Set(), `args[${i}]`) });
+    });
+  } else if (typeof args === "object") {
+    addNamed(args as Record<string, unknown>);
+  } else {
+    throw new TypeError("callR args must be an array (positional) or an object (named)");
+  }
+  return out;
+}
+
+export type { Wire };

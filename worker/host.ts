@@ -1,0 +1,145 @@
+/**
+ * The R worker process: `deno run -A worker/host.ts` or `bun worker/host.ts`, spawned by the
+ * client. It initialises R on its own main thread and serves requests synchronously.
+ *
+ * File descriptors: stdin carries requests (JSON lines); the original stdout is kept as a
+ * private, close-on-exec protocol fd; fds 1 and 2 are then pointed at a pipe that the watcher
+ * thread forwards as log events, so nothing R or its child processes print can corrupt the
+ * protocol.
+ *
+ * @module
+ */
+import process from "node:process";
+import { cstr, F_SETFD, FD_CLOEXEC, loadLibC, runtimeName } from "../native/mod.ts";
+import { CURRENT, LineReader, LockedWriter } from "./_channel.ts";
+import type { WatcherInit } from "./_watcher.ts";
+import { Session } from "./session.ts";
+import { type Event, EventKind, FailureKind, type Request, RequestKind } from "./protocol.ts";
+
+const libc = await loadLibC();
+const f = libc.fns;
+const ctl = new Int32Array(new SharedArrayBuffer(8));
+
+const outFd = f.dup(1);
+f.fcntl(outFd, F_SETFD, FD_CLOEXEC);
+const out = new LockedWriter(libc, outFd, ctl);
+
+const fds = new Int32Array(2);
+if (f.pipe(fds) !== 0) throw new Error(`pipe() failed: ${libc.lastError()}`);
+const [rawR, rawW] = fds;
+f.fcntl(rawR, F_SETFD, FD_CLOEXEC);
+f.dup2(rawW, 1);
+f.dup2(rawW, 2);
+f.close(rawW);
+
+if (!/utf-?8/i.test(process.env.LC_ALL ?? process.env.LANG ?? "")) {
+  libc.setenv("LC_ALL", "C.UTF-8");
+}
+
+// Console output, line-buffered per stream so progress lines arrive whole and live.
+const partial = { stdout: "", stderr: "" };
+function flushConsole(): void {
+  for (const stream of ["stdout", "stderr"] as const) {
+    if (partial[stream]) {
+      out.send({
+        kind: EventKind.Log,
+        stream,
+        text: partial[stream],
+        id: Atomics.load(ctl, CURRENT),
+      });
+      partial[stream] = "";
+    }
+  }
+}
+function sink(text: string, which: 0 | 1): void {
+  const stream = which === 0 ? "stdout" : "stderr";
+  const all = partial[stream] + text;
+  const nl = all.lastIndexOf("\n");
+  if (nl < 0) {
+    partial[stream] = all;
+    return;
+  }
+  partial[stream] = all.slice(nl + 1);
+  out.send({
+    kind: EventKind.Log,
+    stream,
+    text: all.slice(0, nl + 1),
+    id: Atomics.load(ctl, CURRENT),
+  });
+}
+
+let session: Session;
+try {
+  session = new Session(libc, process.env, sink);
+} catch (e) {
+  const err = e as Error;
+  out.send({ kind: EventKind.Fatal, name: err.name, message: err.message });
+  process.exit(3);
+}
+const r = session.r;
+const tempDir = r.tempDir();
+const fifoPath = `${tempDir}/brmsts-abort.fifo`;
+if (f.mkfifo(cstr(fifoPath), 0o600) !== 0) {
+  out.send({ kind: EventKind.Fatal, name: "Error", message: `mkfifo failed: ${libc.lastError()}` });
+  process.exit(3);
+}
+
+const watcher = new Worker(new URL("./_watcher.ts", import.meta.url).href, { type: "module" });
+const watcherReady = new Promise((res) => watcher.onmessage = res);
+const init: WatcherInit = {
+  ctl: ctl.buffer as SharedArrayBuffer,
+  outFd,
+  rawFd: rawR,
+  fifoPath,
+  interruptAddr: r.interruptFlagAddress().toString(),
+  tempDir,
+  orphanGraceMs: Number(process.env.BRMSTS_ORPHAN_GRACE_MS ?? 5000),
+};
+watcher.postMessage(init);
+await watcherReady;
+
+const pid = f.getpid();
+out.send({
+  kind: EventKind.Ready,
+  info: {
+    pid,
+    runtime: runtimeName(),
+    rVersion: session.rVersion(),
+    rHome: r.rhome.home,
+    tempDir,
+    abortFifo: fifoPath,
+    shmPrefix: `/brmsts-w${pid}-`,
+  },
+});
+
+const reader = new LineReader(libc, 0);
+for (;;) {
+  const line = reader.next();
+  if (line === null) break;
+  if (!line.trim()) continue;
+  const req = JSON.parse(line) as Request;
+  if (req.kind === RequestKind.Shutdown) break;
+  r.setInterruptPending(false);
+  Atomics.store(ctl, CURRENT, req.id);
+  let ev: Event | null;
+  try {
+    ev = session.handle(req);
+  } catch (e) {
+    ev = {
+      kind: EventKind.Error,
+      id: req.id,
+      failure: FailureKind.Conversion,
+      message: (e as Error).message,
+      rCall: null,
+      rTraceback: [],
+      warnings: [],
+      messages: [],
+    };
+  }
+  flushConsole();
+  Atomics.store(ctl, CURRENT, 0);
+  if (ev) out.send(ev);
+}
+flushConsole();
+r.cleanup();
+process.exit(0);

@@ -1,0 +1,106 @@
+/**
+ * The request/response protocol between the main process (client) and the R worker (host).
+ * Messages are JSON lines; bulk data travels out of band (see `codec/`). Kinds are string enums
+ * and payloads discriminated unions.
+ *
+ * @module
+ */
+import type { Wire } from "./codec/wire.ts";
+
+/** What the main process asks of the worker. */
+export enum RequestKind {
+  /** Parse and evaluate R source in the global environment. */
+  Eval = "eval",
+  /** Call an R function by name with converted arguments. */
+  Call = "call",
+  /** Report versions, paths and resource counts. */
+  Status = "status",
+  /** Drop preserved R objects (handles the main process no longer holds). */
+  Release = "release",
+  /** Clean up and exit. */
+  Shutdown = "shutdown",
+}
+
+/** How a result is converted. `auto`: plain data to JS, anything else to an RObject handle. */
+export type ConvertMode = "auto" | "handle" | "value";
+
+/** Fields every request carries. */
+interface Base {
+  id: number;
+  /** Handles to release before this request runs. */
+  release?: number[];
+}
+
+/** A request. */
+export type Request =
+  | Base & { kind: RequestKind.Eval; code: string; convert: ConvertMode }
+  | Base & { kind: RequestKind.Call; fn: string; args: WireArg[]; convert: ConvertMode }
+  | Base & { kind: RequestKind.Status }
+  | Base & { kind: RequestKind.Release }
+  | Base & { kind: RequestKind.Shutdown };
+
+/** One argument of a call: positional when `name` is absent. */
+export interface WireArg {
+  name?: string;
+  value: Wire;
+}
+
+/** What the worker sends back. */
+export enum EventKind {
+  /** The worker has initialised R. */
+  Ready = "ready",
+  /** A request succeeded. */
+  Result = "result",
+  /** A request failed inside R (or in conversion). */
+  Error = "error",
+  /** Console output (R's console, or raw output of R's child processes). */
+  Log = "log",
+  /** The worker could not start. */
+  Fatal = "fatal",
+}
+
+/** Which kind of failure an Error event reports. */
+export enum FailureKind {
+  R = "r-error",
+  Parse = "parse-error",
+  Interrupt = "interrupt",
+  Conversion = "conversion",
+}
+
+/** Facts the worker reports once started. */
+export interface ReadyInfo {
+  pid: number;
+  runtime: "deno" | "bun";
+  rVersion: string;
+  rHome: string;
+  tempDir: string;
+  abortFifo: string;
+  /** Prefix of the shared-memory names this worker creates. */
+  shmPrefix: string;
+}
+
+/** An event. */
+export type Event =
+  | { kind: EventKind.Ready; info: ReadyInfo }
+  | {
+    kind: EventKind.Result;
+    id: number;
+    value: Wire;
+    warnings: string[];
+    messages: string[];
+  }
+  | {
+    kind: EventKind.Error;
+    id: number;
+    failure: FailureKind;
+    message: string;
+    rCall: string | null;
+    rTraceback: string[];
+    warnings: string[];
+    messages: string[];
+  }
+  | { kind: EventKind.Log; stream: LogStream; text: string; id?: number }
+  | { kind: EventKind.Fatal; name: string; message: string };
+
+/** Where console text came from: R's stdout/stderr, or raw output of R's child processes. */
+export type LogStream = "stdout" | "stderr" | "raw";

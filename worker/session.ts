@@ -1,0 +1,228 @@
+/**
+ * Worker side: one embedded R session. Runs every request through the R-level trap, converts
+ * results, and keeps the handle table. Synchronous by design: R is single-threaded.
+ *
+ * @module
+ */
+import type { LibC } from "../native/mod.ts";
+import { type ConsoleSink, discoverRHome, LibR, type SEXP, SEXPTYPE } from "../ffi/mod.ts";
+import { BOOTSTRAP_R } from "./_bootstrap_r.ts";
+import { HandleTable, SexpReader, SexpWriter } from "./codec/sexp.ts";
+import { encode } from "./codec/encode.ts";
+import {
+  type ConvertMode,
+  type Event,
+  EventKind,
+  FailureKind,
+  type Request,
+  RequestKind,
+} from "./protocol.ts";
+
+/** One R session in this process. */
+export class Session {
+  readonly r: LibR;
+  readonly handles: HandleTable;
+  readonly #tools: SEXP;
+  readonly #fn = new Map<string, SEXP>();
+  readonly #writer: SexpWriter;
+  readonly #reader: SexpReader;
+
+  constructor(libc: LibC, env: Record<string, string | undefined>, sink: ConsoleSink) {
+    this.r = LibR.start(libc, discoverRHome(env), sink);
+    const r = this.r;
+    const exprs = r.parse(BOOTSTRAP_R);
+    if (exprs === null) throw new Error("internal: bootstrap R code does not parse");
+    r.fns.Rf_protect(exprs);
+    const tools = r.tryEval(r.fns.VECTOR_ELT(exprs, 0n));
+    r.fns.Rf_unprotect(1);
+    if (tools === null) throw new Error("internal: bootstrap R code failed");
+    r.fns.R_PreserveObject(tools);
+    this.#tools = tools;
+    this.handles = new HandleTable(r);
+    this.#writer = new SexpWriter(r, this.handles, (x) => this.#describe(x));
+    this.#reader = new SexpReader(r, this.handles);
+    this.#callTool("boost_fix");
+  }
+
+  /** A closure from the tools environment, looked up once. */
+  #tool(name: string): SEXP {
+    let f = this.#fn.get(name);
+    if (!f) {
+      const r = this.r;
+      const e = r.parse(`function(tools) tools$${name}`)!;
+      r.fns.Rf_protect(e);
+      const getter = r.tryEval(r.fns.VECTOR_ELT(e, 0n))!;
+      r.fns.Rf_protect(getter);
+      f = r.tryEval(r.lang(getter, this.#tools))!;
+      r.fns.Rf_unprotect(2);
+      r.fns.R_PreserveObject(f);
+      this.#fn.set(name, f);
+    }
+    return f;
+  }
+
+  /** Calls a tool with protected arguments; returns the (unprotected) result or null. */
+  #callTool(name: string, ...args: SEXP[]): SEXP | null {
+    const r = this.r;
+    const call = r.fns.Rf_protect(r.lang(this.#tool(name), ...args));
+    const res = r.tryEval(call);
+    r.fns.Rf_unprotect(1);
+    return res;
+  }
+
+  #describe(x: SEXP): { cls: string[]; repr: string } {
+    const r = this.r;
+    const str = (res: SEXP | null): string[] => {
+      if (res === null || r.typeOf(res) !== SEXPTYPE.STRSXP) return [];
+      const out: string[] = [];
+      for (let i = 0; i < r.length(res); i++) out.push(r.stringElt(res, i) ?? "NA");
+      return out;
+    };
+    const cls = str(this.#callTool("classes", x));
+    const repr = str(this.#callTool("repr", x)).join("\n");
+    return { cls, repr };
+  }
+
+  /** Runs one request to completion and returns the event to send back. */
+  handle(req: Request): Event | null {
+    if (req.release?.length) this.handles.release(req.release);
+    switch (req.kind) {
+      case RequestKind.Release:
+        return null;
+      case RequestKind.Status:
+        return this.#status(req.id);
+      case RequestKind.Eval: {
+        const code = this.r.fns.Rf_protect(this.r.mkString(req.code));
+        const res = this.#callTool("run_text", code);
+        this.r.fns.Rf_unprotect(1);
+        return this.#finish(req.id, res, req.convert);
+      }
+      case RequestKind.Call: {
+        let args: SEXP;
+        try {
+          args = this.#args(req.args);
+        } catch (e) {
+          return failure(req.id, FailureKind.Conversion, (e as Error).message);
+        }
+        const fn = this.r.fns.Rf_protect(this.r.mkString(req.fn));
+        const res = this.#callTool("run_call", fn, args);
+        this.r.fns.Rf_unprotect(2);
+        return this.#finish(req.id, res, req.convert);
+      }
+      case RequestKind.Shutdown:
+        return null;
+    }
+  }
+
+  /** Builds the protected argument list (a named VECSXP). */
+  #args(args: { name?: string; value: import("./codec/wire.ts").Wire }[]): SEXP {
+    const r = this.r, f = r.fns;
+    const list = f.Rf_protect(f.Rf_allocVector(SEXPTYPE.VECSXP, BigInt(args.length)));
+    const names = f.Rf_protect(f.Rf_allocVector(SEXPTYPE.STRSXP, BigInt(args.length)));
+    const enc = new TextEncoder();
+    try {
+      args.forEach((a, i) => {
+        f.SET_VECTOR_ELT(list, BigInt(i), this.#reader.read(a.value));
+        f.SET_STRING_ELT(names, BigInt(i), r.mkChar(enc.encode(a.name ?? "")));
+      });
+    } catch (e) {
+      f.Rf_unprotect(2);
+      throw e;
+    }
+    f.Rf_setAttrib(list, r.global("R_NamesSymbol"), names);
+    f.Rf_unprotect(1);
+    return list;
+  }
+
+  #finish(id: number, res: SEXP | null, mode: ConvertMode): Event {
+    const r = this.r, f = r.fns;
+    if (res === null) {
+      return failure(id, FailureKind.R, "R failed outside the error trap (see the worker log)");
+    }
+    f.Rf_protect(res);
+    try {
+      const el = (i: number) => f.VECTOR_ELT(res, BigInt(i));
+      const strs = (x: SEXP) => {
+        const out: string[] = [];
+        for (let i = 0; i < r.length(x); i++) out.push(r.stringElt(x, i) ?? "NA");
+        return out;
+      };
+      const warnings = strs(el(6)), messages = strs(el(7));
+      const ok = new Int32Array(r.native.view(f.DATAPTR(el(0)), 4))[0] === 1;
+      if (!ok) {
+        const kind = strs(el(2))[0];
+        const call = el(4);
+        return {
+          kind: EventKind.Error,
+          id,
+          failure: kind === "parse-error"
+            ? FailureKind.Parse
+            : kind === "interrupt"
+            ? FailureKind.Interrupt
+            : FailureKind.R,
+          message: strs(el(3))[0] ?? "",
+          rCall: r.isNull(call) ? null : strs(call)[0],
+          rTraceback: strs(el(5)),
+          warnings,
+          messages,
+        };
+      }
+      let value;
+      try {
+        value = this.#writer.write(el(1), mode);
+      } catch (e) {
+        return failure(
+          id,
+          FailureKind.Conversion,
+          `converting the result: ${(e as Error).message}`,
+        );
+      }
+      return { kind: EventKind.Result, id, value, warnings, messages };
+    } finally {
+      f.Rf_unprotect(1);
+    }
+  }
+
+  #status(id: number): Event {
+    const res = this.#callTool("status");
+    if (res === null) return failure(id, FailureKind.R, "status() failed");
+    this.r.fns.Rf_protect(res);
+    const w = this.#writer.write(res, "value");
+    this.r.fns.Rf_unprotect(1);
+    const v = (w as { v: Wire[] }).v;
+    const s = (x: Wire) => (x.t === "str" ? x.v : []);
+    const info = {
+      rVersion: s(v[0])[0],
+      rHome: s(v[1])[0],
+      brms: s(v[2])[0],
+      rstan: s(v[3])[0],
+      cmdstanr: s(v[4])[0],
+      libPaths: s(v[5]),
+      tempDir: s(v[6])[0],
+      preservedObjects: this.handles.size,
+    };
+    return { kind: EventKind.Result, id, value: encode(info), warnings: [], messages: [] };
+  }
+
+  /** R's version string (for the ready message). */
+  rVersion(): string {
+    const res = this.#callTool("status");
+    if (res === null) return "unknown";
+    return this.r.stringElt(this.r.fns.VECTOR_ELT(res, 0n), 0) ?? "unknown";
+  }
+}
+
+type Wire = import("./codec/wire.ts").Wire;
+
+function failure(id: number, failure: FailureKind, message: string): Event {
+  return {
+    kind: EventKind.Error,
+    id,
+    failure,
+    message,
+    rCall: null,
+    rTraceback: [],
+    warnings: [],
+    messages: [],
+  };
+}

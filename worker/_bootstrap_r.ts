@@ -16,42 +16,44 @@ local({
   }
   # Runs thunk() under the trap; returns list(ok, value, kind, message, call, traceback,
   # warnings, messages) positionally.
+  # Interrupts are not caught here: R unwinds to R_tryEvalSilent, and the host reports them
+  # (it knows it raised the interrupt flag). One exiting handler keeps the trap cheap.
+  on_warning <- function(w) {
+    tools$.warnings <- c(tools$.warnings, conditionMessage(w))
+    invokeRestart("muffleWarning")
+  }
+  on_message <- function(m) {
+    tools$.messages <- c(tools$.messages, sub("\n$", "", conditionMessage(m)))
+  }
+  on_error <- function(e) {
+    calls <- sys.calls()
+    keep <- seq_along(calls)
+    keep <- keep[keep > tools$.start + 2L]
+    heads <- vapply(calls[keep], function(cl) {
+      h <- cl[[1L]]
+      if (is.symbol(h)) as.character(h) else ""
+    }, "")
+    keep <- keep[!heads %in% c(".handleSimpleError", "h", ".signalSimpleWarning")]
+    tools$.traceback <- vapply(calls[keep], one_line, "")
+  }
+  on_exit_error <- function(e) {
+    kind <- if (inherits(e, "brmsts_parse_error")) "parse-error" else "r-error"
+    cl <- conditionCall(e)
+    list(FALSE, NULL, kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl),
+         tools$.traceback, tools$.warnings, tools$.messages)
+  }
+  # Runs thunk() under the trap; returns list(ok, value, kind, message, call, traceback,
+  # warnings, messages) positionally.
   tools$trap <- function(thunk) {
-    warnings <- character(0)
-    messages <- character(0)
-    tb <- character(0)
+    tools$.warnings <- character(0)
+    tools$.messages <- character(0)
+    tools$.traceback <- character(0)
     tools$.start <- .Machine$integer.max
-    res <- tryCatch(
-      withCallingHandlers(
-        list(TRUE, thunk(), NULL, NULL, NULL, NULL),
-        warning = function(w) {
-          warnings <<- c(warnings, conditionMessage(w))
-          invokeRestart("muffleWarning")
-        },
-        message = function(m) {
-          messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
-        },
-        error = function(e) {
-          calls <- sys.calls()
-          n <- length(calls)
-          keep <- seq_len(n)
-          keep <- keep[keep > tools$.start + 2L]
-          heads <- vapply(calls[keep], function(cl) {
-            h <- cl[[1L]]
-            if (is.symbol(h)) as.character(h) else ""
-          }, "")
-          keep <- keep[!heads %in% c(".handleSimpleError", "h", ".signalSimpleWarning")]
-          tb <<- vapply(calls[keep], one_line, "")
-        }
-      ),
-      error = function(e) {
-        kind <- if (inherits(e, "brmsts_parse_error")) "parse-error" else "r-error"
-        cl <- conditionCall(e)
-        list(FALSE, NULL, kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl), tb)
-      },
-      interrupt = function(e) list(FALSE, NULL, "interrupt", "interrupted", NULL, character(0))
-    )
-    c(res, list(warnings, messages))
+    tryCatch({
+      value <- withCallingHandlers(thunk(), warning = on_warning, message = on_message,
+                                   error = on_error)
+      list(TRUE, value, NULL, NULL, NULL, NULL, tools$.warnings, tools$.messages)
+    }, error = on_exit_error)
   }
   tools$eval_text <- function(code) {
     exprs <- tryCatch(parse(text = code, keep.source = FALSE), error = function(e) {

@@ -9,8 +9,11 @@ import type { LibC } from "../native/mod.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Index of the write lock and of the running request id in the shared control array. */
-export const LOCK = 0, CURRENT = 1;
+/**
+ * Slots of the shared control array: the write lock, the running request id, and whether the
+ * watcher raised R's interrupt flag for it.
+ */
+export const LOCK = 0, CURRENT = 1, INTERRUPTED = 2;
 
 /** Serialises whole-message writes to one fd across threads with an Atomics lock. */
 export class LockedWriter {

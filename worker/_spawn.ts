@@ -80,8 +80,14 @@ export function spawnHost(env: Record<string, string>): Child {
         signal: p.signalCode ?? null,
       })),
       kill: (s = "SIGKILL") => p.kill(s),
-      unref: () => p.unref(),
-      ref: () => p.ref(),
+      unref: () => {
+        p.unref();
+        p.stdin.unref?.();
+      },
+      ref: () => {
+        p.ref();
+        p.stdin.ref?.();
+      },
     };
   }
   const child = new g.Deno.Command(cmd, {

@@ -12,7 +12,7 @@
  */
 import { rmSync } from "node:fs";
 import { cstr, loadLibC, O_RDWR } from "../native/mod.ts";
-import { CURRENT, LockedWriter } from "./_channel.ts";
+import { CURRENT, INTERRUPTED, LockedWriter } from "./_channel.ts";
 import { EventKind } from "./protocol.ts";
 
 /** Start-up data posted by the host. */
@@ -80,14 +80,20 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
       const k = Number(libc.fns.read(fifo, buf, BigInt(buf.length)));
       for (const line of decoder.decode(buf.subarray(0, Math.max(k, 0))).split("\n")) {
         const id = Number(line.trim());
-        if (line.trim() && id === Atomics.load(ctl, CURRENT)) flag[0] = 1;
+        if (line.trim() && id === Atomics.load(ctl, CURRENT)) {
+          Atomics.store(ctl, INTERRUPTED, 1);
+          flag[0] = 1;
+        }
       }
     }
     if (nfds === 3 && dv.getInt16(22, true) & POLLHUP) {
       // The parent is gone. If R is busy, interrupt it; the host exits on stdin EOF when idle.
       nfds = 2;
       orphanSince = Date.now();
-      if (Atomics.load(ctl, CURRENT) !== 0) flag[0] = 1;
+      if (Atomics.load(ctl, CURRENT) !== 0) {
+        Atomics.store(ctl, INTERRUPTED, 1);
+        flag[0] = 1;
+      }
     }
   }
 };

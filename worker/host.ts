@@ -11,14 +11,14 @@
  */
 import process from "node:process";
 import { cstr, F_SETFD, FD_CLOEXEC, loadLibC, runtimeName } from "../native/mod.ts";
-import { CURRENT, LineReader, LockedWriter } from "./_channel.ts";
+import { CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
 import { type Event, EventKind, FailureKind, type Request, RequestKind } from "./protocol.ts";
 
 const libc = await loadLibC();
 const f = libc.fns;
-const ctl = new Int32Array(new SharedArrayBuffer(8));
+const ctl = new Int32Array(new SharedArrayBuffer(16));
 
 const outFd = f.dup(1);
 f.fcntl(outFd, F_SETFD, FD_CLOEXEC);
@@ -70,7 +70,7 @@ function sink(text: string, which: 0 | 1): void {
 
 let session: Session;
 try {
-  session = new Session(libc, process.env, sink);
+  session = new Session(libc, process.env, sink, () => Atomics.load(ctl, INTERRUPTED) === 1);
 } catch (e) {
   const err = e as Error;
   out.send({ kind: EventKind.Fatal, name: err.name, message: err.message });
@@ -120,6 +120,7 @@ for (;;) {
   const req = JSON.parse(line) as Request;
   if (req.kind === RequestKind.Shutdown) break;
   r.setInterruptPending(false);
+  Atomics.store(ctl, INTERRUPTED, 0);
   Atomics.store(ctl, CURRENT, req.id);
   let ev: Event | null;
   try {

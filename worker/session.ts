@@ -27,7 +27,13 @@ export class Session {
   readonly #writer: SexpWriter;
   readonly #reader: SexpReader;
 
-  constructor(libc: LibC, env: Record<string, string | undefined>, sink: ConsoleSink) {
+  constructor(
+    libc: LibC,
+    env: Record<string, string | undefined>,
+    sink: ConsoleSink,
+    /** True when the current request's evaluation was interrupted on purpose (an abort). */
+    private readonly interrupted: () => boolean = () => false,
+  ) {
     this.r = LibR.start(libc, discoverRHome(env), sink);
     const r = this.r;
     const exprs = r.parse(BOOTSTRAP_R);
@@ -137,7 +143,9 @@ export class Session {
   #finish(id: number, res: SEXP | null, mode: ConvertMode): Event {
     const r = this.r, f = r.fns;
     if (res === null) {
-      return failure(id, FailureKind.R, "R failed outside the error trap (see the worker log)");
+      // Only an interrupt (or a failure of the trap itself) unwinds past the R-level trap.
+      if (this.interrupted()) return failure(id, FailureKind.Interrupt, "interrupted");
+      return failure(id, FailureKind.R, `R failed outside the error trap: ${this.#lastError()}`);
     }
     f.Rf_protect(res);
     try {
@@ -181,6 +189,16 @@ export class Session {
     } finally {
       f.Rf_unprotect(1);
     }
+  }
+
+  #lastError(): string {
+    const r = this.r;
+    const e = r.parse("geterrmessage()");
+    if (e === null) return "unknown error";
+    r.fns.Rf_protect(e);
+    const msg = r.tryEval(r.fns.VECTOR_ELT(e, 0n));
+    r.fns.Rf_unprotect(1);
+    return msg === null ? "unknown error" : (r.stringElt(msg, 0) ?? "").trim();
   }
 
   #status(id: number): Event {

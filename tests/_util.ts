@@ -1,0 +1,51 @@
+/**
+ * Small helpers shared by the test files.
+ *
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+
+/** True while a process with this pid exists (and is not a zombie). */
+export function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `cond` every 50 ms until it holds or `ms` pass; returns its last value. */
+export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+/** brmsts's shared-memory segments currently in /dev/shm. */
+export function shmEntries(): string[] {
+  return existsSync("/dev/shm")
+    ? readdirSync("/dev/shm").filter((n) => n.startsWith("brmsts"))
+    : [];
+}
+
+/** Number of open file descriptors of a process. */
+export function fdCount(pid: number | "self" = "self"): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** The JS runtime running the tests. */
+export function runtime(): "deno" | "bun" {
+  // deno-lint-ignore no-explicit-any
+  return (globalThis as any).Bun ? "bun" : "deno";
+}
+
+/** argv to run a script file with the current runtime. */
+export function runScriptArgv(file: string): string[] {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  return runtime() === "bun" ? [g.process.execPath, file] : [g.Deno.execPath(), "run", "-A", file];
+}

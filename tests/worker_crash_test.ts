@@ -1,0 +1,108 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  defaultWorker,
+  evalR,
+  RAbortError,
+  RHandleError,
+  RObject,
+  RWorkerCrashedError,
+  shutdown,
+  status,
+} from "../worker/mod.ts";
+import { callR } from "../worker/mod.ts";
+import { pidAlive } from "./_util.ts";
+
+describe("crash containment and cancellation", () => {
+  before(() => defaultWorker().setConsoleOutput("silent"));
+  after(() => shutdown());
+
+  it("survives q('no') with a fresh worker", async () => {
+    const pid = (await status()).pid;
+    const err = await evalR('q("no")').catch((e) => e);
+    assert.ok(err instanceof RWorkerCrashedError, String(err));
+    assert.equal(err.recovered, true);
+    assert.equal(err.exitCode, 0);
+    assert.equal(pidAlive(pid), false);
+    const s = await status();
+    assert.notEqual(s.pid, pid);
+    assert.equal(await evalR("40 + 2"), 42);
+  });
+
+  it("survives the worker being killed with SIGKILL", async () => {
+    const before = await status();
+    const err = await evalR("tools::pskill(Sys.getpid(), 9)").catch((e) => e);
+    assert.ok(err instanceof RWorkerCrashedError, String(err));
+    assert.equal(err.recovered, true);
+    assert.equal(err.signal, "SIGKILL");
+    assert.equal(await evalR("1 + 2"), 3);
+    const after = await status();
+    assert.equal(after.generation, before.generation + 1);
+  });
+
+  it("rejects every queued call when the worker dies, then serves new ones", async () => {
+    const calls = [evalR("tools::pskill(Sys.getpid(), 9)"), evalR("1"), evalR("2")];
+    const settled = await Promise.allSettled(calls);
+    for (const s of settled) {
+      assert.equal(s.status, "rejected");
+      assert.ok((s as PromiseRejectedResult).reason instanceof RWorkerCrashedError);
+    }
+    assert.equal(await evalR("5"), 5);
+  });
+
+  it("refuses a handle from a worker that has died", async () => {
+    const env = await evalR("new.env()");
+    assert.ok(env instanceof RObject);
+    assert.deepEqual(env.classes, ["environment"]);
+    await evalR("tools::pskill(Sys.getpid(), 9)").catch(() => {});
+    assert.equal(env.alive, false);
+    await assert.rejects(callR("ls", [env]), RHandleError);
+  });
+
+  it("aborts a runaway loop within a second and keeps the worker", async () => {
+    const pid = (await status()).pid;
+    const ac = new AbortController();
+    const started = Date.now();
+    const p = evalR("while (TRUE) {}", { signal: ac.signal });
+    setTimeout(() => ac.abort(), 200);
+    const err = await p.catch((e) => e);
+    const elapsed = Date.now() - started - 200;
+    assert.ok(err instanceof RAbortError, String(err));
+    assert.equal(err.workerRestarted, false);
+    assert.ok(elapsed < 1000, `abort took ${elapsed} ms`);
+    assert.equal((await status()).pid, pid);
+    assert.equal(await evalR("1 + 1"), 2);
+  });
+
+  it("kills and restarts a worker that ignores the interrupt", async () => {
+    const w = defaultWorker();
+    const grace = w.config.abortGraceMs;
+    w.config.abortGraceMs = 300;
+    try {
+      const pid = (await status()).pid;
+      const ac = new AbortController();
+      // Sys.sleep does not check for interrupts: R cannot yield.
+      const p = evalR("Sys.sleep(30)", { signal: ac.signal });
+      setTimeout(() => ac.abort(), 100);
+      const err = await p.catch((e) => e);
+      assert.ok(err instanceof RAbortError, String(err));
+      assert.equal(err.workerRestarted, true);
+      assert.equal(pidAlive(pid), false);
+      assert.equal(await evalR("3"), 3);
+    } finally {
+      w.config.abortGraceMs = grace;
+    }
+  });
+
+  it("rejects a call aborted before it starts without touching R", async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(evalR("1", { signal: ac.signal }), RAbortError);
+    const slow = evalR("Sys.sleep(0.3); 1");
+    const ac2 = new AbortController();
+    const queued = evalR("2", { signal: ac2.signal });
+    ac2.abort();
+    await assert.rejects(queued, RAbortError);
+    assert.equal(await slow, 1);
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { defaultWorker, evalR, RObject, RWorker, shutdown, status } from "../worker/mod.ts";
+import { pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function runScript(
+  src: string,
+): { done: Promise<{ code: number | null; out: string }>; pid: number; kill(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "brmsts-test-"));
+  const file = join(dir, "script.ts");
+  writeFileSync(file, src.replaceAll("@ROOT@", ROOT));
+  const [cmd, ...args] = runScriptArgv(file);
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => out += d);
+  const done = new Promise<{ code: number | null; out: string }>((res) => {
+    child.on("exit", (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      res({ code, out });
+    });
+  });
+  return { done, pid: child.pid!, kill: () => child.kill("SIGKILL") };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n")
+      .filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+describe("worker lifecycle and resources", () => {
+  it("leaves no process, R temp dir or shared-memory segment after shutdown", async () => {
+    defaultWorker().setConsoleOutput("silent");
+    const shmBefore = shmEntries();
+    const s = await status();
+    assert.ok(existsSync(s.tempDir));
+    await evalR("x <- rnorm(10)");
+    await shutdown();
+    assert.equal(await waitFor(() => !pidAlive(s.pid), 5000), true);
+    assert.equal(existsSync(s.tempDir), false);
+    assert.deepEqual(shmEntries(), shmBefore);
+  });
+
+  it("releases preserved R objects when handles are disposed", async () => {
+    const w = new RWorker();
+    w.setConsoleOutput("silent");
+    try {
+      const base = (await w.status()).preservedObjects;
+      const envs = [];
+      for (let i = 0; i < 5; i++) envs.push(await w.eval("new.env()") as RObject);
+      assert.equal((await w.status()).preservedObjects, base + 5);
+      envs.slice(0, 3).forEach((e) => e.dispose());
+      assert.equal((await w.status()).preservedObjects, base + 2);
+      {
+        using scoped = await w.eval("new.env()") as RObject;
+        assert.equal(scoped.alive, true);
+      }
+      assert.equal((await w.status()).preservedObjects, base + 2);
+    } finally {
+      await w.shutdown();
+    }
+  });
+
+  it("passes a handle back to R as the same object", async () => {
+    const w = new RWorker();
+    w.setConsoleOutput("silent");
+    try {
+      const env = await w.eval("e <- new.env(); assign('v', 123, envir = e); e") as RObject;
+      assert.equal(await w.call("get", ["v", env]), 123);
+      assert.equal(await w.call("identical", [env, env]), true);
+      await w.call("assign", ["w", 7, env]);
+      assert.equal(await w.eval("get('w', envir = e)"), 7);
+    } finally {
+      await w.shutdown();
+    }
+  });
+
+  it("lets a script that never calls shutdown exit, and its worker follow", async () => {
+    const script = runScript(`
+      import { evalR, setConsoleOutput } from "@ROOT@worker/mod.ts";
+      setConsoleOutput("silent");
+      console.log(await evalR("Sys.getpid()"));
+    `);
+    const { code, out } = await script.done;
+    assert.equal(code, 0);
+    const rPid = Number(out.trim());
+    assert.ok(rPid > 0);
+    assert.equal(
+      await waitFor(() => !pidAlive(rPid), 10_000),
+      true,
+      "the worker outlived its parent",
+    );
+  });
+
+  it("ends the worker when its parent is killed, even while R is busy", async () => {
+    const script = runScript(`
+      import { evalR, setConsoleOutput } from "@ROOT@worker/mod.ts";
+      setConsoleOutput("silent");
+      await evalR("while (TRUE) {}");
+    `);
+    let rPid = 0;
+    await waitFor(() => {
+      rPid = childPids(script.pid)[0] ?? 0;
+      return rPid > 0 && readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("host.ts");
+    }, 20_000);
+    assert.ok(rPid > 0, "worker not found");
+    // Let R enter the busy loop, then kill the parent without any chance to clean up.
+    await new Promise((r) => setTimeout(r, 1000));
+    script.kill();
+    await script.done;
+    assert.equal(
+      await waitFor(() => !pidAlive(rPid), 15_000),
+      true,
+      "orphaned worker kept running",
+    );
+  });
+});

@@ -85,9 +85,19 @@ export class LibR {
     this.fns.setup_Rmainloop();
   }
 
-  /** The value of a SEXP-valued global such as `R_NilValue`. */
+  readonly #constants = new Map<RGlobal, SEXP>();
+
+  /**
+   * The value of a SEXP-valued global such as `R_NilValue`. R never changes these after
+   * initialisation, so each is read once.
+   */
   global(name: RGlobal): SEXP {
-    return this.native.readPtr(this.#addr.get(name)!);
+    let v = this.#constants.get(name);
+    if (v === undefined) {
+      v = this.native.readPtr(this.#addr.get(name)!);
+      this.#constants.set(name, v);
+    }
+    return v;
   }
 
   /** Sets or clears R's pending-interrupt flag. */

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { defaultWorker, evalR, RObject, RWorker, shutdown, status } from "../worker/mod.ts";
+import { defaultWorker, evalR, type RObject, RWorker, shutdown, status } from "../worker/mod.ts";
 import { pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -2,12 +2,15 @@
 # Idempotent set-up: installs what is missing and nothing else.
 #   - R, brms, rstan, g++ and make from Debian's packages (when apt-get is there and we are root)
 #   - the pinned deno and bun binaries and the npm dependencies (npm ci / npm install)
+#   - with --test: python3-xarray and python3-zarr (the tests read the Zarr export with them)
 # Safe to run any number of times; prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES="r-base-core r-cran-brms g++ make"
 EXTRA_APT="${BRMSTS_EXTRA_APT:-}"
+# `setup.sh --test` also installs what the test suite needs: Python readers of the Zarr export.
+if [ "${1:-}" = "--test" ]; then EXTRA_APT="$EXTRA_APT python3-xarray python3-zarr"; fi
 
 have_r_pkgs() {
   command -v Rscript >/dev/null 2>&1 &&

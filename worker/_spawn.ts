@@ -58,7 +58,8 @@ export function spawnHost(env: Record<string, string>): Child {
       stderr: "inherit",
       env,
     });
-    const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
+    // Bun keeps the process alive while a reader holds stdout's lock: take one per read.
+    const stdout = p.stdout as ReadableStream<Uint8Array>;
     return {
       pid: p.pid,
       write: (b) => {
@@ -72,8 +73,13 @@ export function spawnHost(env: Record<string, string>): Child {
         } catch { /* already closed */ }
       },
       read: async () => {
-        const { value, done } = await reader.read();
-        return done ? null : value;
+        const reader = stdout.getReader();
+        try {
+          const { value, done } = await reader.read();
+          return done ? null : value;
+        } finally {
+          reader.releaseLock();
+        }
       },
       exited: p.exited.then(() => ({
         code: p.signalCode ? null : p.exitCode,

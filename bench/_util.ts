@@ -1,0 +1,28 @@
+/**
+ * Helpers for the benchmarks: medians and formatted ratio lines.
+ *
+ * @module
+ */
+
+/** The median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Prints one result line: value, baseline, their ratio and the target. */
+export function report(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: { name: string; value: number },
+  target: string,
+): void {
+  const ratio = value / baseline.value;
+  console.log(
+    `${name.padEnd(44)} ${value.toFixed(2).padStart(10)} ${unit.padEnd(3)} | ${baseline.name}: ${
+      baseline.value.toFixed(2)
+    } ${unit} | ratio ${ratio.toFixed(3)} | target ${target}`,
+  );
+}

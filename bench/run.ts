@@ -1,0 +1,27 @@
+/**
+ * Runs every `bench/*_bench.ts` in turn with the current runtime and prints their reports.
+ * Each benchmark prints ratios against a baseline measured in the same run.
+ *
+ * Run: `deno run -A bench/run.ts` (or `npm run bench`). Pass names to run a subset:
+ * `deno run -A bench/run.ts worker codec`.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import process from "node:process";
+
+const dir = fileURLToPath(new URL(".", import.meta.url));
+const wanted = process.argv.slice(2);
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const runner = g.Bun ? [process.execPath] : [g.Deno.execPath(), "run", "-A"];
+let failed = 0;
+for (const file of readdirSync(dir).filter((f) => f.endsWith("_bench.ts")).sort()) {
+  if (wanted.length && !wanted.some((w) => file.startsWith(w))) continue;
+  console.log(`\n## ${file}`);
+  const res = spawnSync(runner[0], [...runner.slice(1), dir + file], { stdio: "inherit" });
+  if (res.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

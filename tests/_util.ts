@@ -25,11 +25,18 @@ export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean
   return cond();
 }
 
-/** brmsts's shared-memory segments currently in /dev/shm. */
-export function shmEntries(): string[] {
-  return existsSync("/dev/shm")
-    ? readdirSync("/dev/shm").filter((n) => n.startsWith("brmsts"))
-    : [];
+/**
+ * brmsts's shared-memory segments currently in /dev/shm; with `pids`, only those created by
+ * these processes (names carry the creator's pid: `brmsts-m<pid>-…`, `brmsts-w<pid>-…`), so
+ * other brmsts processes on the machine do not disturb the count.
+ */
+export function shmEntries(pids?: number[]): string[] {
+  if (!existsSync("/dev/shm")) return [];
+  const all = readdirSync("/dev/shm").filter((n) => n.startsWith("brmsts"));
+  if (!pids) return all;
+  return all.filter((n) =>
+    pids.some((p) => n.startsWith(`brmsts-m${p}-`) || n.startsWith(`brmsts-w${p}-`))
+  );
 }
 
 /** Number of open file descriptors of a process. */

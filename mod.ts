@@ -2,7 +2,7 @@
  * brmsts: the real R package brms from TypeScript (Deno and Bun).
  *
  * R runs jailed in a worker subprocess that loads libR over FFI; this module is the main-process
- * API and never touches libR itself.
+ * API and never touches libR itself. Results arrive as typed-array views on shared memory.
  *
  * @example
  * ```ts
@@ -15,3 +15,17 @@
  * @module
  */
 export * from "./worker/mod.ts";
+export { releaseShared } from "./worker/shm/main.ts";
+export * from "./data/mod.ts";
+export * from "./formula/mod.ts";
+export * from "./env/mod.ts";
+export * from "./brms/mod.ts";
+export * from "./idata/mod.ts";
+export * from "./stats/mod.ts";
+// brms's looCompare (R's loo_compare on fits) keeps the brms name; the pure-TS comparison of
+// psisLoo results is psisLooCompare at the top level (stats/ calls it looCompare).
+export { looCompare } from "./brms/mod.ts";
+export { looCompare as psisLooCompare } from "./stats/mod.ts";
+// The environment-aware status() (active environment, toolchain, canCompileStan) replaces the
+// worker's plain one at the top level.
+export { status } from "./env/mod.ts";

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { isNA } from "../data/mod.ts";
 import {
   callR,
   callRResult,
@@ -20,7 +21,9 @@ describe("evaluating R in the worker", () => {
   it("round-trips arithmetic", async () => {
     assert.equal(await evalR("1 + 1"), 2);
     assert.equal(await evalR("6 * 7L"), 42);
-    assert.deepEqual(await evalR("c(1.5, -2, 3e10)"), [1.5, -2, 3e10]);
+    const v = await evalR("c(1.5, -2, 3e10)");
+    assert.ok(v instanceof Float64Array);
+    assert.deepEqual(Array.from(v), [1.5, -2, 3e10]);
     assert.equal(await evalR("sqrt(2)"), Math.SQRT2);
   });
 
@@ -28,7 +31,14 @@ describe("evaluating R in the worker", () => {
     assert.equal(await evalR('"héllo wörld ✓"'), "héllo wörld ✓");
     assert.deepEqual(await evalR("c(TRUE, NA, FALSE)"), [true, null, false]);
     assert.equal(await evalR("NULL"), null);
-    assert.deepEqual(await evalR("c(1, NA, NaN, Inf, -Inf)"), [1, null, NaN, Infinity, -Infinity]);
+    const special = await evalR("c(1, NA, NaN, Inf, -Inf)") as Float64Array;
+    assert.deepEqual(Array.from(special, (x, i) => isNA(special, i) ? "NA" : x), [
+      1,
+      "NA",
+      NaN,
+      Infinity,
+      -Infinity,
+    ]);
     assert.ok(Object.is(await evalR("-0"), -0));
   });
 

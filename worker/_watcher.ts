@@ -55,7 +55,7 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
   let orphanSince = 0;
   const buf = new Uint8Array(1 << 16);
   const decoder = new TextDecoder();
-  postMessage("ready");
+  self_.postMessage("ready");
   for (;;) {
     const n = libc.fns.poll(fds, BigInt(nfds), orphanSince ? 100 : -1);
     if (orphanSince && Date.now() - orphanSince > init.orphanGraceMs) {

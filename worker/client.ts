@@ -16,8 +16,7 @@ import {
 } from "node:fs";
 import process from "node:process";
 import { type Child, type ExitStatus, spawnHost } from "./_spawn.ts";
-import { decode } from "./codec/decode.ts";
-import { encode } from "./codec/encode.ts";
+import { ArgEncoder } from "./codec/encode.ts";
 import { NamedArgs } from "./codec/markers.ts";
 import type { Wire } from "./codec/wire.ts";
 import { RAbortError, RError, RParseError, RStartupError, RWorkerCrashedError } from "./errors.ts";
@@ -33,6 +32,7 @@ import {
   type WireArg,
 } from "./protocol.ts";
 import { type HandleOwner, RObject } from "./robject.ts";
+import { ShmMain } from "./shm/main.ts";
 
 /** One piece of console output from the worker. */
 export interface LogEntry {
@@ -129,6 +129,7 @@ export class RWorker implements HandleOwner {
   #queue: Task[] = [];
   #inflight?: Task;
   #releases: number[] = [];
+  #shm = new ShmMain();
   #nextId = 1;
   #buf = "";
   #reading = false;
@@ -138,8 +139,17 @@ export class RWorker implements HandleOwner {
   #console: "stderr" | "silent" = "stderr";
   #lastFatal?: string;
 
-  constructor(config: WorkerConfig = {}) {
+  #resolveConfig?: () => WorkerConfig;
+
+  /**
+   * @param config how to start the worker.
+   * @param resolveConfig computes the configuration at the first start instead (the default
+   *   worker uses it to pick up the active environment lazily, so a broken state file fails the
+   *   first call with a clear error rather than the import); an explicit `configure()` wins.
+   */
+  constructor(config: WorkerConfig = {}, resolveConfig?: () => WorkerConfig) {
     this.#config = config;
+    this.#resolveConfig = resolveConfig;
   }
 
   /** The current worker generation (increments whenever a worker exits). */
@@ -156,6 +166,7 @@ export class RWorker implements HandleOwner {
   async configure(config: WorkerConfig): Promise<void> {
     await this.shutdown();
     this.#config = config;
+    this.#resolveConfig = undefined;
   }
 
   /** The configuration in use. */
@@ -312,8 +323,8 @@ export class RWorker implements HandleOwner {
       this.#emit({ stream: "stderr", text: `Warning message:\n${w}\n`, callId: ev.id });
     }
     const gen = this.#gen;
-    const value = decode(
-      ev.value,
+    const value = this.#shm.decodeResult(
+      ev,
       (h) => new RObject(h.id, h.cls ?? [], h.type ?? "", h.repr ?? "", this, gen),
     );
     return { value, warnings: ev.warnings, messages: ev.messages };
@@ -364,7 +375,23 @@ export class RWorker implements HandleOwner {
     if (this.#inflight || this.#queue[0] !== task) return void this.#pump();
     this.#queue.shift();
     this.#inflight = task;
-    const req = { ...task.body, id: task.id, release: this.#releases.splice(0) } as Request;
+    let shm;
+    try {
+      shm = this.#shm.prepare(task.body, info.pid);
+    } catch (e) {
+      this.#inflight = undefined;
+      task.cleanup();
+      task.reject(e as Error);
+      return void this.#pump();
+    }
+    const shmDone = task.cleanup;
+    task.cleanup = () => (shmDone(), shm.done());
+    const req = {
+      ...task.body,
+      id: task.id,
+      release: this.#releases.splice(0),
+      ...shm.fields,
+    } as Request;
     this.#proc!.ref();
     this.#read();
     try {
@@ -381,6 +408,11 @@ export class RWorker implements HandleOwner {
   }
 
   async #start(): Promise<ReadyInfo> {
+    if (this.#resolveConfig) {
+      this.#config = this.#resolveConfig();
+      this.#resolveConfig = undefined;
+    }
+    await this.#shm.init();
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     Object.assign(env, this.#config.env ?? {});
@@ -476,11 +508,15 @@ export class RWorker implements HandleOwner {
       case EventKind.Result:
       case EventKind.Error: {
         const task = this.#inflight;
-        if (!task || task.id !== ev.id) return;
+        if (!task || task.id !== ev.id) {
+          if (ev.kind === EventKind.Result) this.#shm.discard(ev);
+          return;
+        }
         this.#inflight = undefined;
         clearTimeout(task.graceTimer);
         task.cleanup();
         if (task.aborted) {
+          if (ev.kind === EventKind.Result) this.#shm.discard(ev);
           task.reject(
             new RAbortError("the call was aborted; R was interrupted and the worker is alive", {
               workerRestarted: false,
@@ -524,6 +560,7 @@ export class RWorker implements HandleOwner {
       } catch { /* ignore */ }
       this.#fifoFd = undefined;
     }
+    this.#shm.afterExit(info?.pid);
     if (!info) return;
     rmSync(info.tempDir, { recursive: true, force: true });
     const prefix = info.shmPrefix.replace(/^\//, "");
@@ -617,23 +654,24 @@ function toError(ev: Extract<Event, { kind: EventKind.Error }>): Error {
 function buildArgs(args: unknown[] | Record<string, unknown> | undefined): WireArg[] {
   if (args === undefined || args === null) return [];
   const out: WireArg[] = [];
+  const enc = new ArgEncoder();
   const addNamed = (obj: Record<string, unknown>) => {
     for (const [name, v] of Object.entries(obj)) {
       if (v === undefined) continue;
-      out.push({ name, value: encode(v, new Set(), name) });
+      out.push({ name, value: enc.encode(v, name) });
     }
   };
   if (Array.isArray(args)) {
     args.forEach((a, i) => {
       if (a instanceof NamedArgs) addNamed(a.args);
-      else out.push({ value: encode(a, new Set(), `args[${i}]`) });
+      else out.push({ value: enc.encode(a, `args[${i}]`) });
     });
   } else if (typeof args === "object") {
     addNamed(args as Record<string, unknown>);
   } else {
     throw new TypeError("callR args must be an array (positional) or an object (named)");
   }
-  return out;
+  return enc.attach(out);
 }
 
 export type { Wire };

@@ -14,6 +14,7 @@ import { cstr, F_SETFD, FD_CLOEXEC, loadLibC, runtimeName } from "../native/mod.
 import { CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
+import { ShmWorker } from "./shm/worker.ts";
 import { type Event, EventKind, FailureKind, type Request, RequestKind } from "./protocol.ts";
 
 const libc = await loadLibC();
@@ -68,9 +69,10 @@ function sink(text: string, which: 0 | 1): void {
   });
 }
 
+const shm = new ShmWorker(libc, `/brmsts-w${f.getpid()}-`);
 let session: Session;
 try {
-  session = new Session(libc, process.env, sink, () => Atomics.load(ctl, INTERRUPTED) === 1);
+  session = new Session(libc, process.env, sink, () => Atomics.load(ctl, INTERRUPTED) === 1, shm);
 } catch (e) {
   const err = e as Error;
   out.send({ kind: EventKind.Fatal, name: err.name, message: err.message });
@@ -124,7 +126,12 @@ for (;;) {
   Atomics.store(ctl, CURRENT, req.id);
   let ev: Event | null;
   try {
+    shm.begin(req as Parameters<ShmWorker["begin"]>[0]);
     ev = session.handle(req);
+    if (ev?.kind === EventKind.Result) {
+      const drop = shm.takeDropped();
+      if (drop.length) ev.drop = drop;
+    }
   } catch (e) {
     ev = {
       kind: EventKind.Error,
@@ -142,5 +149,6 @@ for (;;) {
   if (ev) out.send(ev);
 }
 flushConsole();
+shm.close();
 r.cleanup();
 process.exit(0);

@@ -14,6 +14,8 @@ import {
   type WorkerStatus,
 } from "./client.ts";
 
+import { activeWorkerConfig } from "../env/active.ts";
+
 export { RWorker } from "./client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./client.ts";
 export { RObject } from "./robject.ts";
@@ -32,7 +34,7 @@ let client: RWorker | undefined;
  * ```
  */
 export function defaultWorker(): RWorker {
-  return client ??= new RWorker();
+  return client ??= new RWorker({}, activeWorkerConfig);
 }
 
 /**

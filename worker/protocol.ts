@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Wire } from "./codec/wire.ts";
+import type { BufDesc, Wire } from "./codec/wire.ts";
 
 /** What the main process asks of the worker. */
 export enum RequestKind {
@@ -29,12 +29,23 @@ interface Base {
   id: number;
   /** Handles to release before this request runs. */
   release?: number[];
+  /** Worker-owned shared-memory leases the main process no longer uses. */
+  leases?: number[];
+  /** Main-owned shared-memory segments destroyed: the worker unmaps its side. */
+  drop?: string[];
 }
 
 /** A request. */
 export type Request =
   | Base & { kind: RequestKind.Eval; code: string; convert: ConvertMode }
-  | Base & { kind: RequestKind.Call; fn: string; args: WireArg[]; convert: ConvertMode }
+  | Base & {
+    kind: RequestKind.Call;
+    fn: string;
+    args: WireArg[];
+    convert: ConvertMode;
+    /** The byte region the arguments' leaves point into. */
+    buf?: BufDesc;
+  }
   | Base & { kind: RequestKind.Status }
   | Base & { kind: RequestKind.Release }
   | Base & { kind: RequestKind.Shutdown };
@@ -86,6 +97,10 @@ export type Event =
     kind: EventKind.Result;
     id: number;
     value: Wire;
+    /** The byte region the value's leaves point into. */
+    buf?: BufDesc;
+    /** Worker-owned segments destroyed: the main process unmaps its side. */
+    drop?: string[];
     warnings: string[];
     messages: string[];
   }

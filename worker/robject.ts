@@ -50,6 +50,11 @@ export class RObject {
     registry.register(this, { owner: this.#owner, id, gen: generation }, this);
   }
 
+  /** The worker client that holds the object (an `RWorker`). */
+  get owner(): HandleOwner {
+    return this.#owner;
+  }
+
   /** True while the object can still be used. */
   get alive(): boolean {
     return !this.#disposed && this.#owner.generation === this.generation;

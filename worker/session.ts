@@ -7,8 +7,9 @@
 import type { LibC } from "../native/mod.ts";
 import { type ConsoleSink, discoverRHome, LibR, type SEXP, SEXPTYPE } from "../ffi/mod.ts";
 import { BOOTSTRAP_R } from "./_bootstrap_r.ts";
-import { HandleTable, SexpReader, SexpWriter } from "./codec/sexp.ts";
-import { encode } from "./codec/encode.ts";
+import { HandleTable, makeCodec, type SexpReader, type SexpWriter } from "./codec/sexp.ts";
+import { wireInline as encode } from "./codec/wire.ts";
+import { ShmWorker } from "./shm/worker.ts";
 import {
   type ConvertMode,
   type Event,
@@ -33,6 +34,8 @@ export class Session {
     sink: ConsoleSink,
     /** True when the current request's evaluation was interrupted on purpose (an abort). */
     private readonly interrupted: () => boolean = () => false,
+    /** Shared memory for bulk data (the host passes its own to manage its lifetime). */
+    readonly shm: ShmWorker = new ShmWorker(libc, `/brmsts-w${libc.fns.getpid()}-`),
   ) {
     this.r = LibR.start(libc, discoverRHome(env), sink);
     const r = this.r;
@@ -45,8 +48,9 @@ export class Session {
     r.fns.R_PreserveObject(tools);
     this.#tools = tools;
     this.handles = new HandleTable(r);
-    this.#writer = new SexpWriter(r, this.handles, (x) => this.#describe(x));
-    this.#reader = new SexpReader(r, this.handles);
+    const codec = makeCodec(r, this.handles, (x) => this.#describe(x), this.shm);
+    this.#writer = codec.writer;
+    this.#reader = codec.reader;
     this.#callTool("boost_fix");
   }
 
@@ -126,6 +130,7 @@ export class Session {
     const list = f.Rf_protect(f.Rf_allocVector(SEXPTYPE.VECSXP, BigInt(args.length)));
     const names = f.Rf_protect(f.Rf_allocVector(SEXPTYPE.STRSXP, BigInt(args.length)));
     const enc = new TextEncoder();
+    this.#reader.reset();
     try {
       args.forEach((a, i) => {
         f.SET_VECTOR_ELT(list, BigInt(i), this.#reader.read(a.value));
@@ -175,9 +180,9 @@ export class Session {
           messages,
         };
       }
-      let value;
+      let value, buf;
       try {
-        value = this.#writer.write(el(1), mode);
+        ({ value, buf } = this.#writer.encode(el(1), mode));
       } catch (e) {
         return failure(
           id,
@@ -185,7 +190,7 @@ export class Session {
           `converting the result: ${(e as Error).message}`,
         );
       }
-      return { kind: EventKind.Result, id, value, warnings, messages };
+      return { kind: EventKind.Result, id, value, buf, warnings, messages };
     } finally {
       f.Rf_unprotect(1);
     }
@@ -208,7 +213,7 @@ export class Session {
     const w = this.#writer.write(res, "value");
     this.r.fns.Rf_unprotect(1);
     const v = (w as { v: Wire[] }).v;
-    const s = (x: Wire) => (x.t === "str" ? x.v : []);
+    const s = (x: Wire) => (x.t === "str" ? x.v ?? [] : []);
     const info = {
       rVersion: s(v[0])[0],
       rHome: s(v[1])[0],

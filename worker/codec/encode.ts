@@ -1,99 +1,226 @@
 /**
- * Main side: JS values to the wire form. Rejects what R cannot hold before anything is sent.
+ * Main side: JS values to the wire form plus a plan of copy jobs into one byte region.
+ * Everything is validated here, before anything is sent: a value R cannot hold raises a
+ * TypeError/RangeError and nothing crosses. The copy itself runs when the request is sent
+ * (`OutPlan.write`), straight into shared memory.
  *
  * @module
  */
+import { Categorical } from "../../data/categorical.ts";
+import { type Column, wholeDays } from "../../data/column.ts";
+import { DataFrame } from "../../data/frame.ts";
+import { NdArray } from "../../data/ndarray.ts";
+import { fromArrow, isArrowTable } from "../../data/_from_arrow.ts";
 import { RObject } from "../robject.ts";
+import { shmFree } from "../shm/segment.ts";
+import { checkString, type Job, LeafEncoder } from "./encode_leaf.ts";
 import { NamedArgs, RCode } from "./markers.ts";
-import type { Wire } from "./wire.ts";
-import { wireDouble } from "./wire.ts";
+import { INLINE_MAX, type Wire, type WireAttrs } from "./wire.ts";
+
+/**
+ * The bulk data of one request: its size and the jobs that fill it.
+ *
+ * @example
+ * ```ts
+ * const plan = planOf(args)!;
+ * plan.write(new ArrayBuffer(plan.size));
+ * ```
+ */
+export interface OutPlan {
+  readonly size: number;
+  /** Runs every copy job into `region` (exactly `size` bytes). */
+  write(region: ArrayBuffer): void;
+}
+
+const plans = new WeakMap<object, OutPlan>();
+
+/**
+ * The plan attached to a request's argument array by {@link ArgEncoder.attach}.
+ *
+ * @example
+ * ```ts
+ * const args = enc.attach([{ value: enc.encode(x) }]);
+ * planOf(args)?.size;
+ * ```
+ */
+export function planOf(args: object): OutPlan | undefined {
+  return plans.get(args);
+}
 
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
+const str = (v: (string | null)[]): Wire => ({ t: "str", v });
+
 /**
- * Converts a JS value to the wire form.
+ * Encodes the arguments of one request into wire trees sharing one region.
  *
- * @throws {TypeError} for functions, symbols, cycles and other values without an R form.
  * @example
  * ```ts
- * encode([1, 2, NaN]); // { t: "dbl", v: [1, 2, "NaN"] }
+ * const enc = new ArgEncoder();
+ * const w = enc.encode(new Float64Array([1, 2]), "x"); // { t: "dbl", n: 2, o: 0 }
  * ```
  */
-export function encode(value: unknown, seen = new Set<object>(), path = "value"): Wire {
-  if (value === null || value === undefined) return { t: "null" };
-  switch (typeof value) {
-    case "number":
-      return { t: "dbl", v: [wireDouble(value, false)] };
-    case "boolean":
-      return { t: "lgl", v: [value] };
-    case "string":
-      return { t: "str", v: [checkString(value, path)] };
-    case "bigint":
-      if (value > 2147483647n || value < -2147483647n) {
-        throw new RangeError(`${path}: ${value} does not fit R's 32-bit integer`);
+export class ArgEncoder {
+  readonly #leaf = new LeafEncoder();
+  readonly #seen = new Set<object>();
+
+  /**
+   * Converts one JS value.
+   *
+   * @throws {TypeError} for functions, symbols, cycles, ragged/mixed data frames and other
+   * values without an R form; {@link RangeError} for numbers R cannot hold.
+   */
+  encode(value: unknown, path = "value"): Wire {
+    const L = this.#leaf;
+    if (value === null || value === undefined) return { t: "null" };
+    switch (typeof value) {
+      case "number":
+        return L.numbers([value]);
+      case "boolean":
+        return L.logicals([value]);
+      case "string":
+        return { t: "str", v: [checkString(value, path)] };
+      case "bigint":
+        if (value > 2147483647n || value < -2147483647n) {
+          throw new RangeError(`${path}: ${value} does not fit R's 32-bit integer`);
+        }
+        return { t: "int", v: [Number(value)] };
+      case "function":
+      case "symbol":
+        throw new TypeError(`${path}: a ${typeof value} has no R form`);
+    }
+    const obj = value as object;
+    if (obj instanceof RObject) {
+      obj.assertUsable();
+      return { t: "handle", id: obj.id };
+    }
+    if (obj instanceof RCode) return { t: "code", src: obj.code };
+    if (obj instanceof NamedArgs) {
+      throw new TypeError(`${path}: named() is only valid in callR args`);
+    }
+    if (ArrayBuffer.isView(obj)) return this.#typed(obj, path);
+    if (obj instanceof Date) return L.dates([obj]);
+    if (obj instanceof Categorical) return L.factor(obj);
+    if (obj instanceof NdArray) return L.ndarray(obj, path);
+    if (obj instanceof DataFrame) return this.frame(obj, path);
+    if (isArrowTable(obj)) return this.frame(fromArrow(obj), path);
+    if (this.#seen.has(obj)) throw new TypeError(`${path}: cyclic structure cannot be sent to R`);
+    this.#seen.add(obj);
+    try {
+      if (Array.isArray(obj)) return this.#array(obj, path);
+      if (!isPlainObject(obj)) {
+        throw new TypeError(`${path}: ${obj.constructor?.name ?? "object"} has no R form`);
       }
-      return { t: "int", v: [Number(value)] };
-    case "function":
-    case "symbol":
-      throw new TypeError(`${path}: a ${typeof value} has no R form`);
-  }
-  const obj = value as object;
-  if (obj instanceof RObject) {
-    obj.assertUsable();
-    return { t: "handle", id: obj.id };
-  }
-  if (obj instanceof RCode) return { t: "code", src: obj.code };
-  if (obj instanceof NamedArgs) throw new TypeError(`${path}: named() is only valid in callR args`);
-  if (obj instanceof Float64Array || obj instanceof Float32Array) {
-    return { t: "dbl", v: Array.from(obj, (x) => wireDouble(x, false)) };
-  }
-  if (obj instanceof Int32Array || obj instanceof Int16Array || obj instanceof Int8Array) {
-    return { t: "int", v: Array.from(obj) };
-  }
-  if (seen.has(obj)) throw new TypeError(`${path}: cyclic structure cannot be sent to R`);
-  seen.add(obj);
-  try {
-    if (Array.isArray(obj)) return encodeArray(obj, seen, path);
-    if (obj instanceof Date) return { t: "dbl", v: [obj.getTime() / 86400000], a: dateClass() };
-    if (!isPlainObject(obj)) {
-      throw new TypeError(`${path}: ${obj.constructor?.name ?? "object"} has no R form`);
+      const keys = Object.keys(obj);
+      const v = keys.map((k) => this.encode((obj as Record<string, unknown>)[k], `${path}.${k}`));
+      return { t: "list", v, a: { names: L.strings(keys, `${path} names`) } };
+    } finally {
+      this.#seen.delete(obj);
     }
-    const keys = Object.keys(obj);
-    const v = keys.map((k) => encode((obj as Record<string, unknown>)[k], seen, `${path}.${k}`));
-    return { t: "list", v, a: { names: { t: "str", v: keys } } };
-  } finally {
-    seen.delete(obj);
   }
-}
 
-function dateClass() {
-  return { class: { t: "str", v: ["Date"] } } as Record<string, Wire>;
-}
+  #typed(x: ArrayBufferView, path: string): Wire {
+    const L = this.#leaf;
+    if (x instanceof Float64Array) return L.f64(x);
+    if (x instanceof Int32Array) return L.i32(x);
+    if (x instanceof Float32Array || x instanceof Uint32Array) return L.f64Convert(x);
+    if (
+      x instanceof Int8Array || x instanceof Int16Array || x instanceof Uint8Array ||
+      x instanceof Uint8ClampedArray || x instanceof Uint16Array
+    ) return L.i32Convert(x);
+    if (x instanceof BigInt64Array || x instanceof BigUint64Array) return L.bigints(x, path);
+    throw new TypeError(`${path}: ${x.constructor.name} has no R form (use a typed array)`);
+  }
 
-function checkString(s: string, path: string): string {
-  if (s.includes("\0")) throw new TypeError(`${path}: R strings cannot contain NUL characters`);
-  return s;
-}
+  #array(arr: unknown[], path: string): Wire {
+    const L = this.#leaf;
+    let kind: string | undefined;
+    let mixed = false;
+    for (const x of arr) {
+      if (x === null || x === undefined) continue;
+      const k = x instanceof Date ? "date" : typeof x;
+      if (kind === undefined) kind = k;
+      else if (k !== kind) {
+        mixed = true;
+        break;
+      }
+    }
+    if (!mixed && arr.length > 0) {
+      if (kind === "number") return L.numbers(arr as (number | null)[]);
+      if (kind === "string") return L.strings(arr as (string | null)[], path);
+      if (kind === "boolean" || kind === undefined) return L.logicals(arr as (boolean | null)[]);
+      if (kind === "date") return L.dates(arr as (Date | null)[]);
+    }
+    return { t: "list", v: arr.map((x, i) => this.encode(x, `${path}[${i}]`)) };
+  }
 
-function encodeArray(arr: unknown[], seen: Set<object>, path: string): Wire {
-  const kinds = new Set(arr.filter((x) => x !== null && x !== undefined).map((x) => typeof x));
-  if (arr.length > 0 && kinds.size === 1) {
-    const [kind] = kinds;
-    if (kind === "number") {
-      return { t: "dbl", v: arr.map((x) => (x == null ? "NA" : wireDouble(x as number, false))) };
-    }
-    if (kind === "string") {
-      return {
-        t: "str",
-        v: arr.map((x, i) => (x == null ? null : checkString(x as string, `${path}[${i}]`))),
-      };
-    }
-    if (kind === "boolean") {
-      return { t: "lgl", v: arr.map((x) => (x == null ? null : x as boolean)) };
+  /** A DataFrame as an R data.frame (names, class, row names; factors stay factors). */
+  frame(df: DataFrame, path: string): Wire {
+    const L = this.#leaf;
+    const v = df.entries().map(([name, c]) =>
+      this.#column(c, df.columnType(name), `${path}$${name}`)
+    );
+    const n = df.nrow;
+    const rn = df.rowNames
+      ? L.strings(df.rowNames, `${path} row names`)
+      : { t: "int", v: n > 0 ? [null, -n] : [] } as Wire;
+    const a: WireAttrs = {
+      names: L.strings(df.names, `${path} names`),
+      class: str(["data.frame"]),
+      "row.names": rn,
+    };
+    return { t: "list", v, a };
+  }
+
+  #column(c: Column, type: string, path: string): Wire {
+    const L = this.#leaf;
+    switch (type) {
+      case "double":
+        return L.f64(c as Float64Array);
+      case "integer":
+        return L.i32(c as Int32Array);
+      case "factor":
+        return L.factor(c as Categorical);
+      case "logical":
+        return L.logicals(c as (boolean | null)[]);
+      case "character":
+        return L.strings(c as (string | null)[], path);
+      case "date":
+      case "datetime": {
+        const d = c as (Date | null)[];
+        if (type === "date" && !wholeDays(d)) {
+          throw new RangeError(`${path}: a "date" column holds times that are not UTC midnight`);
+        }
+        return L.dates(d, type);
+      }
+      case "matrix":
+        return L.ndarray(c as NdArray, path);
+      default:
+        return { t: "list", v: (c as unknown[]).map((x, i) => this.encode(x, `${path}[${i}]`)) };
     }
   }
-  return { t: "list", v: arr.map((x, i) => encode(x, seen, `${path}[${i}]`)) };
+
+  /**
+   * Finishes the request: attaches the region plan to `args` (see {@link planOf}).
+   *
+   * @throws {RangeError} when the data cannot fit in /dev/shm.
+   */
+  attach<T extends object>(args: T): T {
+    const size = this.#leaf.layout.size;
+    if (size > INLINE_MAX) {
+      const free = shmFree();
+      if (size > free) {
+        throw new RangeError(
+          `the arguments need ${(size / 1048576).toFixed(1)} MiB of shared memory; ` +
+            `only ${(free / 1048576).toFixed(1)} MiB are free in /dev/shm`,
+        );
+      }
+    }
+    const jobs: Job[] = this.#leaf.jobs;
+    if (size > 0) plans.set(args, { size, write: (r) => jobs.forEach((j) => j(r)) });
+    return args;
+  }
 }

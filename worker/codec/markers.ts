@@ -33,7 +33,14 @@ export function rCode(code: string): RCode {
   return new RCode(code);
 }
 
-/** Named arguments inside a positional argument array. */
+/**
+ * Named arguments inside a positional argument array.
+ *
+ * @example
+ * ```ts
+ * await callR("paste", ["a", new NamedArgs({ sep: "-" })]); // same as named({ sep: "-" })
+ * ```
+ */
 export class NamedArgs {
   constructor(readonly args: Record<string, unknown>) {}
 }

@@ -1,0 +1,320 @@
+/**
+ * brm() benchmarks (issue 7), printed as ratios against baselines measured in the same run:
+ *
+ * 1. warm: the same epilepsy fit through brmsts and through a long-running Rscript (compiled
+ *    model available on both sides; R reuses it with `update(fit, newdata, recompile = FALSE)`),
+ *    runs alternated; target ≤ 1.05× (brmsts with `returnIdata: false`; the idata variants are
+ *    compared with R doing the same extraction).
+ * 2. fresh: refit with new data in a fresh process against the first compile-and-fit in a
+ *    fresh process with an empty cache; target ≥ 10× faster.
+ * 3. transfer: the posterior of `y ~ (1 | g)` with 20,000 groups, 2 chains × 500 draws
+ *    (≈160 MB) reaching the host, against R's own `as_draws_array(fit)` (target ≤ 1.2×); and
+ *    the copy's throughput against memcpy measured in the same run (target ≥ 0.7×).
+ *
+ * Run: `deno run -A bench/brm_bench.ts [warm] [fresh] [transfer]` or `bun bench/brm_bench.ts`.
+ *
+ * @module
+ */
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { brm, getBrmsData, toInferenceData } from "../brms/mod.ts";
+import { defaultWorker, named, rCode, shutdown } from "../worker/mod.ts";
+import { median, report } from "./_util.ts";
+
+const SELF = fileURLToPath(import.meta.url);
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const RUNNER = g.Bun ? [process.execPath] : [g.Deno.execPath(), "run", "-A"];
+const EP_PRIORS = [
+  { prior: "normal(0, 1)", class: "b" },
+  { prior: "exponential(1)", class: "sd", group: "patient" },
+  { prior: "student_t(3, 0, 2.5)", class: "Intercept" },
+];
+const EP_PRIORS_R = 'c(brms::set_prior("normal(0, 1)", class = "b"), ' +
+  'brms::set_prior("exponential(1)", class = "sd", group = "patient"), ' +
+  'brms::set_prior("student_t(3, 0, 2.5)", class = "Intercept"))';
+const FORMULA = "count ~ zAge + zBase * Trt + (1 | patient)";
+
+/** A long-running Rscript that runs one timed R expression per stdin line. */
+function rSession(setup: string) {
+  const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-r-"));
+  const file = join(dir, "session.R");
+  writeFileSync(
+    file,
+    `rstan::rstan_options(boost_lib = "/usr/include")
+suppressMessages(library(brms))
+${setup}
+con <- file("stdin"); open(con)
+cat("READY\\n")
+while (length(line <- readLines(con, n = 1)) > 0) {
+  t <- system.time(eval(parse(text = line)))[["elapsed"]]
+  cat(sprintf("TIME %.6f\\n", t))
+}
+`,
+  );
+  const p = spawn("Rscript", ["--vanilla", file], { stdio: ["pipe", "pipe", "ignore"] });
+  let buf = "";
+  const waiters: ((l: string) => void)[] = [];
+  p.stdout!.on("data", (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line === "READY" || line.startsWith("TIME ")) waiters.shift()?.(line);
+    }
+  });
+  const next = () => new Promise<string>((res) => waiters.push(res));
+  const ready = next();
+  return {
+    ready,
+    async time(expr: string): Promise<number> {
+      const r = next();
+      p.stdin!.write(expr.replace(/\n/g, " ") + "\n");
+      return Number((await r).slice(5)) * 1000;
+    },
+    close() {
+      p.stdin!.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function warm(reps = 5) {
+  const epilepsy = await getBrmsData("epilepsy");
+  const opts = {
+    formula: FORMULA,
+    data: epilepsy,
+    family: "poisson",
+    priors: EP_PRIORS,
+    chains: 2,
+    iter: 1000,
+    cores: 1,
+    seed: 1,
+    progress: false,
+  };
+  const first = await brm(opts); // compiles once if the cache is cold; loads brms in the worker
+  const entry = join(
+    process.env.BRMSTS_CACHE_DIR ?? join(process.env.HOME ?? "", ".cache/brmsts"),
+    "models",
+    `${first.cacheKey}.rds`,
+  );
+  const r = rSession(`
+x <- brm(${FORMULA}, data = epilepsy, family = poisson(), prior = ${EP_PRIORS_R}, empty = TRUE)
+x$fit <- readRDS(${JSON.stringify(entry)})$fit
+fit0 <- brm(${FORMULA}, data = epilepsy, family = poisson(), prior = ${EP_PRIORS_R},
+            chains = 2, iter = 1000, cores = 1, seed = 1, fit = x, refresh = 0, silent = 2)`);
+  await r.ready;
+  const R_FIT = "fit <- update(fit0, newdata = epilepsy, recompile = FALSE, chains = 2, " +
+    "iter = 1000, cores = 1, seed = 1, refresh = 0, silent = 2)";
+  const rows: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (rows[k] ??= []).push(v);
+  for (let i = 0; i < reps; i++) {
+    add("r_fit", await r.time(R_FIT));
+    let t = performance.now();
+    await brm({ ...opts, returnIdata: false });
+    add("ts_fit", performance.now() - t);
+    add(
+      "r_post",
+      await r.time(
+        `${R_FIT}; a <- posterior::as_draws_array(fit); ` +
+          "s <- rstan::get_sampler_params(fit$fit, inc_warmup = FALSE)",
+      ),
+    );
+    t = performance.now();
+    await brm({ ...opts, idataGroups: ["posterior", "sample_stats"] });
+    add("ts_post", performance.now() - t);
+    add(
+      "r_all",
+      await r.time(
+        `${R_FIT}; a <- posterior::as_draws_array(fit); ` +
+          "s <- rstan::get_sampler_params(fit$fit, inc_warmup = FALSE); " +
+          "set.seed(1); pp <- posterior_predict(fit); ll <- log_lik(fit)",
+      ),
+    );
+    t = performance.now();
+    await brm(opts);
+    add("ts_all", performance.now() - t);
+  }
+  r.close();
+  const m = (k: string) => median(rows[k]);
+  console.log(
+    `warm epilepsy fit, 2 chains × 1000 iterations, cores = 1, median of ${reps} alternated runs`,
+  );
+  report(
+    "brm(returnIdata: false)",
+    m("ts_fit"),
+    "ms",
+    { name: "R update()", value: m("r_fit") },
+    "≤ 1.05×",
+  );
+  report("brm(posterior + sample_stats)", m("ts_post"), "ms", {
+    name: "R update()+as_draws_array",
+    value: m("r_post"),
+  }, "(info)");
+  report("brm(all six groups)", m("ts_all"), "ms", {
+    name: "R same + pp + log_lik",
+    value: m("r_all"),
+  }, "(info)");
+  await shutdown();
+}
+
+/** Child mode: one fit in this fresh process; prints the times as JSON. */
+async function child(cacheDir: string, seed: number, iter: number) {
+  const t0 = performance.now();
+  const epilepsy = await getBrmsData("epilepsy");
+  const ep = epilepsy.column("count") as Int32Array;
+  // New data each time: shift the counts (the Stan code stays the same with fixed priors).
+  const counts = Int32Array.from(ep, (c) => c + (seed % 3));
+  const data = Object.fromEntries(epilepsy.names.map((n) => [n, epilepsy.column(n)]));
+  data.count = counts;
+  const fit = await brm({
+    formula: FORMULA,
+    data,
+    family: "poisson",
+    priors: EP_PRIORS,
+    chains: 2,
+    iter,
+    seed,
+    cacheDir,
+    progress: false,
+  });
+  const total = performance.now() - t0;
+  console.log(
+    JSON.stringify({ total, brm: fit.timings.total, compiled: fit.compiled, timings: fit.timings }),
+  );
+  await shutdown();
+}
+
+function runChild(
+  cacheDir: string,
+  seed: number,
+  iter: number,
+): Promise<{ total: number; process: number; compiled: boolean; timings: Record<string, number> }> {
+  const t = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(
+      RUNNER[0],
+      [...RUNNER.slice(1), SELF, "--child", cacheDir, String(seed), String(iter)],
+      {
+        maxBuffer: 1 << 24,
+      },
+      (e, out, err) => {
+        if (e) return reject(new Error(`${e.message}\n${err}`));
+        const res = JSON.parse(out.trim().split("\n").at(-1)!);
+        resolve({ ...res, process: performance.now() - t });
+      },
+    )
+  );
+}
+
+async function fresh(iter: number) {
+  const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-cache-"));
+  try {
+    const first = await runChild(dir, 1, iter);
+    if (!first.compiled) throw new Error("the first fit did not compile");
+    const refits = [];
+    for (const seed of [2, 3, 4]) refits.push(await runChild(dir, seed, iter));
+    if (refits.some((r) => r.compiled)) throw new Error("a refit compiled");
+    const ref = median(refits.map((r) => r.process));
+    console.log(
+      `fresh process: epilepsy, 2 chains × ${iter} iterations, empty cache then warm cache`,
+    );
+    report("refit, new data, fresh process (wall)", ref, "ms", {
+      name: "first compile+fit",
+      value: first.process,
+    }, "≥ 10× faster");
+    console.log(
+      `  speed-up ${(first.process / ref).toFixed(1)}× (process wall time); phases of the first: ${
+        JSON.stringify(first.timings)
+      }; of a refit: ${JSON.stringify(refits[1].timings)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function transfer(reps = 3) {
+  const groups = 20_000;
+  const gcol: string[] = [], y = new Float64Array(2 * groups);
+  for (let i = 0; i < 2 * groups; i++) {
+    gcol.push(`g${i % groups}`);
+    y[i] = Math.sin(i % groups) + Math.cos(i * 7.1) * 0.5;
+  }
+  const fit = await brm({
+    formula: "y ~ (1 | g)",
+    data: { y, g: gcol },
+    priors: [
+      { prior: "normal(0, 1)", class: "Intercept" },
+      { prior: "exponential(1)", class: "sd" },
+      { prior: "exponential(1)", class: "sigma" },
+    ],
+    chains: 2,
+    cores: 2,
+    iter: 600,
+    warmup: 100,
+    // The draws only need to exist: a short tree depth keeps sampling 20,000 effects quick.
+    control: { max_treedepth: 4 },
+    seed: 1,
+    progress: false,
+    returnIdata: false,
+  });
+  const w = defaultWorker();
+  await w.call("base::assign", [".bench_fit", fit.r, named({ envir: rCode("globalenv()") })], {
+    convert: "handle",
+  });
+  await w.eval(".bench_vec <- as.array(.bench_fit$fit); dim(.bench_vec) <- NULL; NULL");
+  const bytes = Number(await w.eval("length(.bench_vec)")) * 8;
+  const src = new Float64Array(bytes / 8).fill(1.5), dst = new Float64Array(bytes / 8);
+  dst.set(src);
+  const ts: number[] = [], rs: number[] = [], copies: number[] = [], mem: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    rs.push(
+      Number(await w.eval('system.time(posterior::as_draws_array(.bench_fit))[["elapsed"]]')) *
+        1000,
+    );
+    let t = performance.now();
+    const idata = await toInferenceData(fit.r, { groups: ["posterior"] });
+    ts.push(performance.now() - t);
+    if (idata.group("posterior").varNames().length !== groups + 5) {
+      throw new Error(`${idata.group("posterior").varNames().length} variables`);
+    }
+    t = performance.now();
+    const v = await w.eval(".bench_vec") as Float64Array;
+    copies.push(performance.now() - t);
+    if (v.length * 8 !== bytes) throw new Error("short vector");
+    t = performance.now();
+    dst.set(src);
+    mem.push(performance.now() - t);
+  }
+  console.log(
+    `transfer: posterior of y ~ (1 | g), ${groups} groups, 2 chains × 500 draws = ` +
+      `${(bytes / 1e6).toFixed(0)} MB, median of ${reps}`,
+  );
+  report("posterior to host (toInferenceData)", median(ts), "ms", {
+    name: "R as_draws_array(fit)",
+    value: median(rs),
+  }, "≤ 1.2×");
+  const gb = (ms: number) => bytes / ms / 1e6;
+  report("R vector → host copy throughput", gb(median(copies)), "GB/s", {
+    name: "memcpy (TypedArray.set)",
+    value: gb(median(mem)),
+  }, "≥ 0.7× (ratio)");
+  await shutdown();
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === "--child") {
+  await child(argv[1], Number(argv[2]), Number(argv[3]));
+} else {
+  defaultWorker().setConsoleOutput("silent");
+  const want = argv.length ? argv : ["warm", "fresh", "transfer"];
+  if (want.includes("warm")) await warm();
+  const i = argv.indexOf("--iter");
+  if (want.includes("fresh")) await fresh(i >= 0 ? Number(argv[i + 1]) : 300);
+  if (want.includes("transfer")) await transfer();
+}

@@ -1,0 +1,89 @@
+/**
+ * Example data sets: brms's own (`epilepsy`, `kidney`, `inhaler`, `loss`) and those of any
+ * installed R package.
+ *
+ * @module
+ */
+import { type CallOptions, defaultWorker, type RObject, type RWorker } from "../worker/mod.ts";
+import type { DataFrame } from "../data/mod.ts";
+import { rString } from "../formula/render.ts";
+
+/** Options of {@link getData}. */
+export interface GetDataOptions {
+  /** The R package holding the data set (default `"brms"`). */
+  package?: string;
+  /** Return an RObject handle on the data in the worker instead of a DataFrame. */
+  handle?: boolean;
+  signal?: AbortSignal;
+  /** The worker to use (default: the default worker). */
+  worker?: RWorker;
+}
+
+function code(name: string, pkg: string): string {
+  return `local({
+  name <- ${rString(name)}; pkg <- ${rString(pkg)}
+  if (!nzchar(system.file(package = pkg))) stop("the R package '", pkg, "' is not installed")
+  items <- sub(" .*$", "", utils::data(package = pkg)$results[, "Item"])
+  if (!name %in% items) {
+    stop("package '", pkg, "' has no data set '", name, "'",
+         if (length(items)) paste0(" (it has: ", paste(items, collapse = ", "), ")") else "")
+  }
+  e <- new.env()
+  utils::data(list = name, package = pkg, envir = e)
+  x <- get(name, envir = e)
+  if (!is.data.frame(x)) x <- as.data.frame(x)
+  x
+})`;
+}
+
+/**
+ * A data set of an installed R package, as a DataFrame (factors as Categorical, row names
+ * kept), or as a handle with `handle: true` (no transfer; pass it as `data` to `brm()`).
+ *
+ * @example
+ * ```ts
+ * import { getData } from "./datasets.ts";
+ * const bt = await getData("BTdata", { package: "MCMCglmm" });
+ * const mt = await getData("mtcars", { package: "datasets" });
+ * mt.nrow; // 32
+ * ```
+ */
+export function getData(name: string, options: GetDataOptions & { handle: true }): Promise<RObject>;
+export function getData(name: string, options?: GetDataOptions): Promise<DataFrame>;
+export async function getData(
+  name: string,
+  options: GetDataOptions = {},
+): Promise<DataFrame | RObject> {
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError("getData(): the data set name must be a non-empty string");
+  }
+  const w = options.worker ?? defaultWorker();
+  const opts: CallOptions = { signal: options.signal, convert: options.handle ? "handle" : "auto" };
+  return await w.eval(code(name, options.package ?? "brms"), opts) as DataFrame | RObject;
+}
+
+/**
+ * One of brms's bundled data sets (`epilepsy`, `kidney`, `inhaler`, `loss`).
+ *
+ * @example
+ * ```ts
+ * import { getBrmsData } from "./datasets.ts";
+ * const epilepsy = await getBrmsData("epilepsy");
+ * epilepsy.nrow; // 236
+ * epilepsy.names; // ["Age", "Base", "Trt", "patient", "visit", "count", "obs", "zAge", "zBase"]
+ * ```
+ */
+export function getBrmsData(
+  name: string,
+  options: Omit<GetDataOptions, "package"> & { handle: true },
+): Promise<RObject>;
+export function getBrmsData(
+  name: string,
+  options?: Omit<GetDataOptions, "package">,
+): Promise<DataFrame>;
+export function getBrmsData(
+  name: string,
+  options: Omit<GetDataOptions, "package"> = {},
+): Promise<DataFrame | RObject> {
+  return getData(name, { ...options, package: "brms" } as GetDataOptions);
+}

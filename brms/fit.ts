@@ -1,0 +1,364 @@
+/**
+ * `brm()`: fit a brms model in the R worker and get an ArviZ-shaped InferenceData back.
+ *
+ * @module
+ */
+import process from "node:process";
+import { defaultWorker, type LogEntry, type RObject, type RWorker } from "../worker/mod.ts";
+import type { InferenceData } from "../idata/inference_data.ts";
+import type { Formula } from "../formula/compose.ts";
+import type { FamilyInput } from "../formula/family.ts";
+import type { PriorInput } from "../formula/prior.ts";
+import type { DataFrameInput } from "../data/mod.ts";
+import type { RCode } from "../worker/mod.ts";
+import { brmArgs, type PlainPrior, type SavePars } from "./_args.ts";
+import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths, obtainModel } from "./_cache.ts";
+import { ALL_GROUPS, buildIdata, type IdataGroup } from "./_draws.ts";
+import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
+import { ensureTools } from "./_tools.ts";
+
+export type { IdataGroup } from "./_draws.ts";
+export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./_progress.ts";
+export type { PlainPrior, SavePars } from "./_args.ts";
+
+/**
+ * Options of {@link brm}. The named options map to brms's arguments (camelCase → snake_case,
+ * `priors` → `prior`); any other option is passed to `brms::brm()` (and from there to rstan or
+ * cmdstanr) with its camelCase name converted to snake_case and its value as is.
+ */
+export interface BrmOptions {
+  /** The model: formula text, a `bf()`/`mvbf()` value or sum, or an R object / `rCode()`. */
+  formula: Formula | string | RObject | RCode;
+  /** The data: a DataFrame, an object of columns, row objects, an Arrow Table, or R data. */
+  data: DataFrameInput | RObject | RCode;
+  /** The family: a name (`"poisson"`), a family value, or R. brms's default is gaussian. */
+  family?: FamilyInput | RObject | RCode;
+  /** Priors: `prior()` values, plain `{ prior, class, ... }` objects, arrays of them, or R. */
+  priors?: PriorInput | PlainPrior | readonly (PriorInput | PlainPrior)[] | RObject | RCode | null;
+  /** Same as `priors` (brms's name). */
+  prior?: BrmOptions["priors"];
+  /** Number of chains (brms: 4). */
+  chains?: number;
+  /** Iterations per chain, warmup included (brms: 2000). */
+  iter?: number;
+  /** Warmup iterations per chain (brms: iter / 2). */
+  warmup?: number;
+  /** Thinning. */
+  thin?: number;
+  /** Chains run in parallel (forked processes with rstan). */
+  cores?: number;
+  /** Seed of the sampler (and of `posterior_predict` for the returned idata). */
+  seed?: number;
+  /** Sampler control, e.g. `{ adapt_delta: 0.95, max_treedepth: 12 }` (camelCase accepted). */
+  control?: Record<string, unknown>;
+  /** Initial values: `"random"`, `"0"`, `0`, or one object per chain. */
+  init?: unknown;
+  /** `"rstan"` (default) or `"cmdstanr"` (needs cmdstanr and CmdStan in the worker's R). */
+  backend?: "rstan" | "cmdstanr" | "mock";
+  /** `"sampling"` (NUTS), `"meanfield"`, `"fullrank"` (variational) or `"fixed_param"`. */
+  algorithm?: "sampling" | "meanfield" | "fullrank" | "fixed_param";
+  /** brms's `sample_prior`. */
+  samplePrior?: "no" | "yes" | "only" | boolean;
+  /** brms's `save_pars`: `{ all: true }`, `{ group: false }`, … or R. */
+  savePars?: SavePars | RObject | RCode;
+  /** Return the InferenceData (default `true`); `false` returns only the handle. */
+  returnIdata?: boolean;
+  /** Groups of the InferenceData (default: all six). */
+  idataGroups?: readonly IdataGroup[];
+  /** Use the compiled-model cache (default `true`; `BRMSTS_CACHE=0` changes the default). */
+  cache?: boolean;
+  /** Cache directory (default `$BRMSTS_CACHE_DIR`, `$XDG_CACHE_HOME/brmsts`, `~/.cache/brmsts`). */
+  cacheDir?: string;
+  /** Receives phase and sampling progress. */
+  onProgress?: (e: ProgressEvent) => void;
+  /** Progress bar on stderr (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** Cancels the fit (R is interrupted). */
+  signal?: AbortSignal;
+  /** The R worker to use (default: the shared default worker). */
+  worker?: RWorker;
+  /** Any other argument of `brms::brm()` / rstan / cmdstanr. */
+  [argument: string]: unknown;
+}
+
+/** Where the compiled model came from. */
+export type CacheOutcome = "memory" | "disk" | "compiled" | "off";
+
+/** What {@link brm} returns. */
+export interface FitResult {
+  /** The draws and data, ArviZ's groups (absent with `returnIdata: false`). */
+  idata: InferenceData;
+  /** The brmsfit in the worker; pass it to later calls. */
+  r: RObject;
+  /** Whether a Stan model was compiled for this fit. */
+  compiled: boolean;
+  /** Where the compiled model came from. */
+  cache: CacheOutcome;
+  /** The cache key (hash of Stan code and versions), when the cache was used. */
+  cacheKey?: string;
+  /** Milliseconds per phase, and `total`. */
+  timings: Partial<Record<FitPhase, number>> & { total: number };
+  /** Warnings R raised (divergences, low ESS, …). */
+  warnings: string[];
+}
+
+/** {@link FitResult} without the InferenceData (`returnIdata: false`). */
+export type FitHandle = Omit<FitResult, "idata">;
+
+/**
+ * The sampler failed without an R error (rstan returns a fit without draws, e.g. when no initial
+ * values could be found). `reason` holds what rstan printed.
+ *
+ * @example
+ * ```ts
+ * try { await brm(opts); } catch (e) { if (e instanceof BrmsSamplingError) console.error(e.reason); }
+ * ```
+ */
+export class BrmsSamplingError extends Error {
+  override name = "BrmsSamplingError";
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly log: string[],
+    readonly mode: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The requested backend cannot be used in the worker's R (e.g. cmdstanr is not installed).
+ *
+ * @example
+ * ```ts
+ * try { await brm({ ...opts, backend: "cmdstanr" }); } catch (e) {
+ *   if (e instanceof BrmsBackendError) console.error(e.message);
+ * }
+ * ```
+ */
+export class BrmsBackendError extends Error {
+  override name = "BrmsBackendError";
+  constructor(message: string, readonly backend: string) {
+    super(message);
+  }
+}
+
+interface Prepared {
+  spec: RObject;
+  code: string;
+  backend: string;
+  facts: Record<string, string>;
+  problem: string;
+}
+
+interface Sampled {
+  fit: RObject;
+  mode: number | null;
+  ndraws: number;
+  algorithm: string;
+}
+
+function consoleMode(w: RWorker): "stderr" | "silent" {
+  const m = (w as unknown as { consoleOutput?: unknown }).consoleOutput;
+  return m === "silent" ? "silent" : "stderr";
+}
+
+const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;
+
+/**
+ * Fits a brms model with `brms::brm()` in the R worker. Reuses compiled models through the
+ * disk cache, reports progress (also with `cores > 1`), turns sampler failures into
+ * {@link BrmsSamplingError}, and returns an InferenceData (groups `posterior`,
+ * `posterior_predictive`, `log_likelihood`, `sample_stats`, `observed_data`, `constant_data`)
+ * with a handle on the brmsfit.
+ *
+ * @example
+ * ```ts
+ * import { brm, getBrmsData } from "./mod.ts";
+ * const fit = await brm({
+ *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
+ *   data: await getBrmsData("epilepsy"),
+ *   family: "poisson",
+ *   priors: [{ prior: "normal(0, 1)", class: "b" }],
+ *   chains: 2, iter: 1000, seed: 1,
+ * });
+ * fit.idata.get("posterior", "b_Intercept").shape; // [2, 500]
+ * ```
+ */
+export async function brm(options: BrmOptions & { returnIdata: false }): Promise<FitHandle>;
+export async function brm(options: BrmOptions): Promise<FitResult>;
+export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
+  const w = options.worker ?? defaultWorker();
+  const signal = options.signal;
+  const args = brmArgs(options as Record<string, unknown>);
+  const chains = typeof options.chains === "number" ? options.chains : 4;
+  const bar = options.progress ?? defaultBar();
+  const prevConsole = consoleMode(w);
+  const tracker = new ProgressTracker({
+    chains,
+    bar,
+    onProgress: options.onProgress,
+    echo: prevConsole === "stderr" ? (t) => process.stderr.write(t) : () => {},
+  });
+  const timings: Partial<Record<FitPhase, number>> = {};
+  let phase: FitPhase = "prepare", phaseT0 = performance.now();
+  const enter = (p: FitPhase, detail?: string) => {
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + now - phaseT0;
+    phase = p;
+    phaseT0 = now;
+    tracker.phase(p, detail);
+  };
+  const onLog = (e: LogEntry) => tracker.feed(e.stream, e.text);
+  const opts = { signal, onLog };
+  if (bar) w.setConsoleOutput("silent");
+  const warnings: string[] = [];
+  let prep: Prepared | undefined;
+  try {
+    tracker.phase("prepare");
+    await ensureTools(w, signal);
+    prep = await w.call("brmsts_prepare", args, opts) as Prepared;
+    if (prep.problem) {
+      throw new BrmsBackendError(
+        `backend "${prep.backend}" cannot be used: ${prep.problem}. Install it in the worker's R ` +
+          `(install.packages("cmdstanr", repos = c("https://stan-dev.r-universe.dev", ` +
+          `getOption("repos"))); cmdstanr::install_cmdstan()) or use backend "rstan".`,
+        prep.backend,
+      );
+    }
+    const useCache = (options.cache ?? cacheEnabledByDefault()) && options.file === undefined;
+    const extra: Record<string, unknown> = {};
+    if ((bar || options.onProgress) && options.refresh === undefined) {
+      const iter = typeof options.iter === "number" ? options.iter : 2000;
+      extra.refresh = Math.max(1, Math.floor(iter / 50));
+    }
+    let outcome: CacheOutcome = "off";
+    let key: string | undefined;
+    let sampled;
+    if (useCache) {
+      key = cacheKey(prep.code, prep.facts);
+      const root = cacheDir(options.cacheDir);
+      outcome = await obtainModel({
+        worker: w,
+        spec: prep.spec,
+        key,
+        code: prep.code,
+        paths: entryPaths(root, key),
+        stanDir: `${root}/cmdstanr`,
+        enter,
+        callOpts: opts,
+      });
+      enter("sample");
+      sampled = await w.callResult("brmsts_sample", [prep.spec, key, extra], opts);
+    } else {
+      enter("sample");
+      sampled = await w.callResult("brmsts_direct", [prep.spec, extra], opts);
+      if (sampled.messages.some((m) => m.includes("Compiling Stan program"))) outcome = "compiled";
+    }
+    warnings.push(...sampled.warnings);
+    const s = sampled.value as Sampled;
+    if ((s.mode !== null && s.mode !== 0) || !(s.ndraws > 0)) {
+      tracker.finish();
+      const lines = tracker.log.filter((l) => l.trim() && !/Iteration:/.test(l));
+      const reason = lines.filter((l) => FAILURE_HINT.test(l)).slice(-20).join("\n") ||
+        lines.slice(-20).join("\n");
+      throw new BrmsSamplingError(
+        `the sampler returned no draws (rstan mode ${s.mode})${reason ? `:\n${reason}` : ""}`,
+        reason,
+        tracker.log.slice(),
+        s.mode,
+      );
+    }
+    const base = {
+      r: s.fit,
+      compiled: outcome === "compiled",
+      cache: outcome,
+      ...(key ? { cacheKey: key } : {}),
+      warnings,
+    };
+    if (options.returnIdata === false) {
+      enter("done");
+      return { ...base, timings: { ...timings, total: tracker.elapsedMs } };
+    }
+    enter("extract");
+    const idata = await fetchIdata(w, s.fit, {
+      groups: options.idataGroups ?? ALL_GROUPS,
+      seed: options.seed,
+      data: prep.spec,
+      signal,
+      version: prep.facts.brms,
+    });
+    enter("done");
+    return { ...base, idata, timings: { ...timings, total: tracker.elapsedMs } };
+  } finally {
+    // The call's arguments (data included) and the empty brmsfit are no longer needed in R.
+    prep?.spec?.dispose();
+    tracker.finish();
+    if (bar) {
+      w.setConsoleOutput(prevConsole);
+      if (prevConsole === "stderr") {
+        for (const wm of warnings) process.stderr.write(`Warning message:\n${wm}\n`);
+      }
+    }
+  }
+}
+
+/** Options of {@link toInferenceData}. */
+export interface ToIdataOptions {
+  /** Groups to build (default: all). */
+  groups?: readonly IdataGroup[];
+  /** Seed for `posterior_predict` (reproducible posterior_predictive). */
+  seed?: number;
+  /** The data the model was fitted with (for `obs_id` from row names or an `obs_id` column). */
+  data?: RObject;
+  signal?: AbortSignal;
+  /** The worker holding the fit (default: the default worker). */
+  worker?: RWorker;
+}
+
+async function fetchIdata(
+  w: RWorker,
+  fit: RObject,
+  o: {
+    groups: readonly IdataGroup[];
+    seed?: number;
+    data?: RObject;
+    signal?: AbortSignal;
+    version?: string;
+  },
+): Promise<InferenceData> {
+  await ensureTools(w, o.signal);
+  const payload = await w.call("brmsts_idata", {
+    fit,
+    data: o.data ?? null,
+    groups: [...o.groups],
+    seed: o.seed ?? null,
+  }, { signal: o.signal }) as Record<string, unknown>;
+  const version = o.version ?? (await w.status({ signal: o.signal })).brms ?? "";
+  return buildIdata(payload, { library: "brms", version }, o.groups);
+}
+
+/**
+ * Builds the InferenceData of an existing brmsfit handle (from `brm({ returnIdata: false })`,
+ * `readRDS`, `update`, …), optionally only some groups.
+ *
+ * @example
+ * ```ts
+ * import { brm, toInferenceData } from "./mod.ts";
+ * const { r } = await brm({ ...opts, returnIdata: false });
+ * const post = await toInferenceData(r, { groups: ["posterior"] });
+ * const ll = await toInferenceData(r, { groups: ["log_likelihood"] });
+ * post.extend(ll).groups(); // ["posterior", "log_likelihood"]
+ * ```
+ */
+export function toInferenceData(
+  fit: RObject,
+  options: ToIdataOptions = {},
+): Promise<InferenceData> {
+  return fetchIdata(options.worker ?? defaultWorker(), fit, {
+    groups: options.groups ?? ALL_GROUPS,
+    seed: options.seed,
+    data: options.data,
+    signal: options.signal,
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * The brms API over the R worker: `brm()` with the compiled-model cache and progress, the
+ * InferenceData of a fit, example data sets, and brms's Stan code / data generators.
+ *
+ * @example
+ * ```ts
+ * import { brm, getBrmsData } from "./mod.ts";
+ * const fit = await brm({
+ *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
+ *   data: await getBrmsData("epilepsy"),
+ *   family: "poisson",
+ *   chains: 2,
+ *   iter: 1000,
+ * });
+ * console.log(fit.idata.groups());
+ * ```
+ *
+ * @module
+ */
+export {
+  brm,
+  type BrmOptions,
+  BrmsBackendError,
+  BrmsSamplingError,
+  type CacheOutcome,
+  type FitHandle,
+  type FitPhase,
+  type FitResult,
+  type IdataGroup,
+  type PhaseEvent,
+  type PlainPrior,
+  type ProgressEvent,
+  type SamplingEvent,
+  type SavePars,
+  type ToIdataOptions,
+  toInferenceData,
+} from "./fit.ts";
+export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
+export { parseProgressLine } from "./_progress.ts";
+export { cacheDir } from "./_cache.ts";
+export { makeStancode, makeStandata, type StancodeOptions } from "./stancode.ts";
+export * from "./postfit.ts";

@@ -1,0 +1,81 @@
+/**
+ * Everything after fitting, computed by brms in the worker: predictions as InferenceData,
+ * summaries, priors and Stan code, model comparison, files and a generic `call()`.
+ *
+ * @example
+ * ```ts
+ * import { brm } from "./mod.ts";
+ * import { logLik, loo, posteriorEpred, summary } from "./postfit.ts";
+ * const fit = await brm({ formula: "y ~ g", data, chains: 2, iter: 300 });
+ * const { idata } = await posteriorEpred(fit, { newdata: { g: ["a", "b"] } });
+ * idata.get("predictions", "y_mean").shape; // [2, 150, 2]
+ * console.log(String(await summary(fit)));
+ * console.log((await loo(fit)).elpd);
+ * fit.idata.extend((await logLik(fit, { newdata: test })).idata);
+ * ```
+ *
+ * @module
+ */
+export {
+  type ConditionalEffect,
+  conditionalEffects,
+  type ConditionalEffectsOptions,
+  type DrawsOptions,
+  type EpredOptions,
+  type LinpredOptions,
+  logLik,
+  observedData,
+  posterior,
+  posteriorEpred,
+  posteriorLinpred,
+  posteriorPredict,
+  type PredictionResult,
+  type PredictOptions,
+} from "./predict.ts";
+export {
+  BrmsSummary,
+  type EstimateOptions,
+  fixef,
+  posteriorSummary,
+  type PosteriorSummaryOptions,
+  ranef,
+  summary,
+  type SummaryData,
+  type SummaryOptions,
+  validateNewdata,
+  type ValidateNewdataOptions,
+} from "./summary.ts";
+export {
+  defaultPrior,
+  type FitStanOptions,
+  getPrior,
+  type GetPriorOptions,
+  makeStancode,
+  makeStandata,
+  priorSummary,
+  type PriorSummaryOptions,
+  stancode,
+  type StancodeOptions,
+  standata,
+} from "./priors.ts";
+export {
+  addCriterion,
+  type CompareRow,
+  type Criteria,
+  type CriterionOptions,
+  type CriterionResult,
+  type Estimate,
+  loo,
+  looCompare,
+  type LooCompareOptions,
+  waic,
+} from "./compare.ts";
+export {
+  readRdsFit,
+  type ReadRdsFitOptions,
+  readRdsRaw,
+  saveRds,
+  type SaveRdsOptions,
+} from "./io.ts";
+export { call, callOptions, CallOptionsMarker, type CallWithOptions } from "./call.ts";
+export type { FitLike, NewData, PostfitCallOptions } from "./_postfit_common.ts";

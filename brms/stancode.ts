@@ -1,0 +1,150 @@
+/**
+ * `makeStancode()` and `makeStandata()`: brms's `make_stancode()` and
+ * `make_standata()` for models written with the formula DSL (or as R text).
+ * The formula, family and priors cross to the worker as the R code of their
+ * trees (`rCode(String(tree))`), where brms's own functions build them.
+ *
+ * @module
+ */
+
+import { callR, RCode, rCode, RObject } from "../worker/mod.ts";
+import { dataArg } from "./_data.ts";
+import { bf } from "../formula/bf.ts";
+import { type Formula, reviveFormula } from "../formula/compose.ts";
+import { type FamilyInput, resolveFamily } from "../formula/family.ts";
+import { type PriorInput, priors as combinePriors } from "../formula/prior.ts";
+import { fromJSON } from "../formula/json.ts";
+import { camelToSnake } from "../formula/render.ts";
+import { SpecError } from "../formula/errors.ts";
+
+/**
+ * Options of {@linkcode makeStancode} and {@linkcode makeStandata}. Named
+ * options are translated to brms's arguments (see docs/formula.md); any
+ * other option is passed on with its name converted from camelCase to
+ * snake_case (`dropUnusedLevels` → `drop_unused_levels`), its value as is
+ * (DSL values become their R code).
+ */
+export interface StancodeOptions {
+  /** The model formula: a `bf()`/`mvbf()` value, a sum, R formula text, or R (`RObject`, `rCode()`). */
+  readonly formula: Formula | string | RObject | RCode;
+  /** The data: an `RObject`, an `rCode(...)` marker, or what `dataArg` accepts. */
+  readonly data: unknown;
+  /** The family (value or name, or R); brms's default is gaussian. */
+  readonly family?: FamilyInput | RObject | RCode;
+  /** Priors: `prior()` values, plain `{ prior, class, ... }` objects, (nested) arrays, or R. */
+  readonly priors?: PriorInput | RObject | RCode | null;
+  /** brms's `prior` (same as `priors`; give only one of them). */
+  readonly prior?: PriorInput | RObject | RCode | null;
+  /** brms's `data2`: passed as is (an `RObject`, `rCode(...)` or plain values). */
+  readonly data2?: unknown;
+  /** brms's `stanvars`: an `RObject` or `rCode("brms::stanvar(...)")`. */
+  readonly stanvars?: unknown;
+  /** brms's `sample_prior`. */
+  readonly samplePrior?: "no" | "yes" | "only";
+  /** brms's `threads`: a number of threads or `rCode("brms::threading(...)")`. */
+  readonly threads?: unknown;
+  /** brms's `normalize`. */
+  readonly normalize?: boolean;
+  /** brms's `knots`. */
+  readonly knots?: unknown;
+  /** brms's `drop_unused_levels`. */
+  readonly dropUnusedLevels?: boolean;
+  /** Cancels the call. */
+  readonly signal?: AbortSignal;
+  /** Any other argument of brms's function, by camelCase name. */
+  readonly [argument: string]: unknown;
+}
+
+const HANDLED = new Set(["formula", "data", "family", "priors", "prior", "signal"]);
+
+/** Whether `v` is a value of the DSL (a tree with a `kind`). */
+function isTree(v: unknown): boolean {
+  return v !== null && typeof v === "object" && typeof (v as { kind?: unknown }).kind === "string";
+}
+
+/** Whether `v` is already R: a handle or an `rCode()` marker (passed as is). */
+function isR(v: unknown): v is RObject | RCode {
+  return v instanceof RObject || v instanceof RCode;
+}
+
+/** The named `callR` arguments for brms's make_stancode/make_standata. */
+function buildArgs(options: StancodeOptions, what: string): Record<string, unknown> {
+  if (options === null || typeof options !== "object") {
+    throw new SpecError(`${what} expects an options object`);
+  }
+  if (options.formula === undefined) throw new SpecError(`${what}: 'formula' is required`);
+  if (options.data === undefined) throw new SpecError(`${what}: 'data' is required`);
+  if (options.priors !== undefined && options.prior !== undefined) {
+    throw new SpecError(`${what}: give 'priors' or 'prior', not both`);
+  }
+  const f = options.formula;
+  const args: Record<string, unknown> = {
+    formula: isR(f)
+      ? f
+      : rCode(String(typeof f === "string" ? bf(f) : reviveFormula(f, `${what} 'formula'`))),
+    data: dataArg(options.data),
+  };
+  const fam = options.family;
+  if (fam !== undefined) {
+    args.family = isR(fam) ? fam : rCode(String(resolveFamily(fam, `${what} 'family'`)));
+  }
+  const p = options.priors ?? options.prior;
+  if (isR(p)) args.prior = p;
+  else if (p !== undefined && p !== null) {
+    const list = combinePriors(p);
+    if (list.priors.length) args.prior = rCode(String(list));
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (HANDLED.has(key) || value === undefined) continue;
+    args[camelToSnake(key)] = !isR(value) && isTree(value) ? rCode(String(fromJSON(value))) : value;
+  }
+  return args;
+}
+
+/**
+ * The Stan code brms generates for a model, like `brms::make_stancode()`;
+ * nothing is compiled. Errors from brms (an invalid formula, a prior on a
+ * parameter that does not exist, …) arrive as the worker's `RError`.
+ *
+ * @example
+ * ```ts
+ * import { rCode } from "../worker/mod.ts";
+ * import { bf, poisson, prior } from "../formula/mod.ts";
+ * const code = await makeStancode({
+ *   formula: bf("count ~ zAge + zBase * Trt + (1 | patient)"),
+ *   data: rCode("brms::epilepsy"),
+ *   family: poisson(),
+ *   priors: [prior("normal(0, 1)", "b")],
+ * });
+ * console.log(code.includes("poisson_log")); // true
+ * ```
+ */
+export async function makeStancode(options: StancodeOptions): Promise<string> {
+  const args = buildArgs(options, "makeStancode()");
+  const code = await callR("brms::make_stancode", args, {
+    signal: options.signal,
+    convert: "value",
+  });
+  if (typeof code !== "string") {
+    throw new TypeError(`brms::make_stancode returned ${typeof code}, expected a string`);
+  }
+  return code;
+}
+
+/**
+ * The data brms passes to Stan for a model, like `brms::make_standata()`,
+ * converted to plain JS values (named list → object, vectors → arrays).
+ *
+ * @example
+ * ```ts
+ * import { rCode } from "../worker/mod.ts";
+ * const sdata = await makeStandata({ formula: "count ~ Trt", data: rCode("brms::epilepsy") }) as {
+ *   N: number;
+ * };
+ * console.log(sdata.N); // 236
+ * ```
+ */
+export async function makeStandata(options: StancodeOptions): Promise<unknown> {
+  const args = buildArgs(options, "makeStandata()");
+  return await callR("brms::make_standata", args, { signal: options.signal, convert: "value" });
+}

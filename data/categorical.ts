@@ -1,0 +1,145 @@
+/**
+ * R factors in JavaScript.
+ *
+ * @module
+ */
+
+/**
+ * A categorical vector (R's `factor` / `ordered`): `levels` in order, `codes` as 0-based
+ * indices into `levels` with `-1` for NA (the pandas/Arrow convention; R stores 1-based codes,
+ * the conversion happens inside the single copy). Unused levels are kept.
+ *
+ * @example
+ * ```ts
+ * const f = Categorical.from(["lo", "hi", null, "lo"], { levels: ["lo", "mid", "hi"] });
+ * f.codes; // Int32Array [0, 2, -1, 0]
+ * f.values(); // ["lo", "hi", null, "lo"]
+ * await callR("levels", [f]); // ["lo", "mid", "hi"]
+ * ```
+ */
+export class Categorical {
+  /** Level labels (unique strings). */
+  readonly levels: readonly string[];
+  /** 0-based level indices; -1 is NA. */
+  readonly codes: Int32Array;
+  /** True for R's `ordered` factors. */
+  readonly ordered: boolean;
+
+  /**
+   * Wraps codes and levels without copying.
+   *
+   * @throws {TypeError} for duplicated or non-string levels, or codes that are not an Int32Array.
+   * @example
+   * ```ts
+   * const f = new Categorical(["a", "b"], new Int32Array([1, 0, -1]));
+   * ```
+   */
+  constructor(levels: readonly string[], codes: Int32Array, ordered = false) {
+    if (!Array.isArray(levels)) throw new TypeError("Categorical: levels must be an array");
+    const seen = new Set<string>();
+    for (const l of levels) {
+      if (typeof l !== "string") throw new TypeError("Categorical: levels must be strings");
+      if (seen.has(l)) throw new TypeError(`Categorical: duplicated level ${JSON.stringify(l)}`);
+      seen.add(l);
+    }
+    if (!(codes instanceof Int32Array)) {
+      throw new TypeError("Categorical: codes must be an Int32Array");
+    }
+    this.levels = levels;
+    this.codes = codes;
+    this.ordered = ordered;
+  }
+
+  /**
+   * Builds a categorical from labels (`null`/`undefined` → NA). Without `levels`, the levels
+   * are the sorted distinct labels (R's `factor()` default).
+   *
+   * @throws {TypeError} when a label is not a string or is not among `levels`.
+   * @example
+   * ```ts
+   * Categorical.from(["b", "a", "b"]).levels; // ["a", "b"]
+   * ```
+   */
+  static from(
+    values: ArrayLike<string | null | undefined>,
+    opts: { levels?: readonly string[]; ordered?: boolean } = {},
+  ): Categorical {
+    const levels = opts.levels ?? [
+      ...new Set(
+        Array.from(values).filter((v): v is string => typeof v === "string"),
+      ),
+    ].sort();
+    const index = new Map(levels.map((l, i) => [l, i]));
+    const codes = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) {
+        codes[i] = -1;
+        continue;
+      }
+      const k = index.get(v);
+      if (k === undefined) {
+        throw new TypeError(`Categorical.from: ${JSON.stringify(v)} is not a level`);
+      }
+      codes[i] = k;
+    }
+    return new Categorical(levels, codes, opts.ordered ?? false);
+  }
+
+  /** Number of elements. */
+  get length(): number {
+    return this.codes.length;
+  }
+
+  /**
+   * The label at `i` (`null` for NA).
+   *
+   * @example
+   * ```ts
+   * Categorical.from(["x", null]).at(1); // null
+   * ```
+   */
+  at(i: number): string | null {
+    const c = this.codes[i];
+    return c < 0 || c === undefined ? null : this.levels[c] ?? null;
+  }
+
+  /**
+   * All labels as an array (`null` for NA).
+   *
+   * @example
+   * ```ts
+   * Categorical.from(["x", "y"]).values(); // ["x", "y"]
+   * ```
+   */
+  values(): (string | null)[] {
+    const out = new Array<string | null>(this.codes.length);
+    for (let i = 0; i < out.length; i++) {
+      const c = this.codes[i];
+      out[i] = c < 0 ? null : this.levels[c];
+    }
+    return out;
+  }
+
+  /**
+   * Checks that every code is -1 or a valid level index.
+   *
+   * @throws {RangeError} naming the first bad position.
+   * @example
+   * ```ts
+   * new Categorical(["a"], new Int32Array([3])).validate(); // RangeError
+   * ```
+   */
+  validate(): this {
+    const k = this.levels.length;
+    const c = this.codes;
+    for (let i = 0; i < c.length; i++) {
+      if (c[i] < -1 || c[i] >= k) {
+        throw new RangeError(
+          `Categorical: code ${c[i]} at position ${i} is outside [-1, ${k - 1}]`,
+        );
+      }
+    }
+    return this;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The worker configuration of the active environment, for starting the default worker. Imports
+ * nothing from `worker/` at run time, so the worker can import it without a cycle.
+ *
+ * @module
+ */
+import type { WorkerConfig } from "../worker/client.ts";
+import { environmentExists, readEnvironmentConfig, workerConfigFor } from "./config.ts";
+import { EnvironmentConfigError } from "./errors.ts";
+import { environmentPaths, stateFile } from "./home.ts";
+import { readState } from "./state.ts";
+
+/**
+ * The configuration the default worker should start with: the active environment's (read from
+ * the state file and its `config.json`), or `{}` (the plain system R) when none is active.
+ * Synchronous and cheap (two small file reads). A corrupt state file or config, or a state file
+ * naming a removed environment, throws an {@link EnvironmentConfigError} naming the file.
+ *
+ * @example
+ * ```ts
+ * const worker = new RWorker(activeWorkerConfig());
+ * ```
+ */
+export function activeWorkerConfig(): WorkerConfig {
+  const { active } = readState();
+  if (active === null) return {};
+  if (!environmentExists(active)) {
+    throw new EnvironmentConfigError(
+      stateFile(),
+      `the active environment "${active}" does not exist (no ${
+        environmentPaths(active).config
+      }); activate another one or call environmentDeactivate()`,
+    );
+  }
+  return workerConfigFor(readEnvironmentConfig(active));
+}

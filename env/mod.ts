@@ -1,0 +1,44 @@
+/**
+ * Managed R environments: named R libraries under the brmsts home, layered in front of the
+ * system library, switched and changed at run time through {@link manage}.
+ *
+ * @example
+ * ```ts
+ * import { manage, listEnvironments, status } from "./env/mod.ts";
+ * {
+ *   await using ctx = await manage({ environmentName: "dev" });
+ *   await ctx.installRPackage("/tmp/tinypkg_0.1.0.tar.gz");
+ * }
+ * console.log(listEnvironments(), (await status()).environment);
+ * ```
+ *
+ * @module
+ */
+export { manage, ManageContext, type ManageOptions } from "./manage.ts";
+export {
+  activeEnvironment,
+  environmentActivate,
+  environmentDeactivate,
+  environmentExists,
+  type EnvironmentInfo,
+  listEnvironments,
+  removeEnvironment,
+  type WorkerOption,
+} from "./environments.ts";
+export { activeWorkerConfig } from "./active.ts";
+export { type EnvironmentConfig, readEnvironmentConfig, workerConfigFor } from "./config.ts";
+export { brmstsHome, type EnvironmentPaths, environmentPaths, setBrmstsHome } from "./home.ts";
+export { type EnvironmentState, readState } from "./state.ts";
+export { type InstallRPackageOptions } from "./install.ts";
+export { type InstalledRPackage } from "./_library.ts";
+export { type BrmsSetupReport, type InstallBrmsOptions } from "./brms_setup.ts";
+export { type EnvironmentStatus, status, type Toolchain } from "./status.ts";
+export { type LockOptions, withHomeLock } from "./lock.ts";
+export {
+  EnvironmentConfigError,
+  EnvironmentError,
+  EnvironmentLockError,
+  type MissingRequirement,
+  MissingRequirementsError,
+  RPackageInstallError,
+} from "./errors.ts";

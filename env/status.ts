@@ -1,0 +1,158 @@
+/**
+ * `status()`: the worker's status plus what the environment layer knows: the active
+ * environment, the C++ toolchain, Boost headers, and whether a Stan model can be compiled.
+ *
+ * @module
+ */
+import { execFile } from "node:child_process";
+import process from "node:process";
+import type { CallOptions, RWorker, WorkerStatus } from "../worker/client.ts";
+import { defaultWorker } from "../worker/mod.ts";
+
+/**
+ * The C++ toolchain found on the worker's PATH: the first line of `g++ --version` and
+ * `make --version`, or null when the tool cannot be run.
+ *
+ * @example
+ * ```ts
+ * const t: Toolchain = { gxx: "g++ (Debian 12.2.0-14) 12.2.0", make: "GNU Make 4.3" };
+ * ```
+ */
+export interface Toolchain {
+  gxx: string | null;
+  make: string | null;
+}
+
+/**
+ * Everything {@link status} reports.
+ *
+ * @example
+ * ```ts
+ * const s: EnvironmentStatus = await status();
+ * if (!s.canCompileStan) console.error(s.toolchain, s.boost);
+ * ```
+ */
+export interface EnvironmentStatus extends WorkerStatus {
+  /** The environment the worker runs in, or null for the plain system R. */
+  environment: string | null;
+  toolchain: Toolchain;
+  /** The include directory that holds `boost/` (BH's, else /usr/include), or null. */
+  boost: string | null;
+  /** True when g++, make, rstan and Boost headers are all present. */
+  canCompileStan: boolean;
+}
+
+function firstLine(cmd: string, env: Record<string, string>): Promise<string | null> {
+  return new Promise((res) => {
+    execFile(cmd, ["--version"], { env, timeout: 15_000 }, (err, stdout) => {
+      if (err) return res(null);
+      res(String(stdout).split("\n")[0].trim() || null);
+    });
+  });
+}
+
+/** The environment a worker configured with `config.env` runs its child processes with. */
+export function workerProcessEnv(worker: RWorker): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return Object.assign(env, worker.config.env ?? {});
+}
+
+/**
+ * Runs `g++ --version` and `make --version` with the given environment (default: this process's).
+ *
+ * @example
+ * ```ts
+ * const { gxx, make } = await probeToolchain();
+ * ```
+ */
+export async function probeToolchain(env?: Record<string, string>): Promise<Toolchain> {
+  const e = env ?? workerProcessEnv(defaultWorker());
+  const [gxx, make] = await Promise.all([firstLine("g++", e), firstLine("make", e)]);
+  return { gxx, make };
+}
+
+/** What R itself reports about the environment and Boost. */
+export interface RProbe {
+  environment: string | null;
+  boost: string | null;
+  brms: string | null;
+  rstan: string | null;
+  cmdstanr: string | null;
+  libPaths: string[];
+  rBin: string;
+}
+
+const PROBE_R = String.raw`local({
+  ver <- function(p) {
+    d <- find.package(p, lib.loc = .libPaths(), quiet = TRUE)
+    if (length(d)) as.character(packageDescription(p, lib.loc = dirname(d[1]))$Version)
+    else NA_character_
+  }
+  bh <- system.file("include", "boost", package = "BH")
+  boost <- if (nzchar(bh)) dirname(bh) else
+    if (dir.exists("/usr/include/boost")) "/usr/include" else NA_character_
+  env <- Sys.getenv("BRMSTS_ENVIRONMENT", NA_character_)
+  list(environment = if (identical(env, "")) NA_character_ else env, boost = boost,
+       brms = ver("brms"), rstan = ver("rstan"), cmdstanr = ver("cmdstanr"),
+       libPaths = I(.libPaths()), rBin = R.home("bin"))
+})`;
+
+/**
+ * Asks a worker which environment it serves, where Boost is, and which versions of brms, rstan
+ * and cmdstanr its library paths hold (read from disk, so packages installed since the worker
+ * started are seen).
+ *
+ * @example
+ * ```ts
+ * const p = await probeR(defaultWorker());
+ * console.log(p.environment, p.libPaths[0]);
+ * ```
+ */
+export async function probeR(worker: RWorker, opts: CallOptions = {}): Promise<RProbe> {
+  const v = await worker.eval(PROBE_R, { ...opts, convert: "auto" }) as Record<string, unknown>;
+  const str = (x: unknown) => (typeof x === "string" ? x : null);
+  return {
+    environment: str(v.environment),
+    boost: str(v.boost),
+    brms: str(v.brms),
+    rstan: str(v.rstan),
+    cmdstanr: str(v.cmdstanr),
+    libPaths: ([] as string[]).concat(v.libPaths as string[] ?? []),
+    rBin: String(v.rBin),
+  };
+}
+
+/**
+ * R version, R home, library paths, versions of brms, rstan and cmdstanr, the active
+ * environment, the toolchain (g++ and make versions), Boost headers and whether a Stan model
+ * can be compiled. Starts the worker if needed.
+ *
+ * @example
+ * ```ts
+ * const s = await status();
+ * console.log(s.environment, s.libPaths[0], s.toolchain.gxx, s.canCompileStan);
+ * ```
+ */
+export async function status(
+  opts: CallOptions & { worker?: RWorker } = {},
+): Promise<EnvironmentStatus> {
+  const worker = opts.worker ?? defaultWorker();
+  const base = await worker.status(opts);
+  const [probe, toolchain] = await Promise.all([
+    probeR(worker, opts),
+    probeToolchain(workerProcessEnv(worker)),
+  ]);
+  return {
+    ...base,
+    brms: probe.brms,
+    rstan: probe.rstan,
+    cmdstanr: probe.cmdstanr,
+    libPaths: probe.libPaths,
+    environment: probe.environment,
+    toolchain,
+    boost: probe.boost,
+    canCompileStan: toolchain.gxx !== null && toolchain.make !== null && probe.rstan !== null &&
+      probe.boost !== null,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The formula DSL: brms formulas, families and priors as plain,
+ * JSON-serialisable values whose `toString()` is the R code that builds them
+ * with brms's own functions inside the worker.
+ *
+ * @example
+ * ```ts
+ * import { bf, lf, prior, setRescor, student } from "./mod.ts";
+ * const f = bf("y1 ~ x + (1 | p | g)").add(lf("sigma ~ x"), student())
+ *   .add(bf("y2 ~ x + (1 | p | g)"), setRescor(false));
+ * const p = prior("normal(0, 1)", "b").add(prior("exponential(1)", "sd", { resp: "y1" }));
+ * console.log(String(f), String(p));
+ * ```
+ *
+ * @module
+ */
+
+export { SpecError } from "./errors.ts";
+export {
+  bf,
+  type BfOptions,
+  type BfPart,
+  BrmsFormula,
+  type BrmsFormulaNode,
+  lf,
+  type LfOptions,
+  LinearFormulas,
+  type LinearFormulasNode,
+  nlf,
+  type NlfOptions,
+  NonlinearFormula,
+  type NonlinearFormulaNode,
+} from "./bf.ts";
+export { mvbf, mvbind, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export {
+  AcFormula,
+  acformula,
+  type AcFormulaNode,
+  SetMecor,
+  setMecor,
+  type SetMecorNode,
+  SetNl,
+  setNl,
+  type SetNlNode,
+  SetRescor,
+  setRescor,
+  type SetRescorNode,
+} from "./terms.ts";
+export {
+  add,
+  type Formula,
+  FormulaSum,
+  type FormulaSumNode,
+  type FormulaTerm,
+  type FormulaTermNode,
+} from "./compose.ts";
+export {
+  type AnyFamilyOptions,
+  type BaselineHazard,
+  brmsfamily,
+  type Dpar,
+  Family,
+  type FamilyConstructor,
+  type FamilyInput,
+  type FamilyName,
+  type FamilyNode,
+  type FamilyOptions,
+  type LinkOf,
+  Mixture,
+  mixture,
+  type MixtureNode,
+  type MixtureOptions,
+  type Threshold,
+} from "./family.ts";
+export * from "./families.ts";
+export * from "./families_stats.ts";
+export {
+  Prior,
+  prior,
+  type PriorInput,
+  PriorList,
+  type PriorListNode,
+  type PriorNode,
+  type PriorOptions,
+  priors,
+  type PriorSpec,
+} from "./prior.ts";
+export { fromJSON, type Tree } from "./json.ts";

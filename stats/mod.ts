@@ -1,0 +1,28 @@
+/**
+ * Posterior analysis on InferenceData, following the R packages posterior and loo.
+ *
+ * @module
+ */
+export { quantileName, summarize } from "./summarize.ts";
+export type { SummarizeOptions, SummaryRow } from "./summarize.ts";
+export {
+  autocovariance,
+  essBasic,
+  essBulk,
+  essMean,
+  essQuantile,
+  essSd,
+  essTail,
+  mcseMean,
+  mcseSd,
+  rhat,
+  rhatBasic,
+} from "./rhat_ess.ts";
+export { gpdfit, logSumExp, psis } from "./psis.ts";
+export type { PsisResult } from "./psis.ts";
+export { psisLoo, relativeEff } from "./loo.ts";
+export type { LogLikMatrix, LooPointwise, PsisLoo, PsisLooOptions } from "./loo.ts";
+export { looCompare } from "./loo_compare.ts";
+export type { LooCompareRow } from "./loo_compare.ts";
+export { divergences, hdi, treeDepthHits } from "./hdi.ts";
+export type { HdiOptions } from "./hdi.ts";

@@ -1,0 +1,169 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import {
+  callR,
+  defaultWorker,
+  evalR,
+  RWorkerCrashedError,
+  shutdown,
+  status,
+} from "../worker/mod.ts";
+import { releaseShared } from "../worker/shm/main.ts";
+import { Categorical, DataFrame } from "../data/mod.ts";
+import { shmEntries, waitFor } from "./_util.ts";
+import {
+  fds,
+  forceGC,
+  mappedSegments,
+  mappedSegmentSizes,
+  procKiB,
+  shmUsedBytes,
+} from "./_codec_util.ts";
+
+const MiB = 1048576;
+
+function frame(n: number, seed: number): DataFrame {
+  return new DataFrame({
+    x: new Float64Array(n).map((_, i) => i + seed),
+    k: new Int32Array(n).map((_, i) => i % 7),
+    g: Categorical.from(Array.from({ length: n }, (_, i) => `g${(i + seed) % 5}`), {
+      levels: ["g0", "g1", "g2", "g3", "g4", "unused"],
+    }),
+    s: Array.from({ length: n }, (_, i) => (i % 9 ? `s${(i * 31 + seed) % 400}` : null)),
+  });
+}
+
+describe("codec: shared-memory lifetime and leaks", () => {
+  before(() => defaultWorker().setConsoleOutput("silent"));
+  after(() => shutdown());
+
+  it("1,000 transfers of mixed frames leave /dev/shm and open fds at their baseline", async () => {
+    await evalR("1");
+    const pid = (await status()).pid;
+    const base = { shm: shmEntries(), main: fds(), worker: fds(pid) };
+    for (let i = 0; i < 1000; i++) {
+      const n = i % 50 === 0 ? 60_000 : i % 3 === 0 ? 2_000 : 20; // view, copy and inline paths
+      const back = await callR("identity", [frame(n, i)]) as DataFrame;
+      assert.equal(back.nrow, n);
+      assert.equal((back.column("x") as Float64Array)[n - 1], n - 1 + i);
+      assert.equal((back.column("g") as Categorical).at(0), `g${i % 5}`);
+    }
+    await forceGC();
+    await evalR("1"); // carries the released leases back
+    assert.deepEqual(shmEntries(), base.shm);
+    // Not above the baseline (earlier test files' child pipes may close meanwhile).
+    assert.ok(fds() <= base.main, `main fds ${fds()} > ${base.main}`);
+    assert.ok(fds(pid) <= base.worker, `worker fds ${fds(pid)} > ${base.worker}`);
+    assert.ok(mappedSegments(pid).length <= 10, `worker maps ${mappedSegments(pid).length}`);
+    assert.ok(mappedSegments().length <= 12, `main maps ${mappedSegments().length}`);
+    // The main process maps shared memory through libc only: libR is never loaded here.
+    assert.ok(!readFileSync("/proc/self/maps", "utf8").includes("libR.so"));
+  });
+
+  it("a worker killed mid-transfer leaves no segment behind (both directions)", async () => {
+    await evalR("big <- runif(5e7)");
+    const pid = (await status()).pid;
+    const p = evalR("big");
+    const seen = await waitFor(
+      () => shmEntries().some((n) => n.startsWith(`brmsts-w${pid}-`)),
+      20_000,
+    );
+    process.kill(pid, "SIGKILL");
+    assert.ok(seen, "the worker's segment never appeared");
+    await assert.rejects(p, RWorkerCrashedError);
+    assert.deepEqual(shmEntries(), []);
+    assert.equal(await evalR("1 + 1"), 2);
+
+    const pid2 = (await status()).pid;
+    process.kill(pid2, "SIGSTOP"); // the worker cannot map the request: its name stays in flight
+    const q = callR("sum", [new Float64Array(2_000_000).fill(1)]);
+    const inFlight = await waitFor(() =>
+      shmEntries().some((n) => n.startsWith(`brmsts-m${process.pid}-`))
+    );
+    process.kill(pid2, "SIGKILL");
+    assert.ok(inFlight, "the request's segment never appeared");
+    await assert.rejects(q, RWorkerCrashedError);
+    assert.deepEqual(shmEntries(), []);
+    assert.equal(await callR("sum", [new Float64Array(2_000_000).fill(1)]), 2_000_000);
+  });
+
+  it("a typed array outlives its result, GC and a worker restart", async () => {
+    let res: Float64Array | null = await evalR("as.numeric(1:400000) / 4") as Float64Array;
+    const sub = res.subarray(1000, 1010);
+    let df: DataFrame | null = await evalR(
+      "data.frame(a = as.numeric(1:300000), f = factor(rep(c('x', 'y'), 150000)))",
+    ) as DataFrame;
+    const col = df.column("a") as Float64Array;
+    const codes = (df.column("f") as Categorical).codes;
+    res = df = null;
+    await forceGC();
+    // Transfers that would reuse any segment given back.
+    for (let i = 0; i < 30; i++) releaseShared(await evalR("as.numeric(1:400000) * 0"));
+    const check = () => {
+      for (let i = 0; i < 10; i++) assert.equal(sub[i], (1001 + i) / 4);
+      assert.equal(col.length, 300000);
+      assert.equal(col[299999], 300000);
+      assert.equal(codes[299999], 1);
+      assert.equal(codes[0], 0);
+    };
+    check();
+    const oldPid = (await status()).pid;
+    process.kill(oldPid, "SIGKILL");
+    await waitFor(() => (defaultWorker().info?.pid ?? oldPid) !== oldPid, 100);
+    assert.equal(await evalR("2 + 2"), 4);
+    assert.notEqual((await status()).pid, oldPid);
+    check();
+    await forceGC();
+    check();
+    assert.ok(mappedSegments().some((n) => n.startsWith(`brmsts-w${oldPid}-`)));
+  });
+
+  it("releaseShared() detaches views at once; small results are plain copies", async () => {
+    const x = await evalR("as.numeric(1:1e6)") as Float64Array;
+    const y = x.subarray(5);
+    assert.equal(y[0], 6);
+    assert.equal(releaseShared(x), 1);
+    assert.equal(x.length, 0);
+    assert.equal(y.length, 0);
+    const small = await evalR("as.numeric(1:1000)") as Float64Array;
+    assert.equal(releaseShared(small), 0);
+    assert.equal(small[999], 1000);
+    const kept = [];
+    for (let i = 0; i < 5; i++) {
+      kept.push(await evalR(`as.numeric(1:500000) + ${i}`) as Float64Array);
+    }
+    kept.forEach((v, i) => assert.equal(v[499999], 500000 + i));
+  });
+
+  it("repeating a large transfer 20 times grows neither /dev/shm nor the worker", async () => {
+    await evalR("big <- runif(2e7); big_sum <- sum(big)");
+    const pid = (await status()).pid;
+    const expected = await evalR("big_sum") as number;
+    const once = async (i: number) => {
+      let v: Float64Array | null = await evalR("big") as Float64Array;
+      assert.equal(v.length, 2e7);
+      if (i % 5 === 0) {
+        let s = 0;
+        for (let k = 0; k < v.length; k++) s += v[k];
+        assert.ok(Math.abs(s - expected) < 1e-6 * Math.abs(expected));
+      }
+      if (i % 2) releaseShared(v);
+      v = null;
+      await forceGC();
+    };
+    await once(0);
+    await once(1);
+    const shm0 = shmUsedBytes(), rss0 = procKiB(pid, "VmRSS");
+    for (let i = 2; i < 22; i++) await once(i);
+    await evalR("1");
+    const shm1 = shmUsedBytes(), rss1 = procKiB(pid, "VmRSS");
+    assert.ok(shm1 - shm0 < 20 * MiB, `/dev/shm grew by ${((shm1 - shm0) / MiB).toFixed(1)} MiB`);
+    assert.ok(rss1 - rss0 < 50 * MiB, `worker RSS grew by ${((rss1 - rss0) / MiB).toFixed(1)} MiB`);
+    const large = (p: number | "self") =>
+      [...mappedSegmentSizes(p).values()].filter((b) => b >= 100 * MiB);
+    assert.ok(large("self").length <= 1, `main maps ${large("self").length} large segments`);
+    assert.ok(large(pid).length <= 1, `the worker maps ${large(pid).length} large segments`);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * `brm()`'s options → brms's arguments (camelCase names mapped to brms's snake_case ones,
+ * DSL values to their R code, plain prior objects to `brms::set_prior()` calls).
+ *
+ * @module
+ */
+import { RCode, rCode, RObject } from "../worker/mod.ts";
+import { bf } from "../formula/bf.ts";
+import { reviveFormula } from "../formula/compose.ts";
+import { resolveFamily } from "../formula/family.ts";
+import { prior as makePrior, type PriorInput, priors as combinePriors } from "../formula/prior.ts";
+import { fromJSON } from "../formula/json.ts";
+import { camelToSnake, opt, rCall, type RLiteral } from "../formula/render.ts";
+import { SpecError } from "../formula/errors.ts";
+import { dataArg } from "./_data.ts";
+
+/**
+ * brmsts's names of brms/rstan arguments whose brms name differs (everything else is converted
+ * from camelCase to snake_case, which leaves snake_case names unchanged).
+ */
+export const ARG_NAMES: Readonly<Record<string, string>> = {
+  priors: "prior",
+  samplePrior: "sample_prior",
+  savePars: "save_pars",
+  dropUnusedLevels: "drop_unused_levels",
+  stanModelArgs: "stan_model_args",
+  stanFuns: "stan_funs",
+  fileRefit: "file_refit",
+  covRanef: "cov_ranef",
+};
+
+/** Options of `brm()` that brmsts handles itself (never sent to R). */
+export const LOCAL_OPTIONS = new Set([
+  "returnIdata",
+  "idataGroups",
+  "cache",
+  "cacheDir",
+  "onProgress",
+  "progress",
+  "signal",
+  "worker",
+]);
+
+/**
+ * A prior as a plain object, as in brms's `set_prior()`: `{ prior: "normal(0, 1)", class: "b" }`.
+ */
+export interface PlainPrior {
+  prior: string;
+  class?: string;
+  coef?: string;
+  group?: string;
+  resp?: string;
+  dpar?: string;
+  nlpar?: string;
+  lb?: number | string;
+  ub?: number | string;
+  check?: boolean;
+}
+
+/** brms's `save_pars()` as an object. */
+export interface SavePars {
+  group?: boolean | string[];
+  latent?: boolean | string[];
+  all?: boolean;
+  manual?: string[];
+}
+
+function isTree(v: unknown): boolean {
+  return v !== null && typeof v === "object" && typeof (v as { kind?: unknown }).kind === "string";
+}
+
+function isR(v: unknown): boolean {
+  return v instanceof RObject || v instanceof RCode;
+}
+
+function priorsArg(p: unknown): unknown {
+  if (p === null) return null;
+  if (isR(p)) return p;
+  const norm = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(norm);
+    if (x !== null && typeof x === "object" && !isTree(x) && "prior" in x) {
+      const { prior, ...rest } = x as PlainPrior;
+      return makePrior(prior, rest);
+    }
+    return x;
+  };
+  const list = combinePriors(norm(p) as PriorInput);
+  return list.priors.length ? rCode(String(list)) : null;
+}
+
+function savePars(v: unknown): unknown {
+  if (isR(v) || v === null) return v;
+  if (typeof v !== "object") {
+    throw new SpecError("brm(): 'savePars' must be an object like { all: true }");
+  }
+  const s = v as SavePars;
+  return rCode(rCall("brms::save_pars", [], [
+    ["group", opt(s.group as RLiteral | undefined)],
+    ["latent", opt(s.latent as RLiteral | undefined)],
+    ["all", opt(s.all)],
+    ["manual", opt(s.manual as RLiteral | undefined)],
+  ]));
+}
+
+function value(v: unknown): unknown {
+  if (isR(v)) return v;
+  if (isTree(v)) return rCode(String(fromJSON(v)));
+  return v;
+}
+
+/**
+ * The named arguments of `brms::brm()` for `options` (brmsts's own options left out).
+ *
+ * @example
+ * ```ts
+ * import { rCode } from "../worker/mod.ts";
+ * const args = brmArgs({
+ *   formula: "count ~ Trt", data: rCode("brms::epilepsy"), family: "poisson",
+ *   priors: [{ prior: "normal(0, 1)", class: "b" }], samplePrior: "yes",
+ * });
+ * Object.keys(args); // ["formula", "data", "family", "prior", "sample_prior"]
+ * ```
+ */
+export function brmArgs(options: Record<string, unknown>): Record<string, unknown> {
+  if (options === null || typeof options !== "object") {
+    throw new SpecError("brm() expects an options object");
+  }
+  if (options.formula === undefined) throw new SpecError("brm(): 'formula' is required");
+  if (options.data === undefined) throw new SpecError("brm(): 'data' is required");
+  if (options.priors !== undefined && options.prior !== undefined) {
+    throw new SpecError("brm(): give 'priors' or 'prior', not both");
+  }
+  const f = options.formula;
+  const args: Record<string, unknown> = {
+    formula: isR(f)
+      ? f
+      : rCode(String(typeof f === "string" ? bf(f) : reviveFormula(f, "brm() 'formula'"))),
+    data: dataArg(options.data),
+  };
+  for (const [key, v] of Object.entries(options)) {
+    if (v === undefined || key === "formula" || key === "data" || LOCAL_OPTIONS.has(key)) continue;
+    const name = ARG_NAMES[key] ?? camelToSnake(key);
+    switch (name) {
+      case "family":
+        args.family = isR(v) ? v : rCode(String(resolveFamily(v, "brm() 'family'")));
+        break;
+      case "prior":
+        args.prior = priorsArg(v);
+        break;
+      case "save_pars":
+        args.save_pars = savePars(v);
+        break;
+      case "threads":
+        args.threads = typeof v === "number" ? rCode(`brms::threading(${v})`) : value(v);
+        break;
+      case "control":
+        args.control = isR(v) ? v : Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).map(([k, x]) => [camelToSnake(k), x]),
+        );
+        break;
+      default:
+        args[name] = value(v);
+    }
+  }
+  return args;
+}

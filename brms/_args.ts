@@ -17,6 +17,12 @@ import { dataArg } from "./_data.ts";
 /**
  * brmsts's names of brms/rstan arguments whose brms name differs (everything else is converted
  * from camelCase to snake_case, which leaves snake_case names unchanged).
+ *
+ * @example
+ * ```ts
+ * import { ARG_NAMES } from "./_args.ts";
+ * ARG_NAMES.priors; // "prior"
+ * ```
  */
 export const ARG_NAMES: Readonly<Record<string, string>> = {
   priors: "prior",
@@ -29,7 +35,15 @@ export const ARG_NAMES: Readonly<Record<string, string>> = {
   covRanef: "cov_ranef",
 };
 
-/** Options of `brm()` that brmsts handles itself (never sent to R). */
+/**
+ * Options of `brm()` that brmsts handles itself (never sent to R).
+ *
+ * @example
+ * ```ts
+ * import { LOCAL_OPTIONS } from "./_args.ts";
+ * LOCAL_OPTIONS.has("returnIdata"); // true
+ * ```
+ */
 export const LOCAL_OPTIONS = new Set([
   "returnIdata",
   "idataGroups",
@@ -42,7 +56,13 @@ export const LOCAL_OPTIONS = new Set([
 ]);
 
 /**
- * A prior as a plain object, as in brms's `set_prior()`: `{ prior: "normal(0, 1)", class: "b" }`.
+ * A prior as a plain object, as in brms's `set_prior()`.
+ *
+ * @example
+ * ```ts
+ * import type { PlainPrior } from "./_args.ts";
+ * const p: PlainPrior = { prior: "exponential(1)", class: "sd", group: "patient" };
+ * ```
  */
 export interface PlainPrior {
   prior: string;
@@ -57,7 +77,15 @@ export interface PlainPrior {
   check?: boolean;
 }
 
-/** brms's `save_pars()` as an object. */
+/**
+ * brms's `save_pars()` as an object.
+ *
+ * @example
+ * ```ts
+ * import type { SavePars } from "./_args.ts";
+ * const keepAll: SavePars = { all: true };
+ * ```
+ */
 export interface SavePars {
   group?: boolean | string[];
   latent?: boolean | string[];

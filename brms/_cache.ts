@@ -83,7 +83,15 @@ export function cacheKey(code: string, facts: Readonly<Record<string, string>>):
   return h.digest("hex");
 }
 
-/** Paths of one cache entry. */
+/**
+ * Paths of one cache entry.
+ *
+ * @example
+ * ```ts
+ * import type { EntryPaths } from "./_cache.ts";
+ * const p: EntryPaths = { dir: "/c/models", file: "/c/models/k.rds", lock: "/c/models/k.lock" };
+ * ```
+ */
 export interface EntryPaths {
   /** The models directory. */
   dir: string;
@@ -256,7 +264,15 @@ export function sweepTemp(dir: string): void {
   } catch { /* directory gone */ }
 }
 
-/** What {@link obtainModel} needs. */
+/**
+ * What {@link obtainModel} needs.
+ *
+ * @example
+ * ```ts
+ * import type { ObtainOptions } from "./_cache.ts";
+ * const enter: ObtainOptions["enter"] = (phase) => console.log(phase);
+ * ```
+ */
 export interface ObtainOptions {
   worker: RWorker;
   /** The prepared call (an R environment with `args` and the empty brmsfit `x`). */

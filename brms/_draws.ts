@@ -21,7 +21,15 @@ import { doubles, NA_INTEGER } from "../data/na.ts";
 import { InferenceData } from "../idata/inference_data.ts";
 import type { Coord, VariableInput } from "../idata/types.ts";
 
-/** The groups `brm()` can return. */
+/**
+ * The groups `brm()` can return.
+ *
+ * @example
+ * ```ts
+ * import type { IdataGroup } from "./_draws.ts";
+ * const light: IdataGroup[] = ["posterior", "sample_stats"];
+ * ```
+ */
 export type IdataGroup =
   | "posterior"
   | "sample_stats"
@@ -30,7 +38,15 @@ export type IdataGroup =
   | "observed_data"
   | "constant_data";
 
-/** All groups, in ArviZ's order. */
+/**
+ * All groups, in ArviZ's order.
+ *
+ * @example
+ * ```ts
+ * import { ALL_GROUPS } from "./_draws.ts";
+ * ALL_GROUPS[0]; // "posterior"
+ * ```
+ */
 export const ALL_GROUPS: readonly IdataGroup[] = [
   "posterior",
   "posterior_predictive",
@@ -40,7 +56,15 @@ export const ALL_GROUPS: readonly IdataGroup[] = [
   "constant_data",
 ];
 
-/** R source of the extraction helpers (installed with the other `brm()` helpers). */
+/**
+ * R source of the extraction helpers (installed with the other `brm()` helpers).
+ *
+ * @example
+ * ```ts
+ * import { DRAWS_R } from "./_draws.ts";
+ * DRAWS_R.includes("brmsts_idata <- function"); // true
+ * ```
+ */
 export const DRAWS_R = String.raw`
 brmsts_responses <- function(fit) {
   bt <- brms::brmsterms(fit$formula)
@@ -270,7 +294,15 @@ function column(name: string, c: ColumnWire, n: number): VariableInput {
   }
 }
 
-/** What `brmsts_idata()` returns, as decoded. */
+/**
+ * What `brmsts_idata()` returns, as decoded.
+ *
+ * @example
+ * ```ts
+ * import type { DrawsPayload } from "./_draws.ts";
+ * const p: DrawsPayload = { post: { values: new Float64Array(2), names: ["mu"], iters: 2, chains: 1 } };
+ * ```
+ */
 export type DrawsPayload = Record<string, unknown>;
 
 /**

@@ -10,7 +10,15 @@
  */
 import process from "node:process";
 
-/** The phases of a `brm()` call, in order. */
+/**
+ * The phases of a `brm()` call, in order.
+ *
+ * @example
+ * ```ts
+ * import type { FitPhase } from "./_progress.ts";
+ * const slow: FitPhase[] = ["compile", "sample"];
+ * ```
+ */
 export type FitPhase = "prepare" | "compile" | "load" | "sample" | "extract" | "done";
 
 /**
@@ -118,7 +126,15 @@ export function parseProgressLine(
   return null;
 }
 
-/** Options of {@link ProgressTracker}. */
+/**
+ * Options of {@link ProgressTracker}.
+ *
+ * @example
+ * ```ts
+ * import type { TrackerOptions } from "./_progress.ts";
+ * const opts: TrackerOptions = { chains: 4, bar: false, onProgress: (e) => console.log(e) };
+ * ```
+ */
 export interface TrackerOptions {
   /** Receives every event. */
   onProgress?: (e: ProgressEvent) => void;

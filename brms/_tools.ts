@@ -8,7 +8,15 @@ import { createHash } from "node:crypto";
 import type { RWorker } from "../worker/mod.ts";
 import { DRAWS_R } from "./_draws.ts";
 
-/** R source of the cache and sampling helpers. */
+/**
+ * R source of the cache and sampling helpers.
+ *
+ * @example
+ * ```ts
+ * import { SAMPLING_R } from "./_tools.ts";
+ * SAMPLING_R.includes("brmsts_sample <- function"); // true
+ * ```
+ */
 export const SAMPLING_R = String.raw`
 brmsts_or <- function(a, b) if (is.null(a)) b else a
 brmsts_models <- new.env(parent = emptyenv())

@@ -8,7 +8,15 @@ import { type CallOptions, defaultWorker, type RObject, type RWorker } from "../
 import type { DataFrame } from "../data/mod.ts";
 import { rString } from "../formula/render.ts";
 
-/** Options of {@link getData}. */
+/**
+ * Options of {@link getData}.
+ *
+ * @example
+ * ```ts
+ * import type { GetDataOptions } from "./datasets.ts";
+ * const opts: GetDataOptions = { package: "datasets", handle: true };
+ * ```
+ */
 export interface GetDataOptions {
   /** The R package holding the data set (default `"brms"`). */
   package?: string;

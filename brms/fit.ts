@@ -25,6 +25,17 @@ export type { PlainPrior, SavePars } from "./_args.ts";
  * Options of {@link brm}. The named options map to brms's arguments (camelCase → snake_case,
  * `priors` → `prior`); any other option is passed to `brms::brm()` (and from there to rstan or
  * cmdstanr) with its camelCase name converted to snake_case and its value as is.
+ *
+ * @example
+ * ```ts
+ * import type { BrmOptions } from "./fit.ts";
+ * const opts: BrmOptions = {
+ *   formula: "y ~ x + (1 | g)",
+ *   data: { y: [1.2, 0.4, 2.2, 1.9], x: [0, 1, 0, 1], g: ["a", "a", "b", "b"] },
+ *   priors: [{ prior: "normal(0, 1)", class: "b" }],
+ *   chains: 2, iter: 1000, control: { adapt_delta: 0.95 }, refresh: 0,
+ * };
+ * ```
  */
 export interface BrmOptions {
   /** The model: formula text, a `bf()`/`mvbf()` value or sum, or an R object / `rCode()`. */
@@ -81,10 +92,28 @@ export interface BrmOptions {
   [argument: string]: unknown;
 }
 
-/** Where the compiled model came from. */
+/**
+ * Where the compiled model came from: this worker's memory, the disk cache, a compile now, or
+ * the cache was off.
+ *
+ * @example
+ * ```ts
+ * import type { CacheOutcome } from "./fit.ts";
+ * const reused = (c: CacheOutcome) => c === "memory" || c === "disk";
+ * ```
+ */
 export type CacheOutcome = "memory" | "disk" | "compiled" | "off";
 
-/** What {@link brm} returns. */
+/**
+ * What {@link brm} returns.
+ *
+ * @example
+ * ```ts
+ * import type { FitResult } from "./fit.ts";
+ * const report = (f: FitResult) =>
+ *   `${f.idata.groups().join(", ")}; compiled: ${f.compiled}; ${f.timings.total.toFixed(0)} ms`;
+ * ```
+ */
 export interface FitResult {
   /** The draws and data, ArviZ's groups (absent with `returnIdata: false`). */
   idata: InferenceData;
@@ -102,7 +131,15 @@ export interface FitResult {
   warnings: string[];
 }
 
-/** {@link FitResult} without the InferenceData (`returnIdata: false`). */
+/**
+ * {@link FitResult} without the InferenceData (`returnIdata: false`).
+ *
+ * @example
+ * ```ts
+ * import type { FitHandle } from "./fit.ts";
+ * const classes = (h: FitHandle) => h.r.classes; // ["brmsfit"]
+ * ```
+ */
 export type FitHandle = Omit<FitResult, "idata">;
 
 /**
@@ -303,7 +340,15 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   }
 }
 
-/** Options of {@link toInferenceData}. */
+/**
+ * Options of {@link toInferenceData}.
+ *
+ * @example
+ * ```ts
+ * import type { ToIdataOptions } from "./fit.ts";
+ * const opts: ToIdataOptions = { groups: ["posterior", "log_likelihood"], seed: 1 };
+ * ```
+ */
 export interface ToIdataOptions {
   /** Groups to build (default: all). */
   groups?: readonly IdataGroup[];

@@ -12,10 +12,13 @@ import process from "node:process";
 /** The repository root. */
 export const ROOT = resolve(new URL("..", import.meta.url).pathname);
 
-/** The compiled-model cache shared by every brm test (gitignored). */
-export const TEST_CACHE = join(ROOT, ".cache", "test-models");
+/**
+ * The compiled-model cache shared by every brm test: `$BRMSTS_CACHE_DIR` when set (tools/test.sh
+ * sets it, so Deno and Bun runs share compiled models), else `.cache/test-models` (gitignored).
+ */
+export const TEST_CACHE = process.env.BRMSTS_CACHE_DIR ?? join(ROOT, ".cache", "test-models");
 mkdirSync(TEST_CACHE, { recursive: true });
-process.env.BRMSTS_CACHE_DIR ??= TEST_CACHE;
+process.env.BRMSTS_CACHE_DIR = TEST_CACHE;
 
 /** A small deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,7 +90,8 @@ describe("hot-swap torture", () => {
           chains: 1,
           seed: 11,
           refresh: 0,
-          cacheDir: join(home, "cache"),
+          // The suite's shared cache when tools/test.sh sets one (Deno and Bun then compile once).
+          cacheDir: process.env.BRMSTS_CACHE_DIR ?? join(home, "cache"),
         });
         outcomes.push(fit.cache);
         const bx = Float64Array.from(fit.idata.get("posterior", "b_x").data as Float64Array);

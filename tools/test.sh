@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh --test || exit 1
-export BRMSTS_CACHE_DIR="${BRMSTS_CACHE_DIR:-$PWD/.cache/brmsts}"
+export BRMSTS_CACHE_DIR="${BRMSTS_CACHE_DIR:-$PWD/.cache/test-models}"
 rc=0
 echo "== deno test"
 node_modules/.bin/deno test -A --v8-flags=--expose-gc tests/ || rc=1

@@ -23,6 +23,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { brm, getBrmsData, toInferenceData } from "../brms/mod.ts";
 import { defaultWorker, named, rCode, shutdown } from "../worker/mod.ts";
+import { releaseShared } from "../worker/shm/main.ts";
 import { median, report } from "./_util.ts";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -238,7 +239,7 @@ async function fresh(iter: number) {
   }
 }
 
-async function transfer(reps = 3) {
+async function transfer(reps = 5) {
   const groups = 20_000;
   const gcol: string[] = [], y = new Float64Array(2 * groups);
   for (let i = 0; i < 2 * groups; i++) {
@@ -272,24 +273,36 @@ async function transfer(reps = 3) {
   const src = new Float64Array(bytes / 8).fill(1.5), dst = new Float64Array(bytes / 8);
   dst.set(src);
   const ts: number[] = [], rs: number[] = [], copies: number[] = [], mem: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    rs.push(
-      Number(await w.eval('system.time(posterior::as_draws_array(.bench_fit))[["elapsed"]]')) *
-        1000,
+  for (let i = 0; i < reps + 1; i++) {
+    const r = Number(
+      await w.eval('system.time(posterior::as_draws_array(.bench_fit))[["elapsed"]]'),
     );
     let t = performance.now();
     const idata = await toInferenceData(fit.r, { groups: ["posterior"] });
-    ts.push(performance.now() - t);
-    if (idata.group("posterior").varNames().length !== groups + 5) {
-      throw new Error(`${idata.group("posterior").varNames().length} variables`);
-    }
+    const tPost = performance.now() - t;
+    const post = idata.group("posterior");
+    if (post.varNames().length !== groups + 5) throw new Error(`${post.varNames().length} vars`);
+    // Hand the shared memory back now (as after the result is dropped), so that the next
+    // transfer reuses warm segments, as a steady workload does.
+    releaseShared([...post.vars.values()].map((v) => v.data));
     t = performance.now();
     const v = await w.eval(".bench_vec") as Float64Array;
-    copies.push(performance.now() - t);
+    const tCopy = performance.now() - t;
     if (v.length * 8 !== bytes) throw new Error("short vector");
+    releaseShared(v);
     t = performance.now();
     dst.set(src);
-    mem.push(performance.now() - t);
+    const tMem = performance.now() - t;
+    if (i === 0) {
+      console.log(
+        `  first (cold) run: posterior ${tPost.toFixed(0)} ms, vector ${tCopy.toFixed(0)} ms ` +
+          `(${(bytes / tCopy / 1e6).toFixed(2)} GB/s), R as_draws_array ${
+            (r * 1000).toFixed(0)
+          } ms`,
+      );
+      continue;
+    }
+    rs.push(r * 1000), ts.push(tPost), copies.push(tCopy), mem.push(tMem);
   }
   console.log(
     `transfer: posterior of y ~ (1 | g), ${groups} groups, 2 chains × 500 draws = ` +

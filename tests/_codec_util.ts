@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readdirSync, readFileSync, statfsSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -25,12 +25,6 @@ export async function forceGC(): Promise<void> {
     gcFn!();
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** Bytes in use in /dev/shm, including unlinked segments that are still mapped somewhere. */
-export function shmUsedBytes(): number {
-  const s = statfsSync("/dev/shm");
-  return (Number(s.blocks) - Number(s.bfree)) * Number(s.bsize);
 }
 
 /** brmsts segments mapped into a process, with their mapped sizes (from /proc/<pid>/maps). */

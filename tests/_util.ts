@@ -15,12 +15,16 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Polls `cond` every 50 ms until it holds or `ms` pass; returns its last value. */
-export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
+/** Polls `cond` every `everyMs` (50) until it holds or `ms` pass; returns its last value. */
+export async function waitFor(
+  cond: () => boolean,
+  ms = 10_000,
+  everyMs = 50,
+): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   return cond();
 }

@@ -303,8 +303,8 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
  */
 export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" | "compiled"> {
   const { worker: w, paths, callOpts } = o;
-  const compile = async (file: string | null): Promise<"compiled"> => {
-    o.enter("compile");
+  const compile = async (file: string | null, detail?: string): Promise<"compiled"> => {
+    o.enter("compile", detail);
     const tmp = file ? tempName(file) : null;
     try {
       await w.call("brmsts_compile", [o.spec, o.key, tmp, o.stanDir], callOpts);
@@ -346,7 +346,10 @@ export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" |
       // Someone else finished (or replaced the bad entry) while we were looking: load that.
       if (id !== null && id !== bad) continue;
       sweepTemp(paths.dir);
-      return await compile(paths.file);
+      return await compile(
+        paths.file,
+        bad !== null ? "rebuilding an invalid cache entry" : undefined,
+      );
     } finally {
       release();
     }

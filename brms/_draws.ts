@@ -2,10 +2,11 @@
  * From a brmsfit in the worker to an {@link InferenceData}: the one place that knows how draws
  * are laid out in R and how they arrive here.
  *
- * - posterior: `as.array(fit$fit)` is iterations × chains × parameters in column-major order,
- *   so each parameter's draws are one contiguous (chain, draw) C-order block. It crosses as ONE
- *   flat double vector (its `dim` dropped in R without a copy) and every parameter becomes a
- *   `subarray` view: no reordering, no per-variable copies.
+ * - posterior: one flat double vector (parameter, chain, draw), the memory layout of
+ *   `as.array(fit$fit)` (iterations × chains × parameters, column-major), built in R straight
+ *   from the stanfit's samples (several times faster than `as.array()` for many parameters,
+ *   bit-identical). It crosses as ONE vector and every parameter becomes a `subarray` view of
+ *   its contiguous (chain, draw) C-order block: no reordering, no per-variable copies.
  * - sample_stats: rstan's sampler parameters (`get_sampler_params`, warmup excluded) in one flat
  *   vector (statistic, chain, draw), plus `lp__` (a view on the posterior's block).
  * - posterior_predictive and log_likelihood: draws × observations matrices (chains stacked, as
@@ -101,7 +102,7 @@ brmsts_column <- function(x) {
   if (is.factor(x)) {
     codes <- as.integer(x) - 1L
     codes[is.na(codes)] <- -1L
-    return(list(kind = "factor", values = codes, levels = as.list(levels(x))))
+    return(list(kind = "factor", values = codes, levels = levels(x)))
   }
   if (is.logical(x)) return(list(kind = "logical", values = as.integer(x)))
   if (is.matrix(x) && is.numeric(x)) {
@@ -111,6 +112,23 @@ brmsts_column <- function(x) {
   if (is.integer(x)) return(list(kind = "integer", values = x))
   if (is.numeric(x)) return(list(kind = "double", values = as.double(x)))
   NULL
+}
+
+# The post-warmup draws as one vector (parameter, chain, draw), the layout of as.array()'s
+# memory, built straight from the stanfit's samples (several times faster than as.array()).
+brmsts_flat_draws <- function(sf) {
+  sim <- sf@sim
+  chains <- sim$chains
+  kept <- sim$n_save - sim$warmup2
+  if (!chains || any(kept != kept[1L])) stop("unequal chains")
+  idx <- lapply(seq_len(chains), function(c) seq.int(sim$warmup2[c] + 1L, length.out = kept[c]))
+  k <- match(sim$fnames_oi, names(sim$samples[[1L]]))
+  if (anyNA(k)) stop("unknown parameter names")
+  v <- unlist(lapply(k, function(j) {
+    lapply(seq_len(chains), function(c) sim$samples[[c]][[j]][idx[[c]]])
+  }), use.names = FALSE)
+  if (length(v) != length(k) * chains * kept[1L]) stop("unexpected length")
+  list(values = as.double(v), names = sim$fnames_oi, iters = kept[1L], chains = chains)
 }
 
 brmsts_restore_seed <- function(seed) {
@@ -131,11 +149,16 @@ brmsts_idata <- function(fit, data = NULL, groups, seed = NULL) {
   out <- list()
   sf <- fit$fit
   if (any(c("posterior", "sample_stats") %in% groups)) {
-    a <- as.array(sf)
-    d <- dim(a)
-    nm <- dimnames(a)[[3L]]
-    dim(a) <- NULL
-    out$post <- list(values = a, names = as.list(nm), iters = d[1L], chains = d[2L])
+    out$post <- if (identical(fit$algorithm, "sampling")) {
+      tryCatch(brmsts_flat_draws(sf), error = function(e) NULL)
+    }
+    if (is.null(out$post)) {
+      a <- as.array(sf)
+      d <- dim(a)
+      nm <- dimnames(a)[[3L]]
+      dim(a) <- NULL
+      out$post <- list(values = a, names = nm, iters = d[1L], chains = d[2L])
+    }
   }
   if ("sample_stats" %in% groups && identical(fit$algorithm, "sampling")) {
     sp <- tryCatch(rstan::get_sampler_params(sf, inc_warmup = FALSE), error = function(e) NULL)
@@ -143,14 +166,14 @@ brmsts_idata <- function(fit, data = NULL, groups, seed = NULL) {
       cols <- colnames(sp[[1L]])
       v <- unlist(lapply(cols, function(cn) unlist(lapply(sp, function(m) m[, cn]),
                                                      use.names = FALSE)), use.names = FALSE)
-      out$stats <- list(values = as.double(v), names = as.list(cols))
+      out$stats <- list(values = as.double(v), names = cols)
     }
   }
   pred <- intersect(c("posterior_predictive", "log_likelihood", "observed_data",
                       "constant_data"), groups)
   if (length(pred)) {
     rs <- brmsts_responses(fit)
-    out$responses <- as.list(rs$names)
+    out$responses <- rs$names
     out$obs_id <- brmsts_obs_id(fit, data)
     pick <- function(arr, i) {
       if (length(dim(arr)) == 3L) arr[, , i] else arr

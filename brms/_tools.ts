@@ -110,7 +110,12 @@ brmsts_compile <- function(spec, key, tmp, stan_dir) {
   if (!is.null(tmp)) {
     entry <- list(format = 1L, key = key, code = as.character(spec$x$model),
                   backend = brmsts_or(base$backend, "rstan"), fit = fit)
-    saveRDS(entry, tmp, compress = FALSE)
+    # A cache that cannot be written (read-only, disk full) costs reuse, never the fit.
+    tryCatch(saveRDS(entry, tmp, compress = FALSE), error = function(e) {
+      unlink(tmp)
+      warning("brmsts: the compiled model could not be cached: ", conditionMessage(e),
+              call. = FALSE)
+    })
   }
   assign(key, fit, envir = brmsts_models)
   invisible(TRUE)

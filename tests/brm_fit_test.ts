@@ -282,6 +282,33 @@ describe("brm()", () => {
     );
   });
 
+  it("aborts a running fit through an AbortSignal; the worker stays usable", async () => {
+    const ctl = new AbortController();
+    await assert.rejects(
+      brm({
+        formula: "y ~ g",
+        data: DATA,
+        priors: GAUSSIAN_PRIORS,
+        chains: 1,
+        iter: 1_000_000,
+        signal: ctl.signal,
+        onProgress: (e) => e.kind === "sampling" && e.iteration > 1 && ctl.abort(),
+        progress: false,
+      }),
+      (e: unknown) => (e as Error).name === "RAbortError",
+    );
+    const after = await brm({
+      formula: "y ~ g",
+      data: DATA,
+      priors: GAUSSIAN_PRIORS,
+      chains: 1,
+      iter: 200,
+      idataGroups: ["posterior"],
+      progress: false,
+    });
+    assert.equal(after.cache, "memory");
+  });
+
   it("explains a missing cmdstanr backend with BrmsBackendError", async () => {
     await assert.rejects(
       brm({ formula: "y ~ g", data: DATA, backend: "cmdstanr", progress: false }),

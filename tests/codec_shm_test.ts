@@ -41,7 +41,12 @@ describe("codec: shared-memory lifetime and leaks", () => {
   it("1,000 transfers of mixed frames leave /dev/shm and open fds at their baseline", async () => {
     await freshWorker();
     const pid = (await status()).pid;
-    const base = { shm: shmEntries(), main: fds(), worker: fds(pid), maps: mappedSegments().length };
+    const base = {
+      shm: shmEntries(),
+      main: fds(),
+      worker: fds(pid),
+      maps: mappedSegments().length,
+    };
     for (let i = 0; i < 1000; i++) {
       const n = i % 50 === 0 ? 60_000 : i % 3 === 0 ? 2_000 : 20; // view, copy and inline paths
       const back = await callR("identity", [frame(n, i)]) as DataFrame;

@@ -38,7 +38,12 @@ const DEFS = {
 } as const;
 
 /** Flag values for Linux x86_64/aarch64 (glibc). */
-export const O_RDWR = 0x2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
+export const O_RDONLY = 0x0,
+  O_WRONLY = 0x1,
+  O_RDWR = 0x2,
+  O_CREAT = 0x40,
+  O_EXCL = 0x80,
+  O_CLOEXEC = 0x80000;
 /** mmap flags. */
 export const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
 /** fcntl commands. */

@@ -182,9 +182,14 @@ describe("codec: shared-memory lifetime and leaks", () => {
       `mapped shared memory grew by ${((shm1 - shm0) / MiB).toFixed(1)} MiB`,
     );
     assert.ok(rss1 - rss0 < 50 * MiB, `worker RSS grew by ${((rss1 - rss0) / MiB).toFixed(1)} MiB`);
+    // This worker's segments only (views of earlier workers' results may not be collected yet).
     const large = (p: number | "self") =>
-      [...mappedSegmentSizes(p).values()].filter((b) => b >= 100 * MiB);
-    assert.ok(large("self").length <= 1, `main maps ${large("self").length} large segments`);
-    assert.ok(large(pid).length <= 1, `the worker maps ${large(pid).length} large segments`);
+      [...mappedSegmentSizes(p)].filter(([n, b]) =>
+        n.startsWith(`brmsts-w${pid}-`) && b >= 100 * MiB
+      );
+    // At most two: the one in use and one whose views await their finalizer (the runtime
+    // decides when that runs); twenty transfers must not have made twenty.
+    assert.ok(large("self").length <= 2, `main maps ${large("self").length} large segments`);
+    assert.ok(large(pid).length <= 2, `the worker maps ${large(pid).length} large segments`);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -39,10 +39,15 @@ function childPids(pid: number): number[] {
   }
 }
 
+const openFds = () => readdirSync("/proc/self/fd").length;
+
 describe("worker lifecycle and resources", () => {
-  it("leaves no process, R temp dir or shared-memory segment after shutdown", async () => {
+  it("leaves no process, R temp dir, channel, fd or shared-memory segment after shutdown", async () => {
     defaultWorker().setConsoleOutput("silent");
+    const channelDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith("brmsts-ch-"));
+    const fd0 = openFds(), dirs0 = channelDirs();
     const s = await status();
+    assert.deepEqual(channelDirs(), dirs0, "the channel directory goes once both ends are open");
     const mine = [process.pid, s.pid];
     assert.ok(existsSync(s.tempDir));
     await evalR("x <- rnorm(10)");
@@ -50,6 +55,7 @@ describe("worker lifecycle and resources", () => {
     assert.equal(await waitFor(() => !pidAlive(s.pid), 5000), true);
     assert.equal(existsSync(s.tempDir), false);
     assert.deepEqual(shmEntries(mine), []);
+    assert.equal(openFds(), fd0, "the channel's fds are closed");
   });
 
   it("releases preserved R objects when handles are disposed", async () => {

@@ -1,7 +1,7 @@
 /**
  * R source evaluated once per worker session. It defines the R-level trap that every request
- * runs under (`tryCatch` + `withCallingHandlers`: errors with call and traceback, warnings,
- * messages, interrupts) and returns an environment the host keeps preserved, so nothing is
+ * runs under (`withCallingHandlers`: errors with call and traceback, warnings and messages;
+ * errors and interrupts then unwind to the host's `R_tryEvalSilent`) and returns an environment the host keeps preserved, so nothing is
  * written into the user's global environment.
  *
  * @module
@@ -14,10 +14,10 @@ local({
                   error = function(e) "<unprintable>")
     if (nchar(s) > width) paste0(substr(s, 1L, width - 3L), "...") else s
   }
-  # Runs thunk() under the trap; returns list(ok, value, kind, message, call, traceback,
-  # warnings, messages) positionally.
   # Interrupts are not caught here: R unwinds to R_tryEvalSilent, and the host reports them
-  # (it knows it raised the interrupt flag). One exiting handler keeps the trap cheap.
+  # (it knows it raised the interrupt flag). Errors are recorded by a calling handler (where
+  # the traceback is still on the stack) and then also unwind to R_tryEvalSilent: no exiting
+  # handler, so a successful call pays only for withCallingHandlers.
   on_warning <- function(w) {
     tools$.warnings <- c(tools$.warnings, conditionMessage(w))
     invokeRestart("muffleWarning")
@@ -34,27 +34,25 @@ local({
       if (is.symbol(h)) as.character(h) else ""
     }, "")
     keep <- keep[!heads %in% c(".handleSimpleError", "h", ".signalSimpleWarning")]
-    tools$.traceback <- vapply(calls[keep], one_line, "")
-  }
-  on_exit_error <- function(e) {
     kind <- if (inherits(e, "brmsts_parse_error")) "parse-error" else "r-error"
     cl <- conditionCall(e)
-    list(FALSE, NULL, kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl),
-         tools$.traceback, tools$.warnings, tools$.messages)
+    tools$.error <- list(kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl),
+                         vapply(calls[keep], one_line, ""))
   }
-  # Runs thunk() under the trap; returns list(ok, value, kind, message, call, traceback,
-  # warnings, messages) positionally.
+  # Runs thunk() under the trap. On success: list(value, warnings, messages). On an R error
+  # the evaluation fails (the host sees NULL from R_tryEvalSilent) and tools$.error holds
+  # list(kind, message, call, traceback), with the warnings and messages in .warnings and
+  # .messages.
   tools$trap <- function(thunk) {
     tools$.warnings <- character(0)
     tools$.messages <- character(0)
-    tools$.traceback <- character(0)
+    tools$.error <- NULL
     tools$.start <- .Machine$integer.max
-    tryCatch({
-      value <- withCallingHandlers(thunk(), warning = on_warning, message = on_message,
-                                   error = on_error)
-      list(TRUE, value, NULL, NULL, NULL, NULL, tools$.warnings, tools$.messages)
-    }, error = on_exit_error)
+    value <- withCallingHandlers(thunk(), warning = on_warning, message = on_message,
+                                 error = on_error)
+    list(value, tools$.warnings, tools$.messages)
   }
+  tools$failure <- function() list(tools$.error, tools$.warnings, tools$.messages)
   tools$eval_text <- function(code) {
     exprs <- tryCatch(parse(text = code, keep.source = FALSE), error = function(e) {
       stop(structure(class = c("brmsts_parse_error", "error", "condition"),
@@ -88,6 +86,14 @@ local({
     tools$.start <- sys.nframe()
     eval(as.call(c(list(head), syms)), env)
   }
+  # Evaluates an expression vector the host has already parsed.
+  tools$eval_exprs <- function(exprs) {
+    value <- NULL
+    tools$.start <- sys.nframe()
+    for (e in exprs) value <- eval(e, globalenv())
+    value
+  }
+  tools$run_exprs <- function(exprs) tools$trap(function() tools$eval_exprs(exprs))
   tools$run_text <- function(code) tools$trap(function() tools$eval_text(code))
   tools$run_call <- function(fn, args) tools$trap(function() tools$call_fn(fn, args))
   # A short printed form for RObject handles.

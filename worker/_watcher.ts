@@ -5,7 +5,7 @@
  *   with cores > 1, the compiler) as log events;
  * - reads abort requests from a FIFO and sets `R_interrupts_pending` when they name the
  *   running request;
- * - notices the parent's death (stdin hang-up) while R is busy, interrupts R, and ends the
+ * - notices the parent's death (the request channel hangs up) while R is busy, interrupts R, and ends the
  *   process after a grace period, removing R's temp dir.
  *
  * @module
@@ -20,6 +20,8 @@ export interface WatcherInit {
   ctl: SharedArrayBuffer;
   outFd: number;
   rawFd: number;
+  /** The read end of the request channel: it hangs up when the parent dies. */
+  hupFd: number;
   fifoPath: string;
   interruptAddr: string;
   tempDir: string;
@@ -50,7 +52,7 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
   };
   set(0, init.rawFd, POLLIN);
   set(1, fifo, POLLIN);
-  set(2, 0, 0); // stdin: only hang-up matters
+  set(2, init.hupFd, 0); // the request channel: only hang-up matters
   let nfds = 3;
   let orphanSince = 0;
   const buf = new Uint8Array(1 << 16);
@@ -87,7 +89,7 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
       }
     }
     if (nfds === 3 && dv.getInt16(22, true) & POLLHUP) {
-      // The parent is gone. If R is busy, interrupt it; the host exits on stdin EOF when idle.
+      // The parent is gone. If R is busy, interrupt it; the host exits on end-of-file when idle.
       nfds = 2;
       orphanSince = Date.now();
       if (Atomics.load(ctl, CURRENT) !== 0) {

@@ -132,7 +132,8 @@ export class RWorker implements HandleOwner {
   #shm = new ShmMain();
   #nextId = 1;
   #buf = "";
-  #reading = false;
+  /** The worker whose channel has a read loop running (a dead worker's may still be winding down). */
+  #reading?: Child;
   #gen = 0;
   #shutdownPending = false;
   #listeners = new Set<(e: LogEntry) => void>();
@@ -417,7 +418,7 @@ export class RWorker implements HandleOwner {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     Object.assign(env, this.#config.env ?? {});
     if (this.#config.rHome) env.BRMSTS_R_HOME = this.#config.rHome;
-    const proc = spawnHost(env);
+    const proc = await spawnHost(env);
     this.#proc = proc;
     this.#buf = "";
     this.#lastFatal = undefined;
@@ -464,10 +465,9 @@ export class RWorker implements HandleOwner {
   }
 
   #read(): void {
-    if (this.#reading) return;
     const proc = this.#proc;
-    if (!proc) return;
-    this.#reading = true;
+    if (!proc || this.#reading === proc) return;
+    this.#reading = proc;
     (async () => {
       let eof = false;
       try {
@@ -486,7 +486,7 @@ export class RWorker implements HandleOwner {
           }
         }
       } finally {
-        this.#reading = false;
+        if (this.#reading === proc) this.#reading = undefined;
         if (this.#proc === proc && !this.#inflight && !this.#onReady) proc.unref();
         else if (!eof && this.#proc === proc) this.#read();
       }

@@ -2,15 +2,26 @@
  * The R worker process: `deno run -A worker/host.ts` or `bun worker/host.ts`, spawned by the
  * client. It initialises R on its own main thread and serves requests synchronously.
  *
- * File descriptors: stdin carries requests (JSON lines); the original stdout is kept as a
- * private, close-on-exec protocol fd; fds 1 and 2 are then pointed at a pipe that the watcher
- * thread forwards as log events, so nothing R or its child processes print can corrupt the
- * protocol.
+ * File descriptors: requests (JSON lines) arrive on the `req` FIFO of the channel directory
+ * the client names in `BRMSTS_CHANNEL`, and events leave on its `resp` FIFO; both are
+ * close-on-exec and private to this process. fds 1 and 2 are pointed at a pipe that the
+ * watcher thread forwards as log events, so nothing R or its child processes print can corrupt
+ * the protocol.
  *
  * @module
  */
+import { rmSync } from "node:fs";
 import process from "node:process";
-import { cstr, F_SETFD, FD_CLOEXEC, loadLibC, runtimeName } from "../native/mod.ts";
+import {
+  cstr,
+  F_SETFD,
+  FD_CLOEXEC,
+  loadLibC,
+  O_CLOEXEC,
+  O_RDONLY,
+  O_WRONLY,
+  runtimeName,
+} from "../native/mod.ts";
 import { CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
@@ -21,9 +32,23 @@ const libc = await loadLibC();
 const f = libc.fns;
 const ctl = new Int32Array(new SharedArrayBuffer(16));
 
-const outFd = f.dup(1);
-f.fcntl(outFd, F_SETFD, FD_CLOEXEC);
+const channel = process.env.BRMSTS_CHANNEL;
+if (!channel) {
+  console.error("worker/host.ts is started by the brmsts client (BRMSTS_CHANNEL is not set)");
+  process.exit(2);
+}
+const openEnd = (name: string, flags: number) => {
+  const fd = f.open(cstr(`${channel}/${name}`), flags | O_CLOEXEC, 0);
+  if (fd < 0) {
+    console.error(`cannot open the channel ${channel}/${name}: ${libc.lastError()}`);
+    process.exit(2);
+  }
+  return fd;
+};
+const outFd = openEnd("resp", O_WRONLY);
+const inFd = openEnd("req", O_RDONLY);
 const out = new LockedWriter(libc, outFd, ctl);
+rmSync(channel, { recursive: true, force: true }); // both ends are open: the names can go
 
 const fds = new Int32Array(2);
 if (f.pipe(fds) !== 0) throw new Error(`pipe() failed: ${libc.lastError()}`);
@@ -92,6 +117,7 @@ const init: WatcherInit = {
   ctl: ctl.buffer as SharedArrayBuffer,
   outFd,
   rawFd: rawR,
+  hupFd: inFd,
   fifoPath,
   interruptAddr: r.interruptFlagAddress().toString(),
   tempDir,
@@ -114,7 +140,7 @@ out.send({
   },
 });
 
-const reader = new LineReader(libc, 0);
+const reader = new LineReader(libc, inFd);
 for (;;) {
   const line = reader.next();
   if (line === null) break;

@@ -102,8 +102,12 @@ export class Session {
       case RequestKind.Status:
         return this.#status(req.id);
       case RequestKind.Eval: {
-        const code = this.r.fns.Rf_protect(this.r.mkString(req.code));
-        const res = this.#callTool("run_text", code);
+        // Parsed here (no R-level condition handling needed); source that does not parse goes
+        // through R's parse() under the trap, for R's own message.
+        const exprs = this.r.parse(req.code);
+        const res = exprs === null
+          ? this.#callTool("run_text", this.r.fns.Rf_protect(this.r.mkString(req.code)))
+          : this.#callTool("run_exprs", this.r.fns.Rf_protect(exprs));
         this.r.fns.Rf_unprotect(1);
         return this.#finish(req.id, res, req.convert);
       }
@@ -147,42 +151,43 @@ export class Session {
 
   #finish(id: number, res: SEXP | null, mode: ConvertMode): Event {
     const r = this.r, f = r.fns;
+    const el = (x: SEXP, i: number) => f.VECTOR_ELT(x, BigInt(i));
+    const strs = (x: SEXP) => {
+      const out: string[] = [];
+      for (let i = 0, n = r.length(x); i < n; i++) out.push(r.stringElt(x, i) ?? "NA");
+      return out;
+    };
     if (res === null) {
-      // Only an interrupt (or a failure of the trap itself) unwinds past the R-level trap.
+      // An R error (recorded by the trap's calling handler) or an interrupt unwound to
+      // R_tryEvalSilent.
       if (this.interrupted()) return failure(id, FailureKind.Interrupt, "interrupted");
-      return failure(id, FailureKind.R, `R failed outside the error trap: ${this.#lastError()}`);
-    }
-    f.Rf_protect(res);
-    try {
-      const el = (i: number) => f.VECTOR_ELT(res, BigInt(i));
-      const strs = (x: SEXP) => {
-        const out: string[] = [];
-        for (let i = 0; i < r.length(x); i++) out.push(r.stringElt(x, i) ?? "NA");
-        return out;
-      };
-      const warnings = strs(el(6)), messages = strs(el(7));
-      const ok = new Int32Array(r.native.view(f.DATAPTR(el(0)), 4))[0] === 1;
-      if (!ok) {
-        const kind = strs(el(2))[0];
-        const call = el(4);
+      const fail = this.#callTool("failure");
+      if (fail === null || r.isNull(el(fail, 0))) {
+        return failure(id, FailureKind.R, `R failed outside the error trap: ${this.#lastError()}`);
+      }
+      f.Rf_protect(fail);
+      try {
+        const e = el(fail, 0), call = el(e, 2);
         return {
           kind: EventKind.Error,
           id,
-          failure: kind === "parse-error"
-            ? FailureKind.Parse
-            : kind === "interrupt"
-            ? FailureKind.Interrupt
-            : FailureKind.R,
-          message: strs(el(3))[0] ?? "",
+          failure: strs(el(e, 0))[0] === "parse-error" ? FailureKind.Parse : FailureKind.R,
+          message: strs(el(e, 1))[0] ?? "",
           rCall: r.isNull(call) ? null : strs(call)[0],
-          rTraceback: strs(el(5)),
-          warnings,
-          messages,
+          rTraceback: strs(el(e, 3)),
+          warnings: strs(el(fail, 1)),
+          messages: strs(el(fail, 2)),
         };
+      } finally {
+        f.Rf_unprotect(1);
       }
+    }
+    f.Rf_protect(res);
+    try {
+      const warnings = strs(el(res, 1)), messages = strs(el(res, 2));
       let value, buf;
       try {
-        ({ value, buf } = this.#writer.encode(el(1), mode));
+        ({ value, buf } = this.#writer.encode(el(res, 0), mode));
       } catch (e) {
         return failure(
           id,

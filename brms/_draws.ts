@@ -247,12 +247,23 @@ function asI32(x: unknown): Int32Array {
 function cOrder(x: unknown, dims: readonly number[]): Float64Array {
   if (x instanceof NdArray && x.order === "C" && x.data instanceof Float64Array) return x.data;
   const flat = x instanceof NdArray ? asF64(x.data) : asF64(x); // column-major
-  if (dims.length < 2) return flat;
+  return dims.length < 2 ? flat : columnMajorToC(flat, dims);
+}
+
+/**
+ * Column-major doubles of an array with `dims` rearranged into C order (last index fastest),
+ * copying bits rather than values so NA payloads survive.
+ *
+ * @example
+ * ```ts
+ * columnMajorToC(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]); // [1, 3, 5, 2, 4, 6]
+ * ```
+ */
+export function columnMajorToC(flat: Float64Array, dims: readonly number[]): Float64Array {
   const n = flat.length;
   const out = new Float64Array(n);
   const src = new Uint32Array(flat.buffer, flat.byteOffset, 2 * n);
   const dst = new Uint32Array(out.buffer);
-  // Column-major index (i0 fastest) → row-major index (last fastest); copy bits, not values.
   const k = dims.length;
   const idx = new Array<number>(k).fill(0);
   const cStride = new Array<number>(k);

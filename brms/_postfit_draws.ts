@@ -9,6 +9,7 @@
 import { Categorical, DataFrame, NA_INTEGER, NdArray } from "../data/mod.ts";
 import { InferenceData } from "../idata/inference_data.ts";
 import type { Coord, VariableInput } from "../idata/types.ts";
+import { columnMajorToC } from "./_draws.ts";
 import { coordOf, strings } from "./_postfit_common.ts";
 
 /**
@@ -23,25 +24,7 @@ import { coordOf, strings } from "./_postfit_common.ts";
 export function cOrderData(x: NdArray): Float64Array {
   const data = x.data instanceof Float64Array ? x.data : Float64Array.from(x.data as Int32Array);
   if (x.order === "C" || x.shape.length < 2) return data;
-  const dims = x.shape, k = dims.length, n = data.length;
-  const out = new Float64Array(n);
-  const src = new Uint32Array(data.buffer, data.byteOffset, 2 * n);
-  const dst = new Uint32Array(out.buffer);
-  const cStride = new Array<number>(k);
-  let s = 1;
-  for (let d = k - 1; d >= 0; d--) (cStride[d] = s, s *= dims[d]);
-  const idx = new Array<number>(k).fill(0);
-  for (let f = 0; f < n; f++) {
-    let c = 0;
-    for (let d = 0; d < k; d++) c += idx[d] * cStride[d];
-    dst[2 * c] = src[2 * f];
-    dst[2 * c + 1] = src[2 * f + 1];
-    for (let d = 0; d < k; d++) {
-      if (++idx[d] < dims[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
+  return columnMajorToC(data, x.shape);
 }
 
 /**

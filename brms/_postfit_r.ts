@@ -6,6 +6,7 @@
  * @module
  */
 import type { RWorker } from "../worker/mod.ts";
+import { installRHelpers } from "./_rhelpers.ts";
 import { ensureTools } from "./_tools.ts";
 
 /**
@@ -292,9 +293,6 @@ brmsts_pf_read_fit <- function(path) {
 }
 `;
 
-const VERSION = "brmsts-postfit-2";
-const installed = new WeakMap<RWorker, number>();
-
 /**
  * Installs brm()'s helpers and the post-fit helpers in the worker, once per worker session.
  *
@@ -307,20 +305,5 @@ const installed = new WeakMap<RWorker, number>();
  */
 export async function ensurePostfit(w: RWorker, signal?: AbortSignal): Promise<void> {
   await ensureTools(w, signal);
-  if (w.info && installed.get(w) === w.generation) return;
-  const src = JSON.stringify(POSTFIT_R);
-  await w.eval(
-    `local({
-  if (!"brmsts:postfit" %in% search() ||
-      !identical(get0(".brmsts_version", as.environment("brmsts:postfit")), "${VERSION}")) {
-    if ("brmsts:postfit" %in% search()) detach("brmsts:postfit", character.only = TRUE)
-    e <- attach(NULL, name = "brmsts:postfit", warn.conflicts = FALSE)
-    eval(parse(text = ${src}, keep.source = FALSE), envir = e)
-    assign(".brmsts_version", "${VERSION}", envir = e)
-  }
-  invisible(NULL)
-})`,
-    { signal },
-  );
-  installed.set(w, w.generation);
+  await installRHelpers(w, "postfit", POSTFIT_R, signal);
 }

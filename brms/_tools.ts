@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { RWorker } from "../worker/mod.ts";
 import { DRAWS_R } from "./_draws.ts";
+import { installRHelpers } from "./_rhelpers.ts";
 
 /**
  * R source of the cache and sampling helpers.
@@ -202,9 +202,6 @@ brmsts_direct <- function(spec, extra) {
 `;
 
 const SOURCE = SAMPLING_R + "\n" + DRAWS_R;
-/** Changes whenever the R source does, so a session never keeps outdated helpers. */
-const VERSION = "brmsts-brm-" + createHash("sha256").update(SOURCE).digest("hex").slice(0, 16);
-const installed = new WeakMap<RWorker, number>();
 
 /**
  * Installs the helpers in the worker if this worker session does not have them yet.
@@ -216,21 +213,6 @@ const installed = new WeakMap<RWorker, number>();
  * await ensureTools(defaultWorker());
  * ```
  */
-export async function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
-  if (w.info && installed.get(w) === w.generation) return;
-  const src = JSON.stringify(SOURCE);
-  await w.eval(
-    `local({
-  if (!"brmsts:brm" %in% search() ||
-      !identical(get0(".brmsts_version", as.environment("brmsts:brm")), "${VERSION}")) {
-    if ("brmsts:brm" %in% search()) detach("brmsts:brm", character.only = TRUE)
-    e <- attach(NULL, name = "brmsts:brm", warn.conflicts = FALSE)
-    eval(parse(text = ${src}, keep.source = FALSE), envir = e)
-    assign(".brmsts_version", "${VERSION}", envir = e)
-  }
-  invisible(NULL)
-})`,
-    { signal },
-  );
-  installed.set(w, w.generation);
+export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
+  return installRHelpers(w, "brm", SOURCE, signal);
 }

@@ -196,8 +196,7 @@ interface Sampled {
 }
 
 function consoleMode(w: RWorker): "stderr" | "silent" {
-  const m = (w as unknown as { consoleOutput?: unknown }).consoleOutput;
-  return m === "silent" ? "silent" : "stderr";
+  return w.consoleOutput;
 }
 
 const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;

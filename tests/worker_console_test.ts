@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { defaultWorker, evalR, type LogEntry, onLog, shutdown } from "../worker/mod.ts";
+import { defaultWorker, evalR, type LogEntry, onLog, shutdown, status } from "../worker/mod.ts";
 
 describe("console output of the worker", () => {
   before(() => defaultWorker().setConsoleOutput("silent"));
@@ -33,6 +33,27 @@ describe("console output of the worker", () => {
     }
     off();
     assert.match(raw.join(""), /from-a-child-process\n/);
+  });
+
+  it("lets forked R children (mclapply) print: their output arrives raw, the worker lives", async () => {
+    const raw: string[] = [];
+    const off = onLog((e) => e.stream === "raw" && raw.push(e.text));
+    const pid = (await status()).pid;
+    const v = await evalR(`unlist(parallel::mclapply(1:4, function(i) {
+      print(paste0("child-print-", i)); message("child-message-", i); warning("w"); i * 2
+    }, mc.cores = 2))`);
+    assert.deepEqual(Array.from(v as Int32Array | Float64Array), [2, 4, 6, 8]);
+    for (let i = 0; i < 40 && !/child-message-4/.test(raw.join("")); i++) {
+      await evalR("Sys.sleep(0.05)");
+    }
+    off();
+    const text = raw.join("");
+    for (let i = 1; i <= 4; i++) {
+      assert.match(text, new RegExp(`child-print-${i}`));
+      assert.match(text, new RegExp(`child-message-${i}`));
+    }
+    assert.equal((await status()).pid, pid, "the same worker");
+    assert.equal(await evalR("1 + 1"), 2);
   });
 
   it("never lets console output corrupt the protocol", async () => {

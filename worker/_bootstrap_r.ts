@@ -123,6 +123,33 @@ local({
     list(R.version.string, R.home(), ver("brms"), ver("rstan"), ver("cmdstanr"), .libPaths(),
          tempdir())
   }
+  # A child forked by parallel::mcfork (mclapply, mcparallel, rstan's chains) must never print
+  # through the embedding's console callback: the JS runtime that owns it does not survive a
+  # fork. Wrap mcfork (now, or whenever parallel loads) so that each child first sinks R's
+  # output and messages into fds 1 and 2, which the worker forwards as raw log entries.
+  tools$fork_hook <- function() {
+    wrap <- function(...) {
+      ns <- asNamespace("parallel")
+      fork <- get("mcfork", envir = ns)
+      if (isTRUE(attr(fork, "brmsts"))) return(invisible(NULL))
+      wrapped <- function(...) {
+        f <- fork(...)
+        if (inherits(f, "masterProcess")) {
+          sink(file("/dev/stdout", open = "w", raw = TRUE))
+          sink(file("/dev/stderr", open = "w", raw = TRUE), type = "message")
+        }
+        f
+      }
+      attr(wrapped, "brmsts") <- TRUE
+      unlockBinding("mcfork", ns)
+      assign("mcfork", wrapped, envir = ns)
+      lockBinding("mcfork", ns)
+      invisible(NULL)
+    }
+    if ("parallel" %in% loadedNamespaces()) wrap()
+    else setHook(packageEvent("parallel", "onLoad"), wrap)
+    invisible(NULL)
+  }
   # Debian's r-cran-bh ships no include/boost: point rstan at the system Boost whenever rstan
   # loads in this session (a hook, so sessions that never use rstan do not pay for loading it).
   tools$boost_fix <- function() {

@@ -1,5 +1,5 @@
 /**
- * Worker side I/O, all synchronous through libc: a line reader on stdin and a locked writer on
+ * Worker side I/O, all synchronous through libc: a line reader on the request FIFO and a locked writer on
  * the private protocol fd (shared by the host thread and the watcher thread).
  *
  * @module

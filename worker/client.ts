@@ -180,6 +180,20 @@ export class RWorker implements HandleOwner {
     this.#console = mode;
   }
 
+  /**
+   * Where worker console output goes (see {@link RWorker.setConsoleOutput}).
+   *
+   * @example
+   * ```ts
+   * const w = new RWorker();
+   * w.setConsoleOutput("silent");
+   * w.consoleOutput; // "silent"
+   * ```
+   */
+  get consoleOutput(): "stderr" | "silent" {
+    return this.#console;
+  }
+
   /** Subscribes to all console output; returns the unsubscribe function. */
   onLog(listener: (e: LogEntry) => void): () => void {
     this.#listeners.add(listener);

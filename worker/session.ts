@@ -52,6 +52,7 @@ export class Session {
     this.#writer = codec.writer;
     this.#reader = codec.reader;
     this.#callTool("boost_fix");
+    this.#callTool("fork_hook");
   }
 
   /** A closure from the tools environment, looked up once. */

@@ -93,9 +93,26 @@ local({
     for (e in exprs) value <- eval(e, globalenv())
     value
   }
-  tools$run_exprs <- function(exprs) tools$trap(function() tools$eval_exprs(exprs))
+  # The two hot paths spell the trap out (no thunk closure: a few µs per call).
+  tools$run_exprs <- function(exprs) {
+    tools$.warnings <- character(0)
+    tools$.messages <- character(0)
+    tools$.error <- NULL
+    tools$.start <- .Machine$integer.max
+    value <- withCallingHandlers(tools$eval_exprs(exprs), warning = on_warning,
+                                 message = on_message, error = on_error)
+    list(value, tools$.warnings, tools$.messages)
+  }
   tools$run_text <- function(code) tools$trap(function() tools$eval_text(code))
-  tools$run_call <- function(fn, args) tools$trap(function() tools$call_fn(fn, args))
+  tools$run_call <- function(fn, args) {
+    tools$.warnings <- character(0)
+    tools$.messages <- character(0)
+    tools$.error <- NULL
+    tools$.start <- .Machine$integer.max
+    value <- withCallingHandlers(tools$call_fn(fn, args), warning = on_warning,
+                                 message = on_message, error = on_error)
+    list(value, tools$.warnings, tools$.messages)
+  }
   # A short printed form for RObject handles.
   tools$repr <- function(x) {
     out <- tryCatch({

@@ -21,7 +21,7 @@ export interface Child {
   /** Writes bytes to the request channel. */
   write(bytes: Uint8Array): Promise<void>;
   /** Closes the request channel (the worker reads end-of-file). */
-  closeStdin(): Promise<void>;
+  closeRequests(): void;
   /** Reads the next chunk of the response channel; null once the worker is gone. */
   read(): Promise<Uint8Array | null>;
   /** Resolves when the child exits. */
@@ -67,7 +67,6 @@ class Channel {
   #buf = new Uint8Array(1 << 16);
   #pending?: Promise<number>;
   #closed = false;
-  #dirGone = false;
 
   constructor(libc: LibC) {
     this.dir = mkdtempSync(join(tmpdir(), "brmsts-ch-"));
@@ -87,17 +86,18 @@ class Channel {
     }
   }
 
-  /** Removes the FIFOs' directory (the open ends stay usable). */
+  /**
+   * Removes the FIFOs' directory (the open ends stay usable). The worker does it as soon as it
+   * holds both ends; this covers a worker that never got that far.
+   */
   removeDir(): void {
-    if (this.#dirGone) return;
-    this.#dirGone = true;
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async write(bytes: Uint8Array, alive: () => boolean): Promise<void> {
+  async write(bytes: Uint8Array): Promise<void> {
     let off = 0;
     while (off < bytes.length) {
-      if (this.#closed || !alive()) throw new Error("the worker is gone");
+      if (this.#closed) throw new Error("the worker is gone");
       try {
         off += writeSync(this.#req, bytes, off, bytes.length - off);
       } catch (e) {
@@ -123,7 +123,6 @@ class Channel {
       this.#closeFds();
       return null;
     }
-    this.removeDir(); // the worker has opened both ends once it has written
     return n > 0 ? buf.slice(0, n) : null;
   }
 
@@ -212,16 +211,14 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     ch.close();
     throw e;
   }
-  let alive = true;
   exited = exited.then((s) => {
-    alive = false;
     ch.close();
     return s;
   });
   return {
     pid,
-    write: (b) => ch.write(b, () => alive),
-    closeStdin: () => Promise.resolve(ch.closeRequests()),
+    write: (b) => ch.write(b),
+    closeRequests: () => ch.closeRequests(),
     read: () => ch.read(),
     exited,
     kill,

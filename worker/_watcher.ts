@@ -5,8 +5,8 @@
  *   with cores > 1, the compiler) as log events;
  * - reads abort requests from a FIFO and sets `R_interrupts_pending` when they name the
  *   running request;
- * - notices the parent's death (the request channel hangs up) while R is busy, interrupts R, and ends the
- *   process after a grace period, removing R's temp dir.
+ * - notices the parent's death (the request channel hangs up) while R is busy, interrupts R,
+ *   and ends the process after a grace period, removing R's temp dir.
  *
  * @module
  */

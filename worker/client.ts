@@ -282,7 +282,7 @@ export class RWorker implements HandleOwner {
         await proc.write(
           encoder.encode(JSON.stringify({ kind: RequestKind.Shutdown, id: 0 }) + "\n"),
         );
-        await proc.closeStdin();
+        proc.closeRequests();
       } catch { /* already gone */ }
       proc.ref();
       const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);

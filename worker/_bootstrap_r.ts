@@ -39,16 +39,17 @@ local({
     tools$.error <- list(kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl),
                          vapply(calls[keep], one_line, ""))
   }
-  # Runs thunk() under the trap. On success: list(value, warnings, messages). On an R error
-  # the evaluation fails (the host sees NULL from R_tryEvalSilent) and tools$.error holds
+  # Evaluates expr (a promise: it is forced inside withCallingHandlers, so no thunk closure is
+  # needed) under the trap. On success: list(value, warnings, messages). On an R error the
+  # evaluation fails (the host sees NULL from R_tryEvalSilent) and tools$.error holds
   # list(kind, message, call, traceback), with the warnings and messages in .warnings and
   # .messages.
-  tools$trap <- function(thunk) {
+  tools$trap <- function(expr) {
     tools$.warnings <- character(0)
     tools$.messages <- character(0)
     tools$.error <- NULL
     tools$.start <- .Machine$integer.max
-    value <- withCallingHandlers(thunk(), warning = on_warning, message = on_message,
+    value <- withCallingHandlers(expr, warning = on_warning, message = on_message,
                                  error = on_error)
     list(value, tools$.warnings, tools$.messages)
   }
@@ -93,26 +94,9 @@ local({
     for (e in exprs) value <- eval(e, globalenv())
     value
   }
-  # The two hot paths spell the trap out (no thunk closure: a few µs per call).
-  tools$run_exprs <- function(exprs) {
-    tools$.warnings <- character(0)
-    tools$.messages <- character(0)
-    tools$.error <- NULL
-    tools$.start <- .Machine$integer.max
-    value <- withCallingHandlers(tools$eval_exprs(exprs), warning = on_warning,
-                                 message = on_message, error = on_error)
-    list(value, tools$.warnings, tools$.messages)
-  }
-  tools$run_text <- function(code) tools$trap(function() tools$eval_text(code))
-  tools$run_call <- function(fn, args) {
-    tools$.warnings <- character(0)
-    tools$.messages <- character(0)
-    tools$.error <- NULL
-    tools$.start <- .Machine$integer.max
-    value <- withCallingHandlers(tools$call_fn(fn, args), warning = on_warning,
-                                 message = on_message, error = on_error)
-    list(value, tools$.warnings, tools$.messages)
-  }
+  tools$run_exprs <- function(exprs) tools$trap(tools$eval_exprs(exprs))
+  tools$run_text <- function(code) tools$trap(tools$eval_text(code))
+  tools$run_call <- function(fn, args) tools$trap(tools$call_fn(fn, args))
   # A short printed form for RObject handles.
   tools$repr <- function(x) {
     out <- tryCatch({

@@ -23,47 +23,46 @@ import type { DataFrame } from "./frame.ts";
 import { NA_INTEGER, naMask } from "./na.ts";
 import { fromArrow as fromArrowLike } from "./_from_arrow.ts";
 
-function bitmap(isNull: (i: number) => boolean, n: number): { bits: Uint8Array; nulls: number } {
+/** Arrow's validity fields for `n` values: a null count, and a bitmap only when some are null. */
+function validity(
+  isNull: (i: number) => boolean,
+  n: number,
+): { nullCount: number; nullBitmap: Uint8Array | undefined } {
   const bits = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
   for (let i = 0; i < n; i++) {
     if (isNull(i)) nulls++;
     else bits[i >> 3] |= 1 << (i & 7);
   }
-  return { bits, nulls };
+  return { nullCount: nulls, nullBitmap: nulls ? bits : undefined };
 }
 
 function doubleVector(x: Float64Array): Vector {
   const mask = naMask(x);
-  const { bits, nulls } = bitmap((i) => mask[i] === 1, x.length);
   return makeVector(makeData({
     type: new Float64(),
     length: x.length,
-    nullCount: nulls,
-    nullBitmap: nulls ? bits : undefined,
+    ...validity((i) => mask[i] === 1, x.length),
     data: x,
   }));
 }
 
 function intVector(x: Int32Array): Vector {
-  const { bits, nulls } = bitmap((i) => x[i] === NA_INTEGER, x.length);
   return makeVector(makeData({
     type: new Int32(),
     length: x.length,
-    nullCount: nulls,
-    nullBitmap: nulls ? bits : undefined,
+    ...validity((i) => x[i] === NA_INTEGER, x.length),
     data: x,
   }));
 }
 
 function factorVector(f: Categorical): Vector {
-  const { bits, nulls } = bitmap((i) => f.codes[i] < 0, f.length);
-  const codes = nulls ? f.codes.map((c) => (c < 0 ? 0 : c)) : f.codes;
+  const valid = validity((i) => f.codes[i] < 0, f.length);
+  const codes = valid.nullCount ? f.codes.map((c) => (c < 0 ? 0 : c)) : f.codes;
   return makeVector(makeData({
     type: new Dictionary(new Utf8(), new Int32(), null, f.ordered),
     length: f.length,
-    nullCount: nulls,
-    nullBitmap: nulls ? bits : undefined,
+    ...valid,
     data: codes,
     dictionary: vectorFromArray([...f.levels], new Utf8()),
   }));

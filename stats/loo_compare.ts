@@ -15,25 +15,14 @@ import type { PsisLoo } from "./loo.ts";
  * const show = (r: LooCompareRow) => `${r.model}: ${r.elpd_diff} (${r.se_diff})`;
  * ```
  */
-export interface LooCompareRow {
+export interface LooCompareRow
+  extends Pick<PsisLoo, "elpd_loo" | "se_elpd_loo" | "p_loo" | "se_p_loo" | "looic" | "se_looic"> {
   /** Model name. */
   model: string;
   /** elpd_loo difference to the best model (0 for the best). */
   elpd_diff: number;
   /** Standard error of the difference. */
   se_diff: number;
-  /** The model's elpd_loo. */
-  elpd_loo: number;
-  /** Its standard error. */
-  se_elpd_loo: number;
-  /** The model's p_loo. */
-  p_loo: number;
-  /** Its standard error. */
-  se_p_loo: number;
-  /** The model's looic. */
-  looic: number;
-  /** Its standard error. */
-  se_looic: number;
 }
 
 /**

@@ -132,16 +132,14 @@ brmsts_line_sink <- function() {
   invisible(!is.null(con))
 }
 
-# Runs thunk() so that R's forked children (rstan's chains with cores > 1) never print through
-# the embedding's console callback: output goes to fds 1/2 (the worker's raw log stream), line
-# by line per child.
+# Runs thunk() with rstan's forked chains (cores > 1) writing whole lines: every worker
+# session already sinks a forked child's output and messages into fds 1/2 (the raw log
+# stream); here each child's output also passes a line-buffering filter, and the parent's
+# own output goes to fd 1 alongside them.
 brmsts_forksafe <- function(thunk) {
   out <- file("/dev/stdout", open = "w", raw = TRUE)
-  err <- file("/dev/stderr", open = "w", raw = TRUE)
-  parent <- Sys.getpid()
   depth <- sink.number()
   sink(out)
-  old <- options(try.outFile = err)
   ns <- asNamespace("parallel")
   fork <- get("mcfork", envir = ns)
   set_fork <- function(f) {
@@ -157,16 +155,9 @@ brmsts_forksafe <- function(thunk) {
   on.exit({
     set_fork(fork)
     while (sink.number() > depth) sink()
-    options(old)
     close(out)
-    close(err)
   }, add = TRUE)
-  withCallingHandlers(thunk(),
-    message = function(m) if (Sys.getpid() != parent) {
-      cat(conditionMessage(m), file = err)
-      invokeRestart("muffleMessage")
-    },
-    warning = function(w) if (Sys.getpid() != parent) invokeRestart("muffleWarning"))
+  thunk()
 }
 
 brmsts_run <- function(args) {

@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import process from "node:process";
+import { bf, mvbind, prior, setRescor } from "../formula/mod.ts";
 
 /** The repository root. */
 export const ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -95,6 +96,15 @@ export function mvData(n: number): { y1: number[]; y2: number[]; x: number[] } {
   }
   return { y1, y2, x };
 }
+
+/** The bivariate model of the post-fit tests: `mvbind(y1, y2) ~ x` without residual correlation. */
+export const MV_MODEL = {
+  formula: bf(`${mvbind("y1", "y2")} ~ x`).add(setRescor(false)),
+  priors: [
+    prior("normal(0, 5)", "b", { resp: "y1" }),
+    prior("normal(0, 5)", "b", { resp: "y2" }),
+  ],
+};
 
 /** Arithmetic mean of a typed array slice. */
 export function mean(x: ArrayLike<number>): number {

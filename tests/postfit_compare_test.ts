@@ -4,10 +4,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import "./brm_shared.ts";
-import { GAUSSIAN_PRIORS, groupData, mvData, normal, rng } from "./brm_shared.ts";
+import { GAUSSIAN_PRIORS, groupData, MV_MODEL, mvData, normal, rng } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, named, RObject, shutdown } from "../worker/mod.ts";
-import { bf, mvbind, prior, setRescor } from "../formula/mod.ts";
 import { brm, type FitResult } from "../brms/mod.ts";
 import { addCriterion, type CriterionResult, loo, looCompare, waic } from "../brms/postfit.ts";
 
@@ -76,12 +74,8 @@ describe("model comparison", () => {
     noise = await brm({ formula: "y ~ x", data: NOISE, ...common });
     assert.equal(noise.compiled, false, "y ~ x reuses the compiled y ~ g model");
     mv = await brm({
-      formula: bf(`${mvbind("y1", "y2")} ~ x`).add(setRescor(false)),
+      ...MV_MODEL,
       data: mvData(40),
-      priors: [
-        prior("normal(0, 5)", "b", { resp: "y1" }),
-        prior("normal(0, 5)", "b", { resp: "y2" }),
-      ],
       chains: 2,
       iter: 300,
       seed: 6,

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import "./brm_shared.ts";
 import { GAUSSIAN_PRIORS, groupData } from "./brm_shared.ts";
 import {
   defaultWorker,

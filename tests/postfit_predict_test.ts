@@ -6,12 +6,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { tableFromArrays } from "apache-arrow";
-import "./brm_shared.ts";
-import { GAUSSIAN_PRIORS, GROUP_MEANS, groupData, mean, mvData } from "./brm_shared.ts";
+import { GAUSSIAN_PRIORS, GROUP_MEANS, groupData, mean, MV_MODEL, mvData } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, rCode, RError, shutdown } from "../worker/mod.ts";
 import { DataFrame, type NdArray } from "../data/mod.ts";
 import { InferenceData } from "../idata/inference_data.ts";
-import { bf, mvbind, prior, setRescor } from "../formula/mod.ts";
 import { brm, type FitResult } from "../brms/mod.ts";
 import { predictionIdata } from "../brms/_postfit_draws.ts";
 import {
@@ -83,12 +81,8 @@ describe("predictions", () => {
       progress: false,
     });
     mv = await brm({
-      formula: bf(`${mvbind("y1", "y2")} ~ x`).add(setRescor(false)),
+      ...MV_MODEL,
       data: MV,
-      priors: [
-        prior("normal(0, 5)", "b", { resp: "y1" }),
-        prior("normal(0, 5)", "b", { resp: "y2" }),
-      ],
       chains: 2,
       iter: 300,
       seed: 6,

@@ -4,11 +4,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import "./brm_shared.ts";
-import { EPILEPSY, GAUSSIAN_PRIORS, groupData, mvData } from "./brm_shared.ts";
+import { EPILEPSY, GAUSSIAN_PRIORS, groupData, MV_MODEL, mvData } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, named, RError, shutdown } from "../worker/mod.ts";
 import { type DataFrame, NdArray } from "../data/mod.ts";
-import { bf, mvbind, prior, setRescor } from "../formula/mod.ts";
 import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
 import {
   conditionalEffects,
@@ -86,12 +84,8 @@ describe("summaries, priors and Stan code", () => {
       ...common,
     });
     mv = await brm({
-      formula: bf(`${mvbind("y1", "y2")} ~ x`).add(setRescor(false)),
+      ...MV_MODEL,
       data: MV,
-      priors: [
-        prior("normal(0, 5)", "b", { resp: "y1" }),
-        prior("normal(0, 5)", "b", { resp: "y2" }),
-      ],
       seed: 6,
       ...common,
     });

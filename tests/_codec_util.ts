@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -55,11 +55,6 @@ export function pss(pid: number | "self"): number {
   const s = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
   const m = s.match(/^Pss:\s+(\d+) kB/m);
   return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** Open fds of a process. */
-export function fds(pid: number | "self" = "self"): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 /** The raw bytes of a typed array, for bit-exact comparisons. */

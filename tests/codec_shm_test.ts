@@ -12,8 +12,8 @@ import {
 } from "../worker/mod.ts";
 import { releaseShared } from "../worker/shm/main.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";
-import { shmEntries, waitFor } from "./_util.ts";
-import { fds, forceGC, mappedSegments, mappedSegmentSizes, procKiB } from "./_codec_util.ts";
+import { fdCount, shmEntries, waitFor } from "./_util.ts";
+import { forceGC, mappedSegments, mappedSegmentSizes, procKiB } from "./_codec_util.ts";
 
 const MiB = 1048576;
 
@@ -43,8 +43,8 @@ describe("codec: shared-memory lifetime and leaks", () => {
     const pid = (await status()).pid;
     const base = {
       shm: shmEntries(),
-      main: fds(),
-      worker: fds(pid),
+      main: fdCount(),
+      worker: fdCount(pid),
       maps: mappedSegments().length,
     };
     for (let i = 0; i < 1000; i++) {
@@ -58,8 +58,8 @@ describe("codec: shared-memory lifetime and leaks", () => {
     await evalR("1"); // carries the released leases back
     assert.deepEqual(shmEntries(), base.shm);
     // Not above the baseline (earlier test files' child pipes may close meanwhile).
-    assert.ok(fds() <= base.main, `main fds ${fds()} > ${base.main}`);
-    assert.ok(fds(pid) <= base.worker, `worker fds ${fds(pid)} > ${base.worker}`);
+    assert.ok(fdCount() <= base.main, `main fds ${fdCount()} > ${base.main}`);
+    assert.ok(fdCount(pid) <= base.worker, `worker fds ${fdCount(pid)} > ${base.worker}`);
     assert.ok(mappedSegments(pid).length <= 10, `worker maps ${mappedSegments(pid).length}`);
     const maps = mappedSegments().length; // views from earlier test files may still be alive
     assert.ok(maps <= base.maps + 12, `main maps ${maps} (${base.maps} before)`);

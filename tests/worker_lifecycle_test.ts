@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { defaultWorker, evalR, type RObject, RWorker, shutdown, status } from "../worker/mod.ts";
-import { pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
+import { fdCount, pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -39,13 +39,11 @@ function childPids(pid: number): number[] {
   }
 }
 
-const openFds = () => readdirSync("/proc/self/fd").length;
-
 describe("worker lifecycle and resources", () => {
   it("leaves no process, R temp dir, channel, fd or shared-memory segment after shutdown", async () => {
     defaultWorker().setConsoleOutput("silent");
     const channelDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith("brmsts-ch-"));
-    const fd0 = openFds(), dirs0 = channelDirs();
+    const fd0 = fdCount(), dirs0 = channelDirs();
     const s = await status();
     assert.deepEqual(channelDirs(), dirs0, "the channel directory goes once both ends are open");
     const mine = [process.pid, s.pid];
@@ -55,7 +53,7 @@ describe("worker lifecycle and resources", () => {
     assert.equal(await waitFor(() => !pidAlive(s.pid), 5000), true);
     assert.equal(existsSync(s.tempDir), false);
     assert.deepEqual(shmEntries(mine), []);
-    assert.equal(openFds(), fd0, "the channel's fds are closed");
+    assert.equal(fdCount(), fd0, "the channel's fds are closed");
   });
 
   it("releases preserved R objects when handles are disposed", async () => {

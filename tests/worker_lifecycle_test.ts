@@ -111,6 +111,7 @@ describe("worker lifecycle and resources", () => {
     const script = runScript(`
       import { evalR, setConsoleOutput } from "@ROOT@worker/mod.ts";
       setConsoleOutput("silent");
+      console.log(await evalR("tempdir()"));
       await evalR("while (TRUE) {}");
     `);
     let rPid = 0;
@@ -128,5 +129,9 @@ describe("worker lifecycle and resources", () => {
       true,
       "orphaned worker kept running",
     );
+    const { out } = await script.done;
+    const rTemp = out.trim();
+    assert.match(rTemp, /Rtmp/);
+    assert.equal(existsSync(rTemp), false, "the orphaned worker left its R temp dir");
   });
 });

@@ -170,11 +170,17 @@ for (;;) {
       messages: [],
     };
   }
-  flushConsole();
-  Atomics.store(ctl, CURRENT, 0);
-  if (ev) out.send(ev);
+  try {
+    flushConsole(); // still tagged with the request's id
+    Atomics.store(ctl, CURRENT, 0);
+    if (ev) out.send(ev);
+  } catch {
+    break; // the client is gone (nobody reads the channel): clean up below and exit
+  }
 }
-flushConsole();
+try {
+  flushConsole();
+} catch { /* the client is gone */ }
 shm.close();
 r.cleanup();
 process.exit(0);

@@ -13,7 +13,13 @@ const ROOT = new URL("..", import.meta.url).pathname;
 
 function runScript(
   src: string,
-): { done: Promise<{ code: number | null; out: string }>; pid: number; kill(): void } {
+): {
+  done: Promise<{ code: number | null; out: string }>;
+  pid: number;
+  kill(): void;
+  /** What the script has printed so far. */
+  output(): string;
+} {
   const dir = mkdtempSync(join(tmpdir(), "brmsts-test-"));
   const file = join(dir, "script.ts");
   writeFileSync(file, src.replaceAll("@ROOT@", ROOT));
@@ -27,7 +33,7 @@ function runScript(
       res({ code, out });
     });
   });
-  return { done, pid: child.pid!, kill: () => child.kill("SIGKILL") };
+  return { done, pid: child.pid!, kill: () => child.kill("SIGKILL"), output: () => out };
 }
 
 function childPids(pid: number): number[] {
@@ -120,6 +126,7 @@ describe("worker lifecycle and resources", () => {
       return rPid > 0 && readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("host.ts");
     }, 20_000);
     assert.ok(rPid > 0, "worker not found");
+    assert.ok(await waitFor(() => /Rtmp/.test(script.output()), 20_000), "no tempdir() printed");
     // Let R enter the busy loop, then kill the parent without any chance to clean up.
     await new Promise((r) => setTimeout(r, 1000));
     script.kill();

@@ -43,11 +43,12 @@ export const O_RDONLY = 0x0,
   O_RDWR = 0x2,
   O_CREAT = 0x40,
   O_EXCL = 0x80,
+  O_NONBLOCK = 0x800,
   O_CLOEXEC = 0x80000;
 /** mmap flags. */
 export const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
 /** fcntl commands. */
-export const F_SETFD = 2, FD_CLOEXEC = 1;
+export const F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
 /** dlopen flags. */
 export const RTLD_LAZY = 1, RTLD_NOLOAD = 4, RTLD_GLOBAL = 0x100;
 

@@ -113,6 +113,30 @@ describe("worker lifecycle and resources", () => {
     );
   });
 
+  it("a worker whose parent dies while it starts removes its R temp dir", async () => {
+    const rTemps = () => readdirSync(tmpdir()).filter((n) => n.startsWith("Rtmp")).sort();
+    const before = rTemps();
+    const script = runScript(`
+      import { evalR, setConsoleOutput } from "@ROOT@worker/mod.ts";
+      setConsoleOutput("silent");
+      await evalR("1");
+    `);
+    let rPid = 0;
+    await waitFor(
+      () => {
+        rPid = childPids(script.pid)[0] ?? 0;
+        return rPid > 0 && readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("host.ts");
+      },
+      20_000,
+      5,
+    );
+    assert.ok(rPid > 0, "worker not found");
+    script.kill(); // R is still starting: its ready message finds nobody to read it
+    await script.done;
+    assert.equal(await waitFor(() => !pidAlive(rPid), 15_000), true, "the worker kept running");
+    assert.deepEqual(rTemps(), before);
+  });
+
   it("ends the worker when its parent is killed, even while R is busy", async () => {
     const script = runScript(`
       import { evalR, setConsoleOutput } from "@ROOT@worker/mod.ts";

@@ -23,12 +23,18 @@ export class LockedWriter {
     private readonly ctl: Int32Array,
   ) {}
 
-  /** Writes one JSON line. */
-  send(msg: unknown): void {
+  /**
+   * Writes one JSON line. Returns false when the write failed: the client is gone (nobody
+   * reads the channel any more), which the host takes as the end of its service.
+   */
+  send(msg: unknown): boolean {
     const bytes = encoder.encode(JSON.stringify(msg) + "\n");
     while (Atomics.compareExchange(this.ctl, LOCK, 0, 1) !== 0) Atomics.wait(this.ctl, LOCK, 1, 5);
     try {
       this.libc.writeAll(this.fd, bytes);
+      return true;
+    } catch {
+      return false;
     } finally {
       Atomics.store(this.ctl, LOCK, 0);
       Atomics.notify(this.ctl, LOCK, 1);

@@ -14,10 +14,13 @@ import { rmSync } from "node:fs";
 import process from "node:process";
 import {
   cstr,
+  F_GETFL,
   F_SETFD,
+  F_SETFL,
   FD_CLOEXEC,
   loadLibC,
   O_CLOEXEC,
+  O_NONBLOCK,
   O_RDONLY,
   O_WRONLY,
   runtimeName,
@@ -37,12 +40,16 @@ if (!channel) {
   console.error("worker/host.ts is started by the brmsts client (BRMSTS_CHANNEL is not set)");
   process.exit(2);
 }
+// Opened non-blocking, so a client that died before we got here cannot leave us waiting in
+// open(): `resp` then fails (no reader) and `req` reads end-of-file (no writer).
 const openEnd = (name: string, flags: number) => {
-  const fd = f.open(cstr(`${channel}/${name}`), flags | O_CLOEXEC, 0);
+  const fd = f.open(cstr(`${channel}/${name}`), flags | O_NONBLOCK | O_CLOEXEC, 0);
   if (fd < 0) {
     console.error(`cannot open the channel ${channel}/${name}: ${libc.lastError()}`);
+    rmSync(channel, { recursive: true, force: true });
     process.exit(2);
   }
+  f.fcntl(fd, F_SETFL, f.fcntl(fd, F_GETFL, 0) & ~O_NONBLOCK);
   return fd;
 };
 const outFd = openEnd("resp", O_WRONLY);
@@ -64,18 +71,21 @@ if (!/utf-?8/i.test(process.env.LC_ALL ?? process.env.LANG ?? "")) {
 
 // Console output, line-buffered per stream so progress lines arrive whole and live.
 const partial = { stdout: "", stderr: "" };
-function flushConsole(): void {
+/** Sends what is left of partial lines; false when the client is gone. */
+function flushConsole(): boolean {
+  let ok = true;
   for (const stream of ["stdout", "stderr"] as const) {
     if (partial[stream]) {
-      out.send({
+      ok = out.send({
         kind: EventKind.Log,
         stream,
         text: partial[stream],
         id: Atomics.load(ctl, CURRENT),
-      });
+      }) && ok;
       partial[stream] = "";
     }
   }
+  return ok;
 }
 function sink(text: string, which: 0 | 1): void {
   const stream = which === 0 ? "stdout" : "stderr";
@@ -127,7 +137,9 @@ watcher.postMessage(init);
 await watcherReady;
 
 const pid = f.getpid();
-out.send({
+// Every send reports whether the client still reads the channel; when it does not (it died),
+// the serve loop ends and the clean-up at the bottom runs.
+let connected = out.send({
   kind: EventKind.Ready,
   info: {
     pid,
@@ -141,7 +153,7 @@ out.send({
 });
 
 const reader = new LineReader(libc, inFd);
-for (;;) {
+while (connected) {
   const line = reader.next();
   if (line === null) break;
   if (!line.trim()) continue;
@@ -170,17 +182,11 @@ for (;;) {
       messages: [],
     };
   }
-  try {
-    flushConsole(); // still tagged with the request's id
-    Atomics.store(ctl, CURRENT, 0);
-    if (ev) out.send(ev);
-  } catch {
-    break; // the client is gone (nobody reads the channel): clean up below and exit
-  }
+  connected = flushConsole(); // still tagged with the request's id
+  Atomics.store(ctl, CURRENT, 0);
+  if (ev) connected = out.send(ev) && connected;
 }
-try {
-  flushConsole();
-} catch { /* the client is gone */ }
+flushConsole();
 shm.close();
 r.cleanup();
 process.exit(0);

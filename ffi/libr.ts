@@ -7,7 +7,7 @@
  */
 import { cstr, type LibC, type Native, type Ptr, RTLD_GLOBAL, RTLD_LAZY } from "../native/mod.ts";
 import type { RHome } from "./r_home.ts";
-import { R_FUNCTIONS, R_GLOBALS, type RGlobal, SEXPTYPE } from "./_symbols.ts";
+import { R_FUNCTIONS, R_GLOBALS, type RGlobal } from "./_symbols.ts";
 
 /** An R object pointer. Only valid while protected or preserved. */
 export type SEXP = Ptr;
@@ -16,6 +16,7 @@ export type SEXP = Ptr;
 export type ConsoleSink = (text: string, stream: 0 | 1) => void;
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** A bound, initialised libR. One per process. */
 export class LibR {
@@ -100,9 +101,11 @@ export class LibR {
     return v;
   }
 
+  #interrupts?: Int32Array;
+
   /** Sets or clears R's pending-interrupt flag. */
   setInterruptPending(on: boolean): void {
-    this.#i32("R_interrupts_pending")[0] = on ? 1 : 0;
+    (this.#interrupts ??= this.#i32("R_interrupts_pending"))[0] = on ? 1 : 0;
   }
 
   /** The address of `R_interrupts_pending`, for a watcher thread. */
@@ -149,8 +152,12 @@ export class LibR {
     return this.charToString(ch);
   }
 
-  /** A fresh CHARSXP from UTF-8 bytes (not protected). */
+  /**
+   * A fresh CHARSXP from UTF-8 bytes (not protected). Bytes with a NUL are refused here: R
+   * would raise an error from C, which must never unwind through the FFI boundary.
+   */
   mkChar(bytes: Uint8Array): SEXP {
+    if (bytes.includes(0)) throw new TypeError('R strings cannot contain NUL characters ("\\0")');
     if (bytes.length === 0) {
       return this.fns.Rf_mkCharLenCE(this.native.ptrOf(new Uint8Array(1)), 0, 1);
     }
@@ -159,26 +166,25 @@ export class LibR {
 
   /** A length-one character vector (not protected). */
   mkString(s: string): SEXP {
-    const v = this.fns.Rf_allocVector(SEXPTYPE.STRSXP, 1n);
-    this.fns.Rf_protect(v);
-    this.fns.SET_STRING_ELT(v, 0n, this.mkChar(new TextEncoder().encode(s)));
-    this.fns.Rf_unprotect(1);
-    return v;
+    return this.fns.Rf_ScalarString(this.mkChar(encoder.encode(s))); // it protects its argument
   }
 
   /** Builds the call `fn(args...)` (not protected). Arguments must be protected by the caller. */
   lang(fn: SEXP, ...args: SEXP[]): SEXP {
+    const f = this.fns;
+    // R's own constructors protect their arguments while they allocate.
+    if (args.length === 0) return f.Rf_lang1(fn);
+    if (args.length === 1) return f.Rf_lang2(fn, args[0]);
+    if (args.length === 2) return f.Rf_lang3(fn, args[0], args[1]);
     let tail = this.global("R_NilValue");
-    let protectedCount = 0;
     for (let i = args.length - 1; i >= 0; i--) {
-      tail = this.fns.Rf_protect(this.fns.Rf_cons(args[i], tail));
-      protectedCount++;
-      this.fns.Rf_unprotect(1);
-      protectedCount--;
+      f.Rf_protect(tail);
+      tail = f.Rf_cons(args[i], tail);
+      f.Rf_unprotect(1);
     }
-    this.fns.Rf_protect(tail);
-    const call = this.fns.Rf_lcons(fn, tail);
-    this.fns.Rf_unprotect(1 + protectedCount);
+    f.Rf_protect(tail);
+    const call = f.Rf_lcons(fn, tail);
+    f.Rf_unprotect(1);
     return call;
   }
 
@@ -187,15 +193,18 @@ export class LibR {
    * signalled an error that escaped the R-level trap (the message is in `geterrmessage()`).
    */
   tryEval(expr: SEXP): SEXP | null {
-    const err = new Int32Array(1);
+    const err = this.#err;
     const res = this.fns.R_tryEvalSilent(expr, this.global("R_GlobalEnv"), err);
     return err[0] !== 0 ? null : res;
   }
 
+  readonly #status = new Int32Array(1);
+  readonly #err = new Int32Array(1);
+
   /** Parses R source into an expression vector, or null on a syntax error. */
   parse(code: string): SEXP | null {
     const text = this.fns.Rf_protect(this.mkString(code));
-    const status = new Int32Array(1);
+    const status = this.#status;
     const exprs = this.fns.R_ParseVector(text, -1, status, this.global("R_NilValue"));
     this.fns.Rf_unprotect(1);
     return status[0] === 1 ? exprs : null;

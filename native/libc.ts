@@ -49,6 +49,8 @@ export const O_RDONLY = 0x0,
 export const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
 /** fcntl commands. */
 export const F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
+/** poll events. */
+export const POLLIN = 1, POLLHUP = 0x10;
 /** dlopen flags. */
 export const RTLD_LAZY = 1, RTLD_NOLOAD = 4, RTLD_GLOBAL = 0x100;
 

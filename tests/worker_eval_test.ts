@@ -11,6 +11,7 @@ import {
   rCode,
   RError,
   RParseError,
+  RWorker,
   shutdown,
 } from "../worker/mod.ts";
 
@@ -71,6 +72,42 @@ describe("evaluating R in the worker", () => {
     assert.equal(err.rCall, "g(x)");
     assert.deepEqual(err.rTraceback, ["f(3)", "g(x)", 'stop("boom: ", x)']);
     assert.equal(await evalR("2 + 2"), 4);
+  });
+
+  it("traps errors, warnings and messages the same before and after the worker compiles its trap", async () => {
+    // A fresh worker runs its first calls with the interpreted trap and byte-compiles it once
+    // it has been idle for 50 ms.
+    const w = new RWorker();
+    w.setConsoleOutput("silent");
+    try {
+      const probe = async () => {
+        const err = await w.eval("h <- function() stop('late boom'); h()").catch((e) => e);
+        assert.ok(err instanceof RError);
+        assert.equal(err.message, "late boom");
+        assert.deepEqual(err.rTraceback, ["h()", 'stop("late boom")']);
+        const res = await w.evalResult("warning('w1'); message('m1'); 5");
+        assert.deepEqual(res, { value: 5, warnings: ["w1"], messages: ["m1"] });
+        assert.equal(await w.eval("6"), 6); // no state left over from the calls before
+        const clean = await w.evalResult("7");
+        assert.deepEqual(clean, { value: 7, warnings: [], messages: [] });
+      };
+      await probe();
+      await new Promise((r) => setTimeout(r, 400));
+      await probe();
+    } finally {
+      await w.shutdown();
+    }
+  });
+
+  it("refuses R source with a NUL character without harming the worker", async () => {
+    const pid = (await defaultWorker().status()).pid;
+    await assert.rejects(evalR("'a\0b'"), (e: Error) => {
+      assert.ok(e instanceof TypeError);
+      assert.match(e.message, /NUL/);
+      return true;
+    });
+    assert.equal(await evalR("1 + 2"), 3);
+    assert.equal((await defaultWorker().status()).pid, pid);
   });
 
   it("reports errors of called functions with the call", async () => {

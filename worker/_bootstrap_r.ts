@@ -25,48 +25,68 @@ local({
   on_message <- function(m) {
     tools$.messages <- c(tools$.messages, sub("\n$", "", conditionMessage(m)))
   }
+  # Frames that are not user code: the tool's own eval() calls before it, and R's handler
+  # dispatch after it (.handleSimpleError(h, ...) and the call of the handler, i.e. this one).
+  tool_evals <- list(quote(eval(e, globalenv())), quote(eval(call, env)))
+  head_of <- function(cl) if (is.symbol(cl[[1L]])) as.character(cl[[1L]]) else ""
   on_error <- function(e) {
     calls <- sys.calls()
-    keep <- seq_along(calls)
-    keep <- keep[keep > tools$.start + 2L]
-    heads <- vapply(calls[keep], function(cl) {
-      h <- cl[[1L]]
-      if (is.symbol(h)) as.character(h) else ""
-    }, "")
-    keep <- keep[!heads %in% c(".handleSimpleError", "h", ".signalSimpleWarning")]
+    last <- length(calls) - 1L
+    while (last > 0L && head_of(calls[[last]]) %in% c(".handleSimpleError", ".signalSimpleWarning")) {
+      last <- last - 1L
+    }
+    first <- if (is.na(tools$.start)) last + 1L else tools$.start + 1L # unset: no traceback
+    while (first <= last && any(vapply(tool_evals, identical, NA, calls[[first]]))) {
+      first <- first + 1L
+    }
+    keep <- if (first <= last) first:last else integer(0)
     kind <- if (inherits(e, "brmsts_parse_error")) "parse-error" else "r-error"
     cl <- conditionCall(e)
-    tools$.error <- list(kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl),
-                         vapply(calls[keep], one_line, ""))
+    tb <- if (kind == "parse-error") character(0) else vapply(calls[keep], one_line, "")
+    tools$.error <- list(kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl), tb)
   }
+  # The trap's state lives in tools: .warnings and .messages (NULL when none), .error and
+  # .start (the frame of the tool that runs user code, for tracebacks; NA when none does). A successful trap leaves it
+  # clean; failure() reads and clears it after an error or an interrupt.
+  tools$.warnings <- NULL
+  tools$.messages <- NULL
+  tools$.error <- NULL
+  tools$.start <- NA_integer_
   # Evaluates expr (a promise: it is forced inside withCallingHandlers, so no thunk closure is
   # needed) under the trap. On success: list(value, warnings, messages). On an R error the
   # evaluation fails (the host sees NULL from R_tryEvalSilent) and tools$.error holds
-  # list(kind, message, call, traceback), with the warnings and messages in .warnings and
-  # .messages.
+  # list(kind, message, call, traceback).
   tools$trap <- function(expr) {
-    tools$.warnings <- character(0)
-    tools$.messages <- character(0)
-    tools$.error <- NULL
-    tools$.start <- .Machine$integer.max
     value <- withCallingHandlers(expr, warning = on_warning, message = on_message,
                                  error = on_error)
-    list(value, tools$.warnings, tools$.messages)
+    w <- tools$.warnings
+    m <- tools$.messages
+    if (!is.null(w)) tools$.warnings <- NULL
+    if (!is.null(m)) tools$.messages <- NULL
+    list(value, w, m)
   }
-  tools$failure <- function() list(tools$.error, tools$.warnings, tools$.messages)
+  tools$failure <- function() {
+    out <- list(tools$.error, tools$.warnings, tools$.messages)
+    tools$.warnings <- NULL
+    tools$.messages <- NULL
+    tools$.error <- NULL
+    tools$.start <- NA_integer_
+    out
+  }
   tools$eval_text <- function(code) {
+    tools$.start <- sys.nframe()
     exprs <- tryCatch(parse(text = code, keep.source = FALSE), error = function(e) {
       stop(structure(class = c("brmsts_parse_error", "error", "condition"),
                      list(message = conditionMessage(e), call = NULL)))
     })
     value <- NULL
-    tools$.start <- sys.nframe()
     for (e in exprs) value <- eval(e, globalenv())
     value
   }
   # Calls fn (a name, or pkg::name) with args bound to symbols in a child of the global
   # environment, so tracebacks show .arg1, .arg2 ... and not deparsed data.
   tools$call_fn <- function(fn, args) {
+    tools$.start <- sys.nframe()
     head <- str2lang(fn)
     env <- new.env(parent = globalenv())
     nms <- names(args)
@@ -84,13 +104,13 @@ local({
       }
     }
     names(syms) <- nms
-    tools$.start <- sys.nframe()
-    eval(as.call(c(list(head), syms)), env)
+    call <- as.call(c(list(head), syms))
+    eval(call, env)
   }
   # Evaluates an expression vector the host has already parsed.
   tools$eval_exprs <- function(exprs) {
-    value <- NULL
     tools$.start <- sys.nframe()
+    value <- NULL
     for (e in exprs) value <- eval(e, globalenv())
     value
   }
@@ -159,6 +179,16 @@ local({
       setHook(packageEvent("rstan", "onLoad"), function(...) {
         rstan::rstan_options(boost_lib = "/usr/include")
       })
+    }
+    invisible(NULL)
+  }
+  # R's JIT never compiles small closures made outside the global environment, and the
+  # interpreted trap costs ~30 µs a call against ~10 µs compiled. Compiling takes ~100 ms (most
+  # of it the compiler warming up), so the host calls this once the worker is first idle.
+  tools$compile <- function() {
+    for (nm in c("trap", "failure", "eval_exprs", "eval_text", "call_fn", "run_exprs",
+                 "run_text", "run_call")) {
+      tools[[nm]] <- compiler::cmpfun(tools[[nm]])
     }
     invisible(NULL)
   }

@@ -11,7 +11,7 @@
  * @module
  */
 import { rmSync } from "node:fs";
-import { cstr, loadLibC, O_RDWR } from "../native/mod.ts";
+import { cstr, loadLibC, O_RDWR, POLLHUP, POLLIN } from "../native/mod.ts";
 import { CURRENT, INTERRUPTED, LockedWriter } from "./_channel.ts";
 import { EventKind } from "./protocol.ts";
 
@@ -28,8 +28,6 @@ export interface WatcherInit {
   /** ms the host gets to exit after the parent died before the watcher ends the process. */
   orphanGraceMs: number;
 }
-
-const POLLIN = 1, POLLHUP = 0x10;
 
 // deno-lint-ignore no-explicit-any
 const self_ = globalThis as any;

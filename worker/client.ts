@@ -208,6 +208,11 @@ export class RWorker implements HandleOwner {
   /** Like `eval`, with the warnings and messages R raised. */
   evalResult(code: string, opts: CallOptions = {}): Promise<RResult> {
     if (typeof code !== "string") throw new TypeError("evalR() takes R source as a string");
+    if (code.includes("\0")) {
+      return Promise.reject(
+        new TypeError('evalR(): R source cannot contain NUL characters ("\\0")'),
+      );
+    }
     return this.#run({ kind: RequestKind.Eval, code, convert: opts.convert ?? "auto" }, opts);
   }
 

@@ -55,6 +55,16 @@ export class Session {
     this.#callTool("fork_hook");
   }
 
+  /**
+   * Byte-compiles the trap's closures (see `tools$compile` in the bootstrap); the host calls it
+   * when the worker is first idle. Cached closures are dropped so the compiled ones are used.
+   */
+  compileTrap(): void {
+    if (this.#callTool("compile") === null) return; // stays interpreted: slower, still correct
+    for (const f of this.#fn.values()) this.r.fns.R_ReleaseObject(f);
+    this.#fn.clear();
+  }
+
   /** A closure from the tools environment, looked up once. */
   #tool(name: string): SEXP {
     let f = this.#fn.get(name);
@@ -161,8 +171,8 @@ export class Session {
     if (res === null) {
       // An R error (recorded by the trap's calling handler) or an interrupt unwound to
       // R_tryEvalSilent.
+      const fail = this.#callTool("failure"); // also clears the trap's state
       if (this.interrupted()) return failure(id, FailureKind.Interrupt, "interrupted");
-      const fail = this.#callTool("failure");
       if (fail === null || r.isNull(el(fail, 0))) {
         return failure(id, FailureKind.R, `R failed outside the error trap: ${this.#lastError()}`);
       }

@@ -121,11 +121,13 @@ export class SexpWriter {
     const isVector = type === SEXPTYPE.LGLSXP || type === SEXPTYPE.INTSXP ||
       type === SEXPTYPE.REALSXP || type === SEXPTYPE.STRSXP || type === SEXPTYPE.VECSXP;
     if (!isVector) return this.handle(x);
-    const cls = this.#classes(x);
+    // Most results (scalars, plain vectors) carry no attributes at all: one call tells.
+    const bare = r.isNull(r.fns.ATTRIB(x));
+    const cls = bare ? null : this.#classes(x);
     if (mode === "auto" && cls && !cls.every((c) => PLAIN_CLASSES.has(c))) return this.handle(x);
-    const a = this.#attrs(x, cls);
+    const a = bare ? undefined : this.#attrs(x, cls);
     const n = r.length(x);
-    const dims = this.#dims(x);
+    const dims = bare ? null : this.#dims(x);
     switch (type) {
       case SEXPTYPE.LGLSXP:
         return this.#ints("lgl", x, n, a, dims);
@@ -206,7 +208,7 @@ export class SexpWriter {
   }
 
   #doubles(x: SEXP, n: number, a: WireAttrs | undefined, dims: number[] | null): Wire {
-    if (this.#inline) {
+    if (this.#inline || n === 1) {
       const buf = n ? this.r.native.view(this.r.fns.DATAPTR(x), n * 8) : new ArrayBuffer(0);
       const f = new Float64Array(buf), u = new Uint32Array(buf);
       const v = Array.from(f, (d, i) => wireDouble(d, Number.isNaN(d) && u[2 * i] === 1954));

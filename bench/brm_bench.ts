@@ -8,8 +8,10 @@
  *    `recompile = FALSE` is shown too). Runs alternate; target ≤ 1.05× for
  *    `returnIdata: false`; the idata variants are compared with R doing the same extraction.
  * 2. fresh: refit with new data in a fresh process against the first compile-and-fit in a
- *    fresh process with an empty cache (process wall time; `--iter n`, default 300);
- *    target ≥ 10× faster.
+ *    fresh process with an empty cache (process wall time; `--iter n`, default 300;
+ *    `--model epilepsy|small`, default both); target ≥ 10× faster. R's own fresh refit
+ *    (Rscript: brm(), then update(recompile = FALSE) in new processes) is measured alongside:
+ *    the speed-up any wrapper can reach is bounded by it.
  * 3. transfer: the posterior of `y ~ (1 | g)` with 20,000 groups, 2 chains × 500 draws
  *    (160 MB) reaching the host (`toInferenceData(fit, { groups: ["posterior"] })`) against R's
  *    own `as_draws_array(fit)` (target ≤ 1.2×), and the R → host copy of the same 160 MB vector
@@ -170,26 +172,71 @@ fit0 <- brm(${FORMULA}, data = epilepsy, family = poisson(), prior = ${EP_PRIORS
   await shutdown();
 }
 
+/**
+ * A model for the fresh-process benchmark: its brm() options in TS and the same fit in R. The
+ * data shift with the seed (new data each time) while the Stan code stays the same.
+ */
+interface FreshModel {
+  describe: string;
+  options(seed: number): Promise<Record<string, unknown>>;
+  /** R code that makes the data frame `d` for a seed. */
+  rData(seed: number): string;
+  /** R arguments of brm() after the data (formula first). */
+  rModel: string;
+}
+
+const SMALL_N = 100;
+const FRESH_MODELS: Record<string, FreshModel> = {
+  epilepsy: {
+    describe: "epilepsy, count ~ zAge + zBase * Trt + (1 | patient), poisson",
+    async options(seed) {
+      const epilepsy = await getBrmsData("epilepsy");
+      const ep = epilepsy.column("count") as Int32Array;
+      const data = Object.fromEntries(epilepsy.names.map((n) => [n, epilepsy.column(n)]));
+      data.count = Int32Array.from(ep, (c) => c + (seed % 3));
+      return { formula: FORMULA, data, family: "poisson", priors: EP_PRIORS };
+    },
+    rData: (seed) => `d <- epilepsy; d$count <- d$count + ${seed % 3}L`,
+    rModel: `${FORMULA}, family = poisson(), prior = ${EP_PRIORS_R}`,
+  },
+  // Sampling takes a fraction of a second: what is left is start-up, loading brms and the cache.
+  small: {
+    describe: `y ~ x, gaussian, ${SMALL_N} rows`,
+    options(seed) {
+      const x = Float64Array.from({ length: SMALL_N }, (_, i) => (i + 1) / SMALL_N);
+      const y = x.map((v, i) => 1 + 2 * v + 0.3 * Math.sin(7 * (i + 1)) + 0.1 * (seed % 3));
+      return Promise.resolve({
+        formula: "y ~ x",
+        data: { x, y },
+        priors: [
+          { prior: "normal(0, 5)", class: "b" },
+          { prior: "normal(0, 5)", class: "Intercept" },
+          { prior: "exponential(1)", class: "sigma" },
+        ],
+      });
+    },
+    rData: (seed) =>
+      `x <- (1:${SMALL_N}) / ${SMALL_N}; ` +
+      `d <- data.frame(x = x, y = 1 + 2 * x + 0.3 * sin(7 * (1:${SMALL_N})) + 0.1 * ${seed % 3})`,
+    rModel: 'y ~ x, prior = c(brms::set_prior("normal(0, 5)", class = "b"), ' +
+      'brms::set_prior("normal(0, 5)", class = "Intercept"), ' +
+      'brms::set_prior("exponential(1)", class = "sigma"))',
+  },
+};
+
 /** Child mode: one fit in this fresh process; prints the times as JSON. */
-async function child(cacheDir: string, seed: number, iter: number) {
+async function child(cacheDir: string, seed: number, iter: number, model: string) {
   const t0 = performance.now();
-  const epilepsy = await getBrmsData("epilepsy");
-  const ep = epilepsy.column("count") as Int32Array;
-  // New data each time: shift the counts (the Stan code stays the same with fixed priors).
-  const counts = Int32Array.from(ep, (c) => c + (seed % 3));
-  const data = Object.fromEntries(epilepsy.names.map((n) => [n, epilepsy.column(n)]));
-  data.count = counts;
-  const fit = await brm({
-    formula: FORMULA,
-    data,
-    family: "poisson",
-    priors: EP_PRIORS,
-    chains: 2,
-    iter,
-    seed,
-    cacheDir,
-    progress: false,
-  });
+  const fit = await brm(
+    {
+      ...(await FRESH_MODELS[model].options(seed)),
+      chains: 2,
+      iter,
+      seed,
+      cacheDir,
+      progress: false,
+    } as Parameters<typeof brm>[0],
+  );
   const total = performance.now() - t0;
   console.log(
     JSON.stringify({ total, brm: fit.timings.total, compiled: fit.compiled, timings: fit.timings }),
@@ -201,12 +248,13 @@ function runChild(
   cacheDir: string,
   seed: number,
   iter: number,
+  model: string,
 ): Promise<{ total: number; process: number; compiled: boolean; timings: Record<string, number> }> {
   const t = performance.now();
   return new Promise((resolve, reject) =>
     execFile(
       RUNNER[0],
-      [...RUNNER.slice(1), SELF, "--child", cacheDir, String(seed), String(iter)],
+      [...RUNNER.slice(1), SELF, "--child", cacheDir, String(seed), String(iter), model],
       {
         maxBuffer: 1 << 24,
       },
@@ -219,17 +267,63 @@ function runChild(
   );
 }
 
-async function fresh(iter: number) {
+/** Wall time of one Rscript process running `code`. */
+function rscriptWall(code: string): Promise<number> {
+  const t = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile("Rscript", ["--vanilla", "-e", code], { maxBuffer: 1 << 24 }, (e, _out, err) => {
+      if (e) return reject(new Error(`${e.message}\n${err}`));
+      resolve(performance.now() - t);
+    })
+  );
+}
+
+/**
+ * R's own fresh-process refit, the ceiling for any wrapper: `brm()` compiles and fits, and
+ * saves the fit; each refit is a new Rscript that loads brms and the saved fit and calls
+ * `update(fit, newdata = …, recompile = FALSE)`, with the same data shift as the children.
+ */
+async function rFresh(iter: number, m: FreshModel): Promise<{ first: number; refit: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-rfit-"));
+  const rds = join(dir, "fit.rds");
+  const head = 'rstan::rstan_options(boost_lib = "/usr/include"); ' +
+    "suppressPackageStartupMessages(library(brms)); ";
+  const args = `chains = 2, iter = ${iter}, refresh = 0, silent = 2`;
+  try {
+    const first = await rscriptWall(
+      head + `${m.rData(1)}; fit <- brm(${m.rModel}, data = d, seed = 1, ${args}); ` +
+        `saveRDS(fit, "${rds}")`,
+    );
+    const refits = [];
+    for (const seed of [2, 3, 4]) {
+      refits.push(
+        await rscriptWall(
+          head + `${m.rData(seed)}; ` +
+            `fit <- update(readRDS("${rds}"), newdata = d, recompile = FALSE, seed = ${seed}, ` +
+            `${args})`,
+        ),
+      );
+    }
+    return { first, refit: median(refits) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function fresh(iter: number, model: string) {
+  const m = FRESH_MODELS[model];
+  if (!m) throw new Error(`--model: one of ${Object.keys(FRESH_MODELS).join(", ")}`);
   const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-cache-"));
   try {
-    const first = await runChild(dir, 1, iter);
+    const first = await runChild(dir, 1, iter, model);
     if (!first.compiled) throw new Error("the first fit did not compile");
     const refits = [];
-    for (const seed of [2, 3, 4]) refits.push(await runChild(dir, seed, iter));
+    for (const seed of [2, 3, 4]) refits.push(await runChild(dir, seed, iter, model));
     if (refits.some((r) => r.compiled)) throw new Error("a refit compiled");
     const ref = median(refits.map((r) => r.process));
+    const r = await rFresh(iter, m);
     console.log(
-      `fresh process: epilepsy, 2 chains × ${iter} iterations, empty cache then warm cache`,
+      `fresh process: ${m.describe}, 2 chains × ${iter} iterations, empty cache then warm cache`,
     );
     report("refit, new data, fresh process (wall)", ref, "ms", {
       name: "first compile+fit",
@@ -240,6 +334,16 @@ async function fresh(iter: number) {
         JSON.stringify(first.timings)
       }; of a refit: ${JSON.stringify(refits[1].timings)}`,
     );
+    console.log(
+      `  R alone (Rscript, brm() then update(recompile = FALSE) in new processes, no ` +
+        `posterior_predict/log_lik): first ${r.first.toFixed(0)} ms, refit ${
+          r.refit.toFixed(0)
+        } ms, speed-up ${(r.first / r.refit).toFixed(1)}×`,
+    );
+    report("refit, new data, fresh process (wall)", ref, "ms", {
+      name: "R's own fresh refit",
+      value: r.refit,
+    }, "(context)");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -328,12 +432,16 @@ async function transfer(reps = 5) {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  await child(argv[1], Number(argv[2]), Number(argv[3]));
+  await child(argv[1], Number(argv[2]), Number(argv[3]), argv[4]);
 } else {
   defaultWorker().setConsoleOutput("silent");
   const want = argv.length ? argv : ["warm", "fresh", "transfer"];
   if (want.includes("warm")) await warm();
   const i = argv.indexOf("--iter");
-  if (want.includes("fresh")) await fresh(i >= 0 ? Number(argv[i + 1]) : 300);
+  const mi = argv.indexOf("--model");
+  const models = mi >= 0 ? [argv[mi + 1]] : Object.keys(FRESH_MODELS);
+  for (const model of want.includes("fresh") ? models : []) {
+    await fresh(i >= 0 ? Number(argv[i + 1]) : 300, model);
+  }
   if (want.includes("transfer")) await transfer();
 }

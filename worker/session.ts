@@ -171,7 +171,10 @@ export class Session {
     if (res === null) {
       // An R error (recorded by the trap's calling handler) or an interrupt unwound to
       // R_tryEvalSilent.
-      const fail = this.#callTool("failure"); // also clears the trap's state
+      // A late abort may have raised the flag after R finished: clear it so that failure()
+      // (which also clears the trap's state) runs.
+      r.setInterruptPending(false);
+      const fail = this.#callTool("failure");
       if (this.interrupted()) return failure(id, FailureKind.Interrupt, "interrupted");
       if (fail === null || r.isNull(el(fail, 0))) {
         return failure(id, FailureKind.R, `R failed outside the error trap: ${this.#lastError()}`);

@@ -31,10 +31,11 @@ export interface WatcherInit {
 
 // deno-lint-ignore no-explicit-any
 const self_ = globalThis as any;
+const libcLoaded = loadLibC(); // while the host initialises R
 self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
   self_.onmessage = null;
   const init = e.data;
-  const libc = await loadLibC();
+  const libc = await libcLoaded;
   const ctl = new Int32Array(init.ctl);
   const out = new LockedWriter(libc, init.outFd, ctl);
   const flag = new Int32Array(

@@ -104,6 +104,11 @@ function sink(text: string, which: 0 | 1): void {
   });
 }
 
+// The watcher thread starts now, so that its runtime boots while R initialises (it gets its
+// start-up data once R is up).
+const watcher = new Worker(new URL("./_watcher.ts", import.meta.url).href, { type: "module" });
+const watcherReady = new Promise((res) => watcher.onmessage = res);
+
 const shm = new ShmWorker(libc, `/brmsts-w${f.getpid()}-`);
 let session: Session;
 try {
@@ -121,8 +126,6 @@ if (f.mkfifo(cstr(fifoPath), 0o600) !== 0) {
   process.exit(3);
 }
 
-const watcher = new Worker(new URL("./_watcher.ts", import.meta.url).href, { type: "module" });
-const watcherReady = new Promise((res) => watcher.onmessage = res);
 const init: WatcherInit = {
   ctl: ctl.buffer as SharedArrayBuffer,
   outFd,

@@ -279,49 +279,51 @@ function rscriptWall(code: string): Promise<number> {
 }
 
 /**
- * R's own fresh-process refit, the ceiling for any wrapper: `brm()` compiles and fits, and
- * saves the fit; each refit is a new Rscript that loads brms and the saved fit and calls
- * `update(fit, newdata = …, recompile = FALSE)`, with the same data shift as the children.
+ * R's own fresh-process fits, the ceiling for any wrapper: `brm()` compiles and fits, and saves
+ * the fit; each refit is a new Rscript that loads brms and the saved fit and calls
+ * `update(fit, newdata = …, recompile = FALSE)`, with the same data as the children.
  */
-async function rFresh(iter: number, m: FreshModel): Promise<{ first: number; refit: number }> {
-  const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-rfit-"));
-  const rds = join(dir, "fit.rds");
+function rFresh(iter: number, m: FreshModel, rds: string) {
   const head = 'rstan::rstan_options(boost_lib = "/usr/include"); ' +
     "suppressPackageStartupMessages(library(brms)); ";
   const args = `chains = 2, iter = ${iter}, refresh = 0, silent = 2`;
-  try {
-    const first = await rscriptWall(
-      head + `${m.rData(1)}; fit <- brm(${m.rModel}, data = d, seed = 1, ${args}); ` +
-        `saveRDS(fit, "${rds}")`,
-    );
-    const refits = [];
-    for (const seed of [2, 3, 4]) {
-      refits.push(
-        await rscriptWall(
-          head + `${m.rData(seed)}; ` +
-            `fit <- update(readRDS("${rds}"), newdata = d, recompile = FALSE, seed = ${seed}, ` +
-            `${args})`,
-        ),
-      );
-    }
-    return { first, refit: median(refits) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return {
+    first: () =>
+      rscriptWall(
+        head + `${m.rData(1)}; fit <- brm(${m.rModel}, data = d, seed = 1, ${args}); ` +
+          `saveRDS(fit, "${rds}")`,
+      ),
+    refit: (seed: number) =>
+      rscriptWall(
+        head + `${m.rData(seed)}; ` +
+          `fit <- update(readRDS("${rds}"), newdata = d, recompile = FALSE, seed = ${seed}, ` +
+          `${args})`,
+      ),
+  };
 }
 
+/**
+ * The first fit and three refits through brmsts (each a fresh process) and through Rscript,
+ * alternating, so that both sides meet the same machine state (CPU speed here moves by ±50%
+ * within minutes).
+ */
 async function fresh(iter: number, model: string) {
   const m = FRESH_MODELS[model];
   if (!m) throw new Error(`--model: one of ${Object.keys(FRESH_MODELS).join(", ")}`);
   const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-cache-"));
+  const r = rFresh(iter, m, join(dir, "r-fit.rds"));
   try {
     const first = await runChild(dir, 1, iter, model);
     if (!first.compiled) throw new Error("the first fit did not compile");
-    const refits = [];
-    for (const seed of [2, 3, 4]) refits.push(await runChild(dir, seed, iter, model));
-    if (refits.some((r) => r.compiled)) throw new Error("a refit compiled");
-    const ref = median(refits.map((r) => r.process));
-    const r = await rFresh(iter, m);
+    const rFirst = await r.first();
+    const refits = [], rRefits: number[] = [];
+    for (const seed of [2, 3, 4]) {
+      refits.push(await runChild(dir, seed, iter, model));
+      rRefits.push(await r.refit(seed));
+    }
+    if (refits.some((x) => x.compiled)) throw new Error("a refit compiled");
+    const ours = refits.map((x) => x.process);
+    const ref = median(ours);
     console.log(
       `fresh process: ${m.describe}, 2 chains × ${iter} iterations, empty cache then warm cache`,
     );
@@ -336,14 +338,19 @@ async function fresh(iter: number, model: string) {
     );
     console.log(
       `  R alone (Rscript, brm() then update(recompile = FALSE) in new processes, no ` +
-        `posterior_predict/log_lik): first ${r.first.toFixed(0)} ms, refit ${
-          r.refit.toFixed(0)
-        } ms, speed-up ${(r.first / r.refit).toFixed(1)}×`,
+        `posterior_predict/log_lik): first ${rFirst.toFixed(0)} ms, refit ${
+          median(rRefits).toFixed(0)
+        } ms, speed-up ${(rFirst / median(rRefits)).toFixed(1)}×`,
     );
     report("refit, new data, fresh process (wall)", ref, "ms", {
       name: "R's own fresh refit",
-      value: r.refit,
+      value: median(rRefits),
     }, "(context)");
+    console.log(
+      `  paired refit ratios brmsts / R: ${
+        ours.map((x, i) => (x / rRefits[i]).toFixed(2)).join(", ")
+      }`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -45,9 +45,9 @@ local({
     tb <- if (kind == "parse-error") character(0) else vapply(calls[keep], one_line, "")
     tools$.error <- list(kind, conditionMessage(e), if (is.null(cl)) NULL else one_line(cl), tb)
   }
-  # The trap's state lives in tools: .warnings and .messages (NULL when none), .error and
-  # .start (the frame of the tool that runs user code, for tracebacks; NA when none does). A successful trap leaves it
-  # clean; failure() reads and clears it after an error or an interrupt.
+  # The trap's state lives in tools: .warnings and .messages (NULL when none), .error, and
+  # .start (the frame of the tool that runs user code, for tracebacks; NA when none does). A
+  # successful trap leaves it clean; failure() reads and clears it after an error or interrupt.
   tools$.warnings <- NULL
   tools$.messages <- NULL
   tools$.error <- NULL

@@ -21,6 +21,8 @@ const DEFS = {
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   getpid: { parameters: [], result: "i32" },
+  setpgid: { parameters: ["i32", "i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
   setenv: { parameters: ["buf", "buf", "i32"], result: "i32" },
   dlopen: { parameters: ["buf", "i32"], result: "ptr" },
   dlsym: { parameters: ["ptr", "buf"], result: "ptr" },
@@ -49,6 +51,8 @@ export const O_RDONLY = 0x0,
 export const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
 /** fcntl commands. */
 export const F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
+/** Signal numbers (Linux). */
+export const SIGKILL = 9;
 /** poll events. */
 export const POLLIN = 1, POLLHUP = 0x10;
 /** dlopen flags. */

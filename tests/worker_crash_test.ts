@@ -6,12 +6,13 @@ import {
   RAbortError,
   RHandleError,
   RObject,
+  RWorker,
   RWorkerCrashedError,
   shutdown,
   status,
 } from "../worker/mod.ts";
 import { callR } from "../worker/mod.ts";
-import { pidAlive } from "./_util.ts";
+import { pidAlive, waitFor } from "./_util.ts";
 
 describe("crash containment and cancellation", () => {
   before(() => defaultWorker().setConsoleOutput("silent"));
@@ -72,6 +73,43 @@ describe("crash containment and cancellation", () => {
     assert.ok(elapsed < 1000, `abort took ${elapsed} ms`);
     assert.equal((await status()).pid, pid);
     assert.equal(await evalR("1 + 1"), 2);
+  });
+
+  it("aborts a call that still waits in the channel while the worker is busy", async () => {
+    // With no idle wait, a fresh worker byte-compiles its trap (≥ 40 ms) right after it says
+    // it is ready, so the first call arrives while it is busy and the abort comes before the
+    // worker has read the call.
+    const w = new RWorker({ env: { BRMSTS_COMPILE_IDLE_MS: "0" }, abortGraceMs: 3000 });
+    w.setConsoleOutput("silent");
+    try {
+      const ac = new AbortController();
+      const p = w.eval("while (TRUE) {}", { signal: ac.signal });
+      while (!w.info) await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, 5));
+      const pid = w.info.pid;
+      const started = Date.now();
+      ac.abort();
+      const err = await p.catch((e) => e);
+      assert.ok(err instanceof RAbortError, String(err));
+      assert.equal(err.workerRestarted, false, "the worker was killed instead of interrupted");
+      assert.ok(Date.now() - started < 1000, `abort took ${Date.now() - started} ms`);
+      assert.equal(w.info?.pid, pid);
+      assert.equal(await w.eval("1 + 1"), 2);
+    } finally {
+      await w.shutdown();
+    }
+  });
+
+  it("ends the processes R started when the worker dies", async () => {
+    // A background job of the worker (as a Stan compile is): it must not outlive a crash.
+    const pid = Number(
+      await evalR('system("sleep 300 >/dev/null 2>&1 & echo $!", intern = TRUE)'),
+    );
+    assert.ok(pid > 0 && pidAlive(pid));
+    const err = await evalR("tools::pskill(Sys.getpid(), 9)").catch((e) => e);
+    assert.ok(err instanceof RWorkerCrashedError, String(err));
+    assert.ok(await waitFor(() => !pidAlive(pid), 3000), `sleep ${pid} outlived the worker`);
+    assert.equal(await evalR("1"), 1);
   });
 
   it("kills and restarts a worker that ignores the interrupt", async () => {

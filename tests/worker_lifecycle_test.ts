@@ -142,6 +142,8 @@ describe("worker lifecycle and resources", () => {
       import { evalR, setConsoleOutput } from "@ROOT@worker/mod.ts";
       setConsoleOutput("silent");
       console.log(await evalR("tempdir()"));
+      // A background job, as a compiler R waits for is: it must not outlive the worker.
+      console.log(await evalR('system("sleep 300 >/dev/null 2>&1 & echo $!", intern = TRUE)'));
       await evalR("while (TRUE) {}");
     `);
     let rPid = 0;
@@ -150,7 +152,10 @@ describe("worker lifecycle and resources", () => {
       return rPid > 0 && readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("host.ts");
     }, 20_000);
     assert.ok(rPid > 0, "worker not found");
-    assert.ok(await waitFor(() => /Rtmp/.test(script.output()), 20_000), "no tempdir() printed");
+    assert.ok(
+      await waitFor(() => /Rtmp.*\n\d+\n/.test(script.output()), 20_000),
+      "no tempdir() and job pid printed",
+    );
     // Let R enter the busy loop, then kill the parent without any chance to clean up.
     await new Promise((r) => setTimeout(r, 1000));
     script.kill();
@@ -161,8 +166,9 @@ describe("worker lifecycle and resources", () => {
       "orphaned worker kept running",
     );
     const { out } = await script.done;
-    const rTemp = out.trim();
+    const [rTemp, job] = out.trim().split("\n");
     assert.match(rTemp, /Rtmp/);
     assert.equal(existsSync(rTemp), false, "the orphaned worker left its R temp dir");
+    assert.ok(await waitFor(() => !pidAlive(Number(job)), 3000), `its job ${job} outlived it`);
   });
 });

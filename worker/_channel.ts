@@ -10,10 +10,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Slots of the shared control array: the write lock, the running request id, and whether the
- * watcher raised R's interrupt flag for it.
+ * Slots of the shared control array: the write lock, the running request id, whether the
+ * watcher raised R's interrupt flag for it, and the id of the last request the client aborted
+ * (which may still wait in the channel while the worker is busy).
  */
-export const LOCK = 0, CURRENT = 1, INTERRUPTED = 2;
+export const LOCK = 0, CURRENT = 1, INTERRUPTED = 2, ABORTED = 3;
 
 /** Serialises whole-message writes to one fd across threads with an Atomics lock. */
 export class LockedWriter {

@@ -7,7 +7,7 @@
 import { closeSync, constants, mkdtempSync, openSync, read, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cstr, type LibC, loadLibC } from "../native/mod.ts";
+import { cstr, type LibC, loadLibC, SIGKILL } from "../native/mod.ts";
 
 /** How a process ended. */
 export interface ExitStatus {
@@ -161,7 +161,8 @@ class Channel {
  */
 export async function spawnHost(env: Record<string, string>): Promise<Child> {
   const { cmd, args } = hostCommand();
-  const ch = new Channel(await loadLibC());
+  const libc = await loadLibC();
+  const ch = new Channel(libc);
   env = { ...env, BRMSTS_CHANNEL: ch.dir };
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
@@ -211,7 +212,11 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     ch.close();
     throw e;
   }
+  // The worker leads its own process group: once it is gone, end what it started and left
+  // running (a compiler, forked chains), also after a crash or a kill.
+  const killGroup = () => void libc.fns.kill(-pid, SIGKILL);
   exited = exited.then((s) => {
+    killGroup();
     ch.close();
     return s;
   });
@@ -221,7 +226,10 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     closeRequests: () => ch.closeRequests(),
     read: () => ch.read(),
     exited,
-    kill,
+    kill: (s) => {
+      kill(s);
+      if (s !== "SIGTERM") killGroup();
+    },
     unref,
     ref,
   };

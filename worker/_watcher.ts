@@ -11,8 +11,8 @@
  * @module
  */
 import { rmSync } from "node:fs";
-import { cstr, loadLibC, O_RDWR, POLLHUP, POLLIN } from "../native/mod.ts";
-import { CURRENT, INTERRUPTED, LockedWriter } from "./_channel.ts";
+import { cstr, loadLibC, O_RDWR, POLLHUP, POLLIN, SIGKILL } from "../native/mod.ts";
+import { ABORTED, CURRENT, INTERRUPTED, LockedWriter } from "./_channel.ts";
 import { EventKind } from "./protocol.ts";
 
 /** Start-up data posted by the host. */
@@ -63,6 +63,7 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
       try {
         rmSync(init.tempDir, { recursive: true, force: true });
       } finally {
+        libc.fns.kill(-libc.fns.getpid(), SIGKILL); // the worker's group: R's children and us
         libc.fns._exit(1);
       }
     }
@@ -81,7 +82,10 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
       const k = Number(libc.fns.read(fifo, buf, BigInt(buf.length)));
       for (const line of decoder.decode(buf.subarray(0, Math.max(k, 0))).split("\n")) {
         const id = Number(line.trim());
-        if (line.trim() && id === Atomics.load(ctl, CURRENT)) {
+        if (!line.trim()) continue;
+        // Recorded first: a request not read yet is interrupted by the host when it starts.
+        Atomics.store(ctl, ABORTED, id);
+        if (id === Atomics.load(ctl, CURRENT)) {
           Atomics.store(ctl, INTERRUPTED, 1);
           flag[0] = 1;
         }

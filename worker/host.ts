@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import process from "node:process";
 import {
   cstr,
@@ -24,8 +24,9 @@ import {
   O_RDONLY,
   O_WRONLY,
   runtimeName,
+  SIGKILL,
 } from "../native/mod.ts";
-import { CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
+import { ABORTED, CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
 import { ShmWorker } from "./shm/worker.ts";
@@ -33,6 +34,9 @@ import { type Event, EventKind, FailureKind, type Request, RequestKind } from ".
 
 const libc = await loadLibC();
 const f = libc.fns;
+// Its own process group, so that whatever R starts (compilers, forked chains, system() jobs)
+// ends with the worker: the watcher and the client kill the group when the worker goes.
+f.setpgid(0, 0);
 const ctl = new Int32Array(new SharedArrayBuffer(16));
 
 const channel = process.env.BRMSTS_CHANNEL;
@@ -158,11 +162,12 @@ let connected = out.send({
 // After each reply the host stays awake for a moment (BRMSTS_SPIN_US, default 200 µs; 0 turns
 // it off) in case the next request follows at once.
 const reader = new LineReader(libc, inFd, Number(process.env.BRMSTS_SPIN_US ?? 200) / 1000);
+// The first time nothing has arrived for a while (BRMSTS_COMPILE_IDLE_MS, default 50), the
+// worker byte-compiles its trap (~100 ms): off the path of the start-up and of the first calls.
+const compileIdleMs = Number(process.env.BRMSTS_COMPILE_IDLE_MS ?? 50);
 let compiled = false;
 while (connected) {
-  // The first time nothing has arrived for a while, byte-compile the trap (~100 ms): off the
-  // path of the start-up and of the first calls.
-  if (!compiled && reader.idle(50)) {
+  if (!compiled && reader.idle(compileIdleMs)) {
     session.compileTrap();
     compiled = true;
   }
@@ -174,6 +179,12 @@ while (connected) {
   r.setInterruptPending(false);
   Atomics.store(ctl, INTERRUPTED, 0);
   Atomics.store(ctl, CURRENT, req.id);
+  // Aborted while it waited in the channel (the watcher records the id before it checks
+  // CURRENT, and this checks after setting CURRENT, so one of the two always sees the other).
+  if (Atomics.load(ctl, ABORTED) === req.id) {
+    Atomics.store(ctl, INTERRUPTED, 1);
+    r.setInterruptPending(true);
+  }
   let ev: Event | null;
   try {
     shm.begin(req as Parameters<ShmWorker["begin"]>[0]);
@@ -201,4 +212,28 @@ while (connected) {
 flushConsole();
 shm.close();
 r.cleanup();
+endGroup();
 process.exit(0);
+
+/**
+ * Kills what R started and left running in this worker's process group (a compiler R was
+ * waiting for when it was interrupted, background jobs), so that nothing outlives the worker.
+ */
+function endGroup(): void {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return; // no procfs: the client kills the group once this process is gone
+  }
+  for (const name of names) {
+    const p = Number(name);
+    if (!p || p === pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      // Fields after the command's closing parenthesis: state, ppid, pgrp, …
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp === pid) f.kill(p, SIGKILL);
+    } catch { /* gone meanwhile */ }
+  }
+}

@@ -125,9 +125,11 @@ export class SexpWriter {
     const bare = r.isNull(r.fns.ATTRIB(x));
     const cls = bare ? null : this.#classes(x);
     if (mode === "auto" && cls && !cls.every((c) => PLAIN_CLASSES.has(c))) return this.handle(x);
-    const a = bare ? undefined : this.#attrs(x, cls);
+    const dimv = bare ? null : this.#dimValues(x);
+    const a = bare ? undefined : this.#attrs(x, cls, dimv);
     const n = r.length(x);
-    const dims = bare ? null : this.#dims(x);
+    // A matrix/array of 2+ dimensions: its data is transposed into C order.
+    const dims = dimv && dimv.length >= 2 ? dimv : null;
     switch (type) {
       case SEXPTYPE.LGLSXP:
         return this.#ints("lgl", x, n, a, dims);
@@ -152,12 +154,6 @@ export class SexpWriter {
     const d = r.fns.Rf_getAttrib(x, r.global("R_DimSymbol"));
     if (r.typeOf(d) !== SEXPTYPE.INTSXP || r.length(d) === 0) return null;
     return Array.from(new Int32Array(r.native.view(r.fns.DATAPTR(d), r.length(d) * 4)));
-  }
-
-  /** R's dims when the object is a matrix/array of 2+ dimensions (data is transposed). */
-  #dims(x: SEXP): number[] | null {
-    const d = this.#dimValues(x);
-    return d && d.length >= 2 ? d : null;
   }
 
   /** Queues a copy of `bytes` of R data at `src` to region offset `o` (transposed if dims). */
@@ -279,11 +275,11 @@ export class SexpWriter {
     return { t: "str", n: k, b, f: fo, ...(naIdx !== undefined ? { na: naIdx } : {}) };
   }
 
-  #attrs(x: SEXP, cls: string[] | null): WireAttrs | undefined {
+  /** x's attributes in wire form; `dims` is its dim attribute, already read by the caller. */
+  #attrs(x: SEXP, cls: string[] | null, dims: number[] | null): WireAttrs | undefined {
     const r = this.r;
     let out: WireAttrs | undefined;
     const isFrame = cls?.includes("data.frame") ?? false;
-    const dims = this.#dimValues(x);
     if (dims) out = { dim: { t: "int", n: dims.length, v: dims } };
     const syms = [
       ["names", "R_NamesSymbol"],

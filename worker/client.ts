@@ -17,6 +17,7 @@ import {
 import process from "node:process";
 import { type Child, type ExitStatus, spawnHost } from "./_spawn.ts";
 import { ArgEncoder } from "./codec/encode.ts";
+import { checkString } from "./codec/encode_leaf.ts";
 import { NamedArgs } from "./codec/markers.ts";
 import type { Wire } from "./codec/wire.ts";
 import { RAbortError, RError, RParseError, RStartupError, RWorkerCrashedError } from "./errors.ts";
@@ -208,10 +209,10 @@ export class RWorker implements HandleOwner {
   /** Like `eval`, with the warnings and messages R raised. */
   evalResult(code: string, opts: CallOptions = {}): Promise<RResult> {
     if (typeof code !== "string") throw new TypeError("evalR() takes R source as a string");
-    if (code.includes("\0")) {
-      return Promise.reject(
-        new TypeError('evalR(): R source cannot contain NUL characters ("\\0")'),
-      );
+    try {
+      checkString(code, "evalR() source"); // the rule every string sent to R follows
+    } catch (e) {
+      return Promise.reject(e);
     }
     return this.#run({ kind: RequestKind.Eval, code, convert: opts.convert ?? "auto" }, opts);
   }

@@ -212,11 +212,10 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     ch.close();
     throw e;
   }
-  // The worker leads its own process group: once it is gone, end what it started and left
-  // running (a compiler, forked chains), also after a crash or a kill.
-  const killGroup = () => void libc.fns.kill(-pid, SIGKILL);
+  // The worker leads its own process group: once it is gone (an exit, a crash, a kill), end
+  // what it started and left running (a compiler, forked chains).
   exited = exited.then((s) => {
-    killGroup();
+    libc.fns.kill(-pid, SIGKILL);
     ch.close();
     return s;
   });
@@ -226,10 +225,7 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     closeRequests: () => ch.closeRequests(),
     read: () => ch.read(),
     exited,
-    kill: (s) => {
-      kill(s);
-      if (s !== "SIGTERM") killGroup();
-    },
+    kill,
     unref,
     ref,
   };

@@ -1,8 +1,9 @@
 /**
  * R source evaluated once per worker session. It defines the R-level trap that every request
  * runs under (`withCallingHandlers`: errors with call and traceback, warnings and messages;
- * errors and interrupts then unwind to the host's `R_tryEvalSilent`) and returns an environment the host keeps preserved, so nothing is
- * written into the user's global environment.
+ * errors and interrupts then unwind to the host's `R_tryEvalSilent`) and returns an
+ * environment the host keeps preserved, so nothing is written into the user's global
+ * environment.
  *
  * @module
  */
@@ -32,7 +33,8 @@ local({
   on_error <- function(e) {
     calls <- sys.calls()
     last <- length(calls) - 1L
-    while (last > 0L && head_of(calls[[last]]) %in% c(".handleSimpleError", ".signalSimpleWarning")) {
+    while (last > 0L &&
+           head_of(calls[[last]]) %in% c(".handleSimpleError", ".signalSimpleWarning")) {
       last <- last - 1L
     }
     first <- if (is.na(tools$.start)) last + 1L else tools$.start + 1L # unset: no traceback

@@ -1,6 +1,6 @@
 /**
- * Worker side I/O, all synchronous through libc: a line reader on the request FIFO and a locked writer on
- * the private protocol fd (shared by the host thread and the watcher thread).
+ * Worker side I/O, all synchronous through libc: a line reader on the request FIFO and a
+ * locked writer on the private protocol fd (shared by the host thread and the watcher thread).
  *
  * @module
  */

@@ -133,7 +133,7 @@ export class RWorker implements HandleOwner {
   #shm = new ShmMain();
   #nextId = 1;
   #buf = "";
-  /** The worker whose channel has a read loop running (a dead worker's may still be winding down). */
+  /** The worker whose channel has a read loop running (a dead one's may still be winding down). */
   #reading?: Child;
   #gen = 0;
   #shutdownPending = false;

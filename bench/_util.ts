@@ -4,6 +4,13 @@
  * @module
  */
 
+import process from "node:process";
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+/** The command prefix that runs a script with the runtime running this one. */
+export const RUNNER: string[] = g.Bun ? [process.execPath] : [g.Deno.execPath(), "run", "-A"];
+
 /** The median of a list of numbers. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

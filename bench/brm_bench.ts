@@ -30,12 +30,9 @@ import { fileURLToPath } from "node:url";
 import { brm, getBrmsData, toInferenceData } from "../brms/mod.ts";
 import { defaultWorker, named, rCode, shutdown } from "../worker/mod.ts";
 import { releaseShared } from "../worker/shm/main.ts";
-import { median, report } from "./_util.ts";
+import { median, report, RUNNER } from "./_util.ts";
 
 const SELF = fileURLToPath(import.meta.url);
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
-const RUNNER = g.Bun ? [process.execPath] : [g.Deno.execPath(), "run", "-A"];
 const EP_PRIORS = [
   { prior: "normal(0, 1)", class: "b" },
   { prior: "exponential(1)", class: "sd", group: "patient" },

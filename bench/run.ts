@@ -11,17 +11,15 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { RUNNER } from "./_util.ts";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const wanted = process.argv.slice(2);
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
-const runner = g.Bun ? [process.execPath] : [g.Deno.execPath(), "run", "-A"];
 let failed = 0;
 for (const file of readdirSync(dir).filter((f) => f.endsWith("_bench.ts")).sort()) {
   if (wanted.length && !wanted.some((w) => file.startsWith(w))) continue;
   console.log(`\n## ${file}`);
-  const res = spawnSync(runner[0], [...runner.slice(1), dir + file], { stdio: "inherit" });
+  const res = spawnSync(RUNNER[0], [...RUNNER.slice(1), dir + file], { stdio: "inherit" });
   if (res.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -24,9 +24,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import process from "node:process";
 import { RWorker } from "../worker/mod.ts";
-import { median, report } from "./_util.ts";
+import { median, report, RUNNER } from "./_util.ts";
 
 const N = 1000;
 const BATCHES = 5;
@@ -48,12 +47,6 @@ async function timeBatch(once: (i: number) => Promise<unknown>): Promise<number>
   return median(times) * 1000;
 }
 
-function echoArgv(file: string): string[] {
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  return g.Bun ? [process.execPath, file] : [g.Deno.execPath(), "run", "-A", file];
-}
-
 /** JSON lines echoed by a subprocess of the same runtime over its stdin/stdout streams. */
 function streamEcho(): Endpoint {
   const dir = mkdtempSync(join(tmpdir(), "brmsts-bench-"));
@@ -64,7 +57,7 @@ function streamEcho(): Endpoint {
 const rl = createInterface({ input: process.stdin });
 rl.on("line", (l) => process.stdout.write(l + "\\n"));`,
   );
-  const argv = echoArgv(file);
+  const argv = [...RUNNER, file];
   const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
   let pending: ((s: string) => void) | undefined;
   let buf = "";
@@ -115,7 +108,7 @@ for (;;) {
 }`,
   );
   const wfd = openSync(req, constants.O_RDWR), rfd = openSync(resp, constants.O_RDWR);
-  const argv = echoArgv(file);
+  const argv = [...RUNNER, file];
   const child = spawn(argv[0], [...argv.slice(1), req, resp], { stdio: "inherit" });
   const buf = new Uint8Array(65536);
   return {

@@ -2,15 +2,18 @@
 # Idempotent set-up: installs what is missing and nothing else.
 #   - R, brms, rstan, g++ and make from Debian's packages (when apt-get is there and we are root)
 #   - the pinned deno and bun binaries and the npm dependencies (npm ci / npm install)
-#   - with --test: python3-xarray and python3-zarr (the tests read the Zarr export with them)
+#   - fonts-dejavu-core (the font PNG rendering loads explicitly)
+#   - with --test: what the test suite needs besides: Python readers of the Zarr export, a real
+#     nats-server, headless chromium, and the R packages the tests compare against
 # Safe to run any number of times; prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES="r-base-core r-cran-brms g++ make"
-EXTRA_APT="${BRMSTS_EXTRA_APT:-}"
-# `setup.sh --test` also installs what the test suite needs: Python readers of the Zarr export.
-if [ "${1:-}" = "--test" ]; then EXTRA_APT="$EXTRA_APT python3-xarray python3-zarr"; fi
+EXTRA_APT="fonts-dejavu-core ${BRMSTS_EXTRA_APT:-}"
+TEST_APT="python3-xarray python3-zarr nats-server chromium r-cran-svglite r-cran-bayesplot
+  r-cran-emmeans r-cran-lme4 r-cran-ape r-cran-mice"
+if [ "${1:-}" = "--test" ]; then EXTRA_APT="$EXTRA_APT $TEST_APT"; fi
 
 have_r_pkgs() {
   command -v Rscript >/dev/null 2>&1 &&
@@ -45,9 +48,14 @@ if [ -n "$need" ]; then
   fi
 fi
 
-if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] || [ ! -d node_modules/apache-arrow ]; then
-  echo "[setup] installing npm dependencies (deno, bun, apache-arrow, fast-check)" >&2
+# npm dependencies: (re)installed whenever package-lock.json differs from what was installed.
+lock_hash=$(sha256sum package-lock.json | cut -d" " -f1)
+stamp=node_modules/.brmsts-lock-hash
+if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] ||
+  [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
+  echo "[setup] installing npm dependencies (package-lock.json changed or first run)" >&2
   # npm install (not ci): it honours the lock's versions; ci rejects a lock that lacks the
   # optional binaries of other platforms.
   npm install --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$stamp"
 fi

@@ -15,7 +15,6 @@
  * @module
  */
 export * from "./worker/mod.ts";
-export { releaseShared } from "./worker/shm/main.ts";
 export * from "./data/mod.ts";
 export * from "./formula/mod.ts";
 export * from "./env/mod.ts";
@@ -26,6 +25,3 @@ export * from "./stats/mod.ts";
 // psisLoo results is psisLooCompare at the top level (stats/ calls it looCompare).
 export { looCompare } from "./brms/mod.ts";
 export { looCompare as psisLooCompare } from "./stats/mod.ts";
-// The environment-aware status() (active environment, toolchain, canCompileStan) replaces the
-// worker's plain one at the top level.
-export { status } from "./env/mod.ts";

@@ -29,7 +29,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { brm, getBrmsData, toInferenceData } from "../brms/mod.ts";
 import { defaultWorker, named, rCode, shutdown } from "../worker/mod.ts";
-import { releaseShared } from "../worker/shm/main.ts";
+import { releaseShared } from "../worker/main/shared_memory.ts";
 import { median, report, RUNNER } from "./_util.ts";
 
 const SELF = fileURLToPath(import.meta.url);

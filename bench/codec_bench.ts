@@ -16,9 +16,9 @@ import process from "node:process";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { loadLibC } from "../native/mod.ts";
-import { callR, defaultWorker, evalR, shutdown, status } from "../worker/mod.ts";
-import { releaseShared } from "../worker/shm/main.ts";
-import { ArgEncoder, planOf } from "../worker/codec/encode.ts";
+import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
+import { releaseShared } from "../worker/main/shared_memory.ts";
+import { ArgEncoder, planOf } from "../worker/main/encode.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";
 
 const arg = (name: string, dflt: number) => {
@@ -173,7 +173,7 @@ defaultWorker().setConsoleOutput("silent");
 const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
 console.log(`codec benchmark (${runtime}): N = ${N.toExponential()} doubles, frame ${ROWS} × 20`);
 await evalR("1");
-const pid = (await status()).pid;
+const pid = (await defaultWorker().status()).pid;
 const base = { main: kib("self", "status", "VmRSS"), worker: kib(pid, "status", "VmRSS") };
 await evalR(`x <- runif(${N}); x_sum <- sum(x); NULL`);
 const rSum = await evalR("x_sum") as number;

@@ -21,7 +21,7 @@ import {
 import type { Categorical } from "./categorical.ts";
 import type { DataFrame } from "./frame.ts";
 import { NA_INTEGER, naMask } from "./na.ts";
-import { fromArrow as fromArrowLike } from "./_from_arrow.ts";
+import { fromArrow as fromArrowLike } from "./from_arrow.ts";
 
 /** Arrow's validity fields for `n` values: a null count, and a bitmap only when some are null. */
 function validity(
@@ -116,7 +116,7 @@ export function toArrow(df: DataFrame): Table {
 }
 
 /**
- * Converts an `apache-arrow` Table to a {@link DataFrame} (see `fromArrow` in `_from_arrow.ts`
+ * Converts an `apache-arrow` Table to a {@link DataFrame} (see `fromArrow` in `from_arrow.ts`
  * for the type mapping).
  *
  * @example

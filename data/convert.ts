@@ -4,7 +4,7 @@
  * @module
  */
 import { DataFrame, type DataFrameOptions } from "./frame.ts";
-import { fromArrow, isArrowTable } from "./_from_arrow.ts";
+import { fromArrow, isArrowTable } from "./from_arrow.ts";
 
 /**
  * What {@link toDataFrame} accepts: a DataFrame, an object of columns, an array of row objects

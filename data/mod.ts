@@ -10,7 +10,7 @@ export { DataFrame, type DataFrameOptions } from "./frame.ts";
 export type { Column, ColumnType } from "./column.ts";
 export { type MemoryOrder, NdArray, type NdData } from "./ndarray.ts";
 export { type DataFrameInput, toDataFrame } from "./convert.ts";
-export { isArrowTable } from "./_from_arrow.ts";
+export { isArrowTable } from "./from_arrow.ts";
 export {
   asInteger,
   doubles,

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RWorker } from "../worker/client.ts";
-import { visibleEntries } from "./_fs.ts";
+import type { RWorker } from "../worker/main/client.ts";
+import { visibleEntries } from "./store/fs.ts";
 
 /**
  * One R package installed in a library.

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { RWorker } from "../worker/client.ts";
+import type { RWorker } from "../worker/main/client.ts";
 import type { InstalledRPackage } from "./_library.ts";
-import { type MissingRequirement, MissingRequirementsError } from "./errors.ts";
+import { type MissingRequirement, MissingRequirementsError } from "./store/errors.ts";
 import { installIntoLibrary, type InstallTarget } from "./install.ts";
 import { probeR, probeToolchain, type Toolchain, workerProcessEnv } from "./status.ts";
 

@@ -6,15 +6,15 @@
  * @module
  */
 import { existsSync, readdirSync } from "node:fs";
-import type { RWorker } from "../worker/client.ts";
+import type { RWorker } from "../worker/main/client.ts";
 import { defaultWorker } from "../worker/mod.ts";
-import { isDir, removeTree } from "./_fs.ts";
+import { isDir, removeTree } from "./store/fs.ts";
 import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";
-import { environmentExists, readEnvironmentConfig, workerConfigFor } from "./config.ts";
-import { EnvironmentError } from "./errors.ts";
-import { environmentPaths, environmentsDir, validateEnvironmentName } from "./home.ts";
+import { environmentExists, readEnvironmentConfig, workerConfigFor } from "./store/config.ts";
+import { EnvironmentError } from "./store/errors.ts";
+import { environmentPaths, environmentsDir, validateEnvironmentName } from "./store/home.ts";
 import { withHomeLock } from "./lock.ts";
-import { readState, writeState } from "./state.ts";
+import { readState, writeState } from "./store/state.ts";
 
 export { environmentExists };
 

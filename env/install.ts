@@ -13,9 +13,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import process from "node:process";
-import { errnoCode, removeTree, token } from "./_fs.ts";
+import { errnoCode, removeTree, token } from "./store/fs.ts";
 import { type InstalledRPackage, readDescription } from "./_library.ts";
-import { RPackageInstallError } from "./errors.ts";
+import { RPackageInstallError } from "./store/errors.ts";
 import { withHomeLock } from "./lock.ts";
 
 /**

@@ -23,9 +23,9 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { errnoCode, sleep, token } from "./_fs.ts";
-import { EnvironmentLockError } from "./errors.ts";
-import { brmstsHome } from "./home.ts";
+import { errnoCode, sleep, token } from "./store/fs.ts";
+import { EnvironmentLockError } from "./store/errors.ts";
+import { brmstsHome } from "./store/home.ts";
 
 /**
  * Options of {@link withHomeLock}.

@@ -8,9 +8,9 @@
  * @module
  */
 import { mkdirSync, realpathSync } from "node:fs";
-import type { RWorker, WorkerConfig } from "../worker/client.ts";
+import type { RWorker, WorkerConfig } from "../worker/main/client.ts";
 import { defaultWorker } from "../worker/mod.ts";
-import { isDir, removeTree } from "./_fs.ts";
+import { isDir, removeTree } from "./store/fs.ts";
 import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";
 import { type BrmsSetupReport, type InstallBrmsOptions, setUpBrms } from "./brms_setup.ts";
 import {
@@ -20,9 +20,9 @@ import {
   readEnvironmentConfig,
   workerConfigFor,
   writeEnvironmentConfig,
-} from "./config.ts";
-import { EnvironmentError } from "./errors.ts";
-import { environmentPaths, validateEnvironmentName } from "./home.ts";
+} from "./store/config.ts";
+import { EnvironmentError } from "./store/errors.ts";
+import { environmentPaths, validateEnvironmentName } from "./store/home.ts";
 import {
   installIntoLibrary,
   type InstallRPackageOptions,
@@ -32,7 +32,7 @@ import {
   removeFromLibrary,
 } from "./install.ts";
 import { withHomeLock } from "./lock.ts";
-import { readState, writeState } from "./state.ts";
+import { readState, writeState } from "./store/state.ts";
 
 /**
  * Options of {@link manage}. Fields given replace the environment's stored ones; fields left

@@ -25,10 +25,15 @@ export {
   removeEnvironment,
   type WorkerOption,
 } from "./environments.ts";
-export { activeWorkerConfig } from "./active.ts";
-export { type EnvironmentConfig, readEnvironmentConfig, workerConfigFor } from "./config.ts";
-export { brmstsHome, type EnvironmentPaths, environmentPaths, setBrmstsHome } from "./home.ts";
-export { type EnvironmentState, readState } from "./state.ts";
+export { activeWorkerConfig } from "./store/active.ts";
+export { type EnvironmentConfig, readEnvironmentConfig, workerConfigFor } from "./store/config.ts";
+export {
+  brmstsHome,
+  type EnvironmentPaths,
+  environmentPaths,
+  setBrmstsHome,
+} from "./store/home.ts";
+export { type EnvironmentState, readState } from "./store/state.ts";
 export { type InstallRPackageOptions } from "./install.ts";
 export { type InstalledRPackage } from "./_library.ts";
 export { type BrmsSetupReport, type InstallBrmsOptions } from "./brms_setup.ts";
@@ -41,4 +46,4 @@ export {
   type MissingRequirement,
   MissingRequirementsError,
   RPackageInstallError,
-} from "./errors.ts";
+} from "./store/errors.ts";

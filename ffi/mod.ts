@@ -1,5 +1,5 @@
 /**
- * libR bindings. Imported only by the worker process (`worker/host.ts`); the main process never
+ * libR bindings. Imported only by the worker process (`worker/host/serve.ts`); the main process never
  * loads this folder (a test enforces it).
  *
  * @module

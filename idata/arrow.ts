@@ -20,7 +20,7 @@ import {
 import type { Data, DataType } from "apache-arrow";
 import { Dataset } from "./dataset.ts";
 import type { InferenceData } from "./inference_data.ts";
-import { elements } from "./_elements.ts";
+import { elements } from "./flatten.ts";
 import { isRNA } from "./na.ts";
 
 /**

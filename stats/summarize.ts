@@ -5,7 +5,7 @@
  */
 import { Dataset } from "../idata/dataset.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
-import { elements } from "../idata/_elements.ts";
+import { elements } from "../idata/flatten.ts";
 import { rNumber } from "./_basic.ts";
 import { Engine, FIELDS } from "./_engine.ts";
 

@@ -2,15 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import {
-  callR,
-  defaultWorker,
-  evalR,
-  RWorkerCrashedError,
-  shutdown,
-  status,
-} from "../worker/mod.ts";
-import { releaseShared } from "../worker/shm/main.ts";
+import { callR, defaultWorker, evalR, RWorkerCrashedError, shutdown } from "../worker/mod.ts";
+import { releaseShared } from "../worker/main/shared_memory.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";
 import { fdCount, shmEntries, waitFor } from "./_util.ts";
 import { forceGC, mappedSegments, mappedSegmentSizes, procKiB } from "./_codec_util.ts";
@@ -40,7 +33,7 @@ describe("codec: shared-memory lifetime and leaks", () => {
 
   it("1,000 transfers of mixed frames leave /dev/shm and open fds at their baseline", async () => {
     await freshWorker();
-    const pid = (await status()).pid;
+    const pid = (await defaultWorker().status()).pid;
     const base = {
       shm: shmEntries(),
       main: fdCount(),
@@ -72,7 +65,7 @@ describe("codec: shared-memory lifetime and leaks", () => {
     // every test file shares one process, so earlier files may have filled the pool).
     await freshWorker();
     await evalR("big <- runif(5e7)");
-    const pid = (await status()).pid;
+    const pid = (await defaultWorker().status()).pid;
     const p = evalR("big");
     // The name exists only while the result is in flight (until main maps it): poll fast.
     const outcome = p.then(() => "resolved", (e) => e);
@@ -87,7 +80,7 @@ describe("codec: shared-memory lifetime and leaks", () => {
     assert.deepEqual(shmEntries(), []);
     assert.equal(await evalR("1 + 1"), 2);
 
-    const pid2 = (await status()).pid;
+    const pid2 = (await defaultWorker().status()).pid;
     process.kill(pid2, "SIGSTOP"); // the worker cannot map the request: its name stays in flight
     const q = callR("sum", [new Float64Array(2_000_000).fill(1)]);
     const inFlight = await waitFor(() =>
@@ -121,11 +114,11 @@ describe("codec: shared-memory lifetime and leaks", () => {
       assert.equal(codes[0], 0);
     };
     check();
-    const oldPid = (await status()).pid;
+    const oldPid = (await defaultWorker().status()).pid;
     process.kill(oldPid, "SIGKILL");
     await waitFor(() => (defaultWorker().info?.pid ?? oldPid) !== oldPid, 100);
     assert.equal(await evalR("2 + 2"), 4);
-    assert.notEqual((await status()).pid, oldPid);
+    assert.notEqual((await defaultWorker().status()).pid, oldPid);
     check();
     await forceGC();
     check();
@@ -152,7 +145,7 @@ describe("codec: shared-memory lifetime and leaks", () => {
   it("repeating a large transfer 20 times grows neither /dev/shm nor the worker", async () => {
     await freshWorker();
     await evalR("big <- runif(2e7); big_sum <- sum(big)");
-    const pid = (await status()).pid;
+    const pid = (await defaultWorker().status()).pid;
     const expected = await evalR("big_sum") as number;
     const once = async (i: number) => {
       let v: Float64Array | null = await evalR("big") as Float64Array;

@@ -17,7 +17,7 @@ import {
   withHomeLock,
 } from "../env/mod.ts";
 import { acquireHomeLock } from "../env/lock.ts";
-import { writeEnvironmentConfig } from "../env/config.ts";
+import { writeEnvironmentConfig } from "../env/store/config.ts";
 
 const CHILD = new URL("./fixtures/env_activate_loop.ts", import.meta.url).pathname;
 

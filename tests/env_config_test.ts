@@ -23,8 +23,8 @@ import {
   withHomeLock,
   workerConfigFor,
 } from "../env/mod.ts";
-import { writeEnvironmentConfig } from "../env/config.ts";
-import { writeState } from "../env/state.ts";
+import { writeEnvironmentConfig } from "../env/store/config.ts";
+import { writeState } from "../env/store/state.ts";
 import { recoverLibrary } from "../env/install.ts";
 
 describe("environment files", () => {

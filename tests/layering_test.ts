@@ -1,3 +1,12 @@
+/**
+ * The layout's rules, checked on the import graph (static imports, re-exports and literal
+ * dynamic imports between the package's own files). A "folder" is a directory relative to the
+ * package root (subfolders count separately: `worker/main`, `worker/host`, `worker/wire`,
+ * `env/store`); a top-level file such as `mod.ts` or `errors.ts` is a unit of its own.
+ *
+ * The rules are data: to add one, add a line to {@link CLOSURE_RULES} (nothing that `from`
+ * reaches, directly or through other files, may lie under `forbid`).
+ */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -7,68 +16,170 @@ import { evalR, setConsoleOutput, shutdown } from "../worker/mod.ts";
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
 const IMPORT =
   /(?:import|export)\s[^"']*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
+/** Folders that are not part of the library's import graph. */
+const SKIP = new Set(["node_modules", ".git", ".cache", "_smoke"]);
 
-/** Relative-import closure of a module (static imports and literal dynamic imports). */
+/** Folders whose code runs in the worker process (they load libR). */
+const HOST_SIDE = ["worker/host", "ffi"];
+
+/**
+ * Transitive rules: no module under `from` (a folder, or one file) may reach a module under
+ * any `forbid` prefix. A `from` that does not exist yet is skipped, so rules can be written
+ * ahead of the code (e.g. `cluster/`).
+ */
+const CLOSURE_RULES: { from: string; forbid: string[]; why: string }[] = [
+  {
+    from: "data",
+    forbid: ["worker/", "ffi/", "native/"],
+    why: "data/ is pure TypeScript",
+  },
+  {
+    from: "formula",
+    forbid: ["worker/", "ffi/", "native/"],
+    why: "formula/ is pure TypeScript",
+  },
+  {
+    from: "idata",
+    forbid: ["worker/", "ffi/", "native/"],
+    why: "idata/ is pure TypeScript",
+  },
+  {
+    from: "stats",
+    forbid: ["worker/", "ffi/", "native/"],
+    why: "stats/ is pure TypeScript",
+  },
+  {
+    from: "worker/wire",
+    forbid: ["worker/main/", "worker/host/", "ffi/"],
+    why: "worker/wire/ is shared by both processes and depends on neither side",
+  },
+  {
+    from: "env/store",
+    forbid: ["worker/", "ffi/"],
+    why: "the environment store sits below the worker (the default worker reads it)",
+  },
+  {
+    from: "cluster/client.ts",
+    forbid: ["worker/", "ffi/"],
+    why: "a cluster client talks to remote workers only and never starts R itself",
+  },
+];
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** Every .ts file under `dir` (relative to the root), skipping {@link SKIP}. */
+function tsFiles(dir = "."): string[] {
+  const abs = join(ROOT, dir);
+  if (!isDir(abs)) return existsSync(abs) && dir.endsWith(".ts") ? [dir] : [];
+  return readdirSync(abs).flatMap((n) => {
+    if (SKIP.has(n)) return [];
+    const p = dir === "." ? n : join(dir, n);
+    return isDir(join(ROOT, p)) ? tsFiles(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+const edgeCache = new Map<string, string[]>();
+/** The package files a module imports directly (relative paths). */
+function importsOf(file: string): string[] {
+  let out = edgeCache.get(file);
+  if (out) return out;
+  out = [];
+  const src = readFileSync(join(ROOT, file), "utf8");
+  for (const m of src.matchAll(IMPORT)) {
+    const target = resolve(dirname(join(ROOT, file)), m[1] ?? m[2]);
+    if (existsSync(target) && !target.includes("/node_modules/")) {
+      out.push(relative(ROOT, target));
+    }
+  }
+  edgeCache.set(file, out);
+  return out;
+}
+
+/** Relative-import closure of a module. */
 function closure(entry: string): Set<string> {
   const seen = new Set<string>();
-  const stack = [resolve(ROOT, entry)];
+  const stack = [entry];
   while (stack.length) {
     const file = stack.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const src = readFileSync(file, "utf8");
-    for (const m of src.matchAll(IMPORT)) {
-      const target = resolve(dirname(file), m[1] ?? m[2]);
-      if (existsSync(target)) stack.push(target);
-    }
+    stack.push(...importsOf(file));
   }
-  return new Set([...seen].map((f) => relative(ROOT, f)));
+  return seen;
 }
 
-function tsFiles(dir: string): string[] {
-  const abs = join(ROOT, dir);
-  if (!existsSync(abs)) return [];
-  return readdirSync(abs).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(join(ROOT, p)).isDirectory() ? tsFiles(p) : p.endsWith(".ts") ? [p] : [];
-  });
+/** The unit a file belongs to: its folder, or the file itself at the top level. */
+function unitOf(file: string): string {
+  const d = dirname(file);
+  return d === "." ? file : d;
 }
 
-const WORKER_ONLY = [
-  "worker/host.ts",
-  "worker/session.ts",
-  "worker/_watcher.ts",
-  "worker/codec/sexp.ts",
-];
+const under = (file: string, prefix: string) =>
+  file === prefix || file.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
 
-describe("process layering", () => {
-  it("keeps ffi/ and the worker-only modules out of the main side's import graph", () => {
+/** Library source: everything except tests, benchmarks and examples. */
+const SOURCE = tsFiles().filter((f) => !/^(tests|bench|examples)\//.test(f));
+
+describe("layering", () => {
+  it("keeps ffi/ and the worker process's folders out of the main side's import graph", () => {
     const main = closure("mod.ts");
-    assert.ok(main.has("worker/client.ts"), "mod.ts should reach the client");
-    const leaked = [...main].filter((f) => f.startsWith("ffi/") || WORKER_ONLY.includes(f));
-    assert.deepEqual(leaked, []);
+    assert.ok(main.has("worker/main/client.ts"), "mod.ts should reach the client");
+    for (const file of SOURCE.filter((f) => !HOST_SIDE.some((h) => under(f, h)))) {
+      const leaked = [...closure(file)].filter((g) => HOST_SIDE.some((h) => under(g, h)));
+      assert.deepEqual(leaked, [], `${file} (main side) reaches ${leaked.join(", ")}`);
+    }
   });
 
-  it("keeps the pure folders free of worker and native imports", () => {
-    for (const dir of ["formula", "idata", "stats", "data"]) {
-      for (const file of tsFiles(dir)) {
-        const bad = [...closure(file)].filter((f) =>
-          f.startsWith("ffi/") || f.startsWith("native/") || f.startsWith("worker/")
-        );
-        assert.deepEqual(bad, [], `${file} imports ${bad.join(", ")}`);
+  it("lets only worker/host/ import ffi/", () => {
+    for (const file of tsFiles().filter((f) => !under(f, "ffi") && !under(f, "worker/host"))) {
+      const bad = importsOf(file).filter((g) => under(g, "ffi"));
+      assert.deepEqual(bad, [], `${file} imports ${bad.join(", ")}`);
+    }
+  });
+
+  for (const rule of CLOSURE_RULES) {
+    it(`keeps ${rule.from} away from ${rule.forbid.join(", ")}: ${rule.why}`, () => {
+      for (const file of tsFiles(rule.from)) {
+        const bad = [...closure(file)].filter((g) => rule.forbid.some((p) => under(g, p)));
+        assert.deepEqual(bad, [], `${file} reaches ${bad.join(", ")}`);
+      }
+    });
+  }
+
+  it("has no import cycle between folders", () => {
+    const graph = new Map<string, Set<string>>();
+    for (const file of tsFiles()) {
+      const from = unitOf(file);
+      for (const to of importsOf(file).map(unitOf)) {
+        if (to === from) continue;
+        if (!graph.has(from)) graph.set(from, new Set());
+        graph.get(from)!.add(to);
       }
     }
+    // Depth-first search; a back edge closes a cycle, reported as its path.
+    const state = new Map<string, "open" | "done">();
+    const cycles: string[] = [];
+    const visit = (u: string, path: string[]) => {
+      state.set(u, "open");
+      for (const v of graph.get(u) ?? []) {
+        if (state.get(v) === "open") cycles.push([...path.slice(path.indexOf(v)), v].join(" → "));
+        else if (!state.has(v)) visit(v, [...path, v]);
+      }
+      state.set(u, "done");
+    };
+    for (const u of [...graph.keys()].sort()) if (!state.has(u)) visit(u, [u]);
+    assert.deepEqual(cycles, []);
   });
 
-  it("lets only the worker import ffi/", () => {
-    const importers = [...tsFiles("."), ...tsFiles("worker")].filter((f) =>
-      !f.startsWith("ffi/") && !f.startsWith("node_modules/") && !f.startsWith("tests/")
-    ).filter((f) => [...closure(f)].some((g) => g.startsWith("ffi/")));
-    for (const f of importers) {
-      assert.ok(
-        WORKER_ONLY.includes(f) || f.startsWith("worker/codec/") || f.startsWith("bench/"),
-        `${f} reaches ffi/ but is not worker-side`,
+  it("keeps _-prefixed files private to their folder (tests may open their folder's)", () => {
+    for (const file of tsFiles().filter((f) => !f.startsWith("tests/"))) {
+      const bad = importsOf(file).filter((g) =>
+        /(^|\/)_[^/]*\.ts$/.test(g) && dirname(g) !== dirname(file) &&
+        !(file.startsWith("bench/") && g === "tests/_rscript.ts")
       );
+      assert.deepEqual(bad, [], `${file} imports another folder's private ${bad.join(", ")}`);
     }
   });
 

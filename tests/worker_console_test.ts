@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { defaultWorker, evalR, type LogEntry, onLog, shutdown, status } from "../worker/mod.ts";
+import { defaultWorker, evalR, type LogEntry, onLog, shutdown } from "../worker/mod.ts";
 
 describe("console output of the worker", () => {
   before(() => defaultWorker().setConsoleOutput("silent"));
@@ -38,7 +38,7 @@ describe("console output of the worker", () => {
   it("lets forked R children (mclapply) print: their output arrives raw, the worker lives", async () => {
     const raw: string[] = [];
     const off = onLog((e) => e.stream === "raw" && raw.push(e.text));
-    const pid = (await status()).pid;
+    const pid = (await defaultWorker().status()).pid;
     const v = await evalR(`unlist(parallel::mclapply(1:4, function(i) {
       print(paste0("child-print-", i)); message("child-message-", i); warning("w"); i * 2
     }, mc.cores = 2))`);
@@ -52,7 +52,7 @@ describe("console output of the worker", () => {
       assert.match(text, new RegExp(`child-print-${i}`));
       assert.match(text, new RegExp(`child-message-${i}`));
     }
-    assert.equal((await status()).pid, pid, "the same worker");
+    assert.equal((await defaultWorker().status()).pid, pid, "the same worker");
     assert.equal(await evalR("1 + 1"), 2);
   });
 

@@ -9,7 +9,6 @@ import {
   RWorker,
   RWorkerCrashedError,
   shutdown,
-  status,
 } from "../worker/mod.ts";
 import { callR } from "../worker/mod.ts";
 import { pidAlive, waitFor } from "./_util.ts";
@@ -19,25 +18,25 @@ describe("crash containment and cancellation", () => {
   after(() => shutdown());
 
   it("survives q('no') with a fresh worker", async () => {
-    const pid = (await status()).pid;
+    const pid = (await defaultWorker().status()).pid;
     const err = await evalR('q("no")').catch((e) => e);
     assert.ok(err instanceof RWorkerCrashedError, String(err));
     assert.equal(err.recovered, true);
     assert.equal(err.exitCode, 0);
     assert.equal(pidAlive(pid), false);
-    const s = await status();
+    const s = await defaultWorker().status();
     assert.notEqual(s.pid, pid);
     assert.equal(await evalR("40 + 2"), 42);
   });
 
   it("survives the worker being killed with SIGKILL", async () => {
-    const before = await status();
+    const before = await defaultWorker().status();
     const err = await evalR("tools::pskill(Sys.getpid(), 9)").catch((e) => e);
     assert.ok(err instanceof RWorkerCrashedError, String(err));
     assert.equal(err.recovered, true);
     assert.equal(err.signal, "SIGKILL");
     assert.equal(await evalR("1 + 2"), 3);
-    const after = await status();
+    const after = await defaultWorker().status();
     assert.equal(after.generation, before.generation + 1);
   });
 
@@ -61,7 +60,7 @@ describe("crash containment and cancellation", () => {
   });
 
   it("aborts a runaway loop within a second and keeps the worker", async () => {
-    const pid = (await status()).pid;
+    const pid = (await defaultWorker().status()).pid;
     const ac = new AbortController();
     const started = Date.now();
     const p = evalR("while (TRUE) {}", { signal: ac.signal });
@@ -71,7 +70,7 @@ describe("crash containment and cancellation", () => {
     assert.ok(err instanceof RAbortError, String(err));
     assert.equal(err.workerRestarted, false);
     assert.ok(elapsed < 1000, `abort took ${elapsed} ms`);
-    assert.equal((await status()).pid, pid);
+    assert.equal((await defaultWorker().status()).pid, pid);
     assert.equal(await evalR("1 + 1"), 2);
   });
 
@@ -117,7 +116,7 @@ describe("crash containment and cancellation", () => {
     const grace = w.config.abortGraceMs;
     w.config.abortGraceMs = 300;
     try {
-      const pid = (await status()).pid;
+      const pid = (await defaultWorker().status()).pid;
       const ac = new AbortController();
       // Sys.sleep does not check for interrupts: R cannot yield.
       const p = evalR("Sys.sleep(30)", { signal: ac.signal });

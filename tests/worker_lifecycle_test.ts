@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import process from "node:process";
-import { defaultWorker, evalR, type RObject, RWorker, shutdown, status } from "../worker/mod.ts";
+import { defaultWorker, evalR, type RObject, RWorker, shutdown } from "../worker/mod.ts";
 import { fdCount, pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -50,7 +50,7 @@ describe("worker lifecycle and resources", () => {
     defaultWorker().setConsoleOutput("silent");
     const channelDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith("brmsts-ch-"));
     const fd0 = fdCount(), dirs0 = channelDirs();
-    const s = await status();
+    const s = await defaultWorker().status();
     assert.deepEqual(channelDirs(), dirs0, "the channel directory goes once both ends are open");
     const mine = [process.pid, s.pid];
     assert.ok(existsSync(s.tempDir));
@@ -125,7 +125,8 @@ describe("worker lifecycle and resources", () => {
     await waitFor(
       () => {
         rPid = childPids(script.pid)[0] ?? 0;
-        return rPid > 0 && readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("host.ts");
+        return rPid > 0 &&
+          readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("worker/host/serve.ts");
       },
       20_000,
       5,
@@ -149,7 +150,8 @@ describe("worker lifecycle and resources", () => {
     let rPid = 0;
     await waitFor(() => {
       rPid = childPids(script.pid)[0] ?? 0;
-      return rPid > 0 && readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("host.ts");
+      return rPid > 0 &&
+        readFileSync(`/proc/${rPid}/cmdline`, "utf8").includes("worker/host/serve.ts");
     }, 20_000);
     assert.ok(rPid > 0, "worker not found");
     assert.ok(

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 DENO=node_modules/.bin/deno
 "$DENO" fmt --check
 "$DENO" lint
-"$DENO" check mod.ts worker/host.ts worker/_watcher.ts tests/ bench/ examples/
+"$DENO" check mod.ts worker/host/serve.ts worker/host/_watcher.ts tests/ bench/ examples/

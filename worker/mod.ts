@@ -1,164 +1,28 @@
 /**
  * The R worker: evaluate R code and call R functions in an isolated worker process.
  *
- * The module-level functions share one lazily started worker.
+ * Layout: `main/` runs in the user's process (client, arguments, results, shared-memory
+ * reader), `host/` runs in the worker process (R session, SEXP conversion, shared-memory
+ * writer), `wire/` is what both share (protocol, wire format, region layout). The module-level
+ * functions share one lazily started worker (`main/default.ts`).
  *
  * @module
  */
-import {
-  type CallOptions,
-  type LogEntry,
-  type RResult,
-  RWorker,
-  type WorkerConfig,
-  type WorkerStatus,
-} from "./client.ts";
-
-import { activeWorkerConfig } from "../env/active.ts";
-
-export { RWorker } from "./client.ts";
-export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./client.ts";
-export { RObject } from "./robject.ts";
-export { named, NamedArgs, RCode, rCode } from "./codec/markers.ts";
-export * from "./errors.ts";
-export type { ConvertMode } from "./protocol.ts";
-
-let client: RWorker | undefined;
-
-/**
- * The process-wide default worker client.
- *
- * @example
- * ```ts
- * defaultWorker().setConsoleOutput("silent");
- * ```
- */
-export function defaultWorker(): RWorker {
-  return client ??= new RWorker({}, activeWorkerConfig);
-}
-
-/**
- * Evaluates R source in the worker's global environment and returns the converted value of the
- * last expression.
- *
- * @example
- * ```ts
- * await evalR("1 + 1"); // 2
- * await evalR("c(a = 1, b = 2)"); // { a: 1, b: 2 }
- * ```
- */
-export function evalR(code: string, opts?: CallOptions): Promise<unknown> {
-  return defaultWorker().eval(code, opts);
-}
-
-/**
- * Like {@link evalR}, also returning the warnings and messages R raised.
- *
- * @example
- * ```ts
- * const { value, warnings } = await evalRResult('warning("careful"); 1');
- * ```
- */
-export function evalRResult(code: string, opts?: CallOptions): Promise<RResult> {
-  return defaultWorker().evalResult(code, opts);
-}
-
-/**
- * Calls an R function (`name` or `pkg::name`): an array gives positional arguments, an object
- * named ones; `named({...})` inside an array mixes both. RObject handles and `rCode()` markers
- * are accepted as arguments.
- *
- * @example
- * ```ts
- * await callR("sum", [[1, 2, 3]]); // 6
- * await callR("base::paste", ["a", "b", named({ sep: "-" })]); // "a-b"
- * await callR("stats::rnorm", { n: 3, mean: 10 });
- * ```
- */
-export function callR(
-  fn: string,
-  args?: unknown[] | Record<string, unknown>,
-  opts?: CallOptions,
-): Promise<unknown> {
-  return defaultWorker().call(fn, args, opts);
-}
-
-/**
- * Like {@link callR}, also returning the warnings and messages R raised.
- *
- * @example
- * ```ts
- * const { value, messages } = await callRResult("message", ["hello"]);
- * ```
- */
-export function callRResult(
-  fn: string,
-  args?: unknown[] | Record<string, unknown>,
-  opts?: CallOptions,
-): Promise<RResult> {
-  return defaultWorker().callResult(fn, args, opts);
-}
-
-/**
- * R version, R_HOME, versions of brms/rstan/cmdstanr (null when absent), the worker's pid and
- * runtime, and resource counts. Starts the worker if needed.
- *
- * @example
- * ```ts
- * const s = await status();
- * console.log(s.rVersion, s.brms, s.pid);
- * ```
- */
-export function status(opts?: CallOptions): Promise<WorkerStatus> {
-  return defaultWorker().status(opts);
-}
-
-/**
- * Stops the default worker (after queued calls). The next call starts a fresh one.
- *
- * @example
- * ```ts
- * await shutdown();
- * ```
- */
-export function shutdown(): Promise<void> {
-  return client ? client.shutdown() : Promise.resolve();
-}
-
-/**
- * Subscribes to the worker's console output (R's stdout/stderr and its child processes').
- *
- * @example
- * ```ts
- * const off = onLog((e) => myLogger.info(e.text));
- * off();
- * ```
- */
-export function onLog(listener: (entry: LogEntry) => void): () => void {
-  return defaultWorker().onLog(listener);
-}
-
-/**
- * Where the worker's console output goes by default: the host's stderr, or nowhere.
- *
- * @example
- * ```ts
- * setConsoleOutput("silent");
- * ```
- */
-export function setConsoleOutput(mode: "stderr" | "silent"): void {
-  defaultWorker().setConsoleOutput(mode);
-}
-
-/**
- * Sets how the default worker starts (environment, R home, start-up scripts); a running worker
- * is stopped first and the next call starts one with the new configuration.
- *
- * @example
- * ```ts
- * await configureWorker({ env: { R_LIBS_USER: "/tmp/lib" } });
- * ```
- */
-export function configureWorker(config: WorkerConfig): Promise<void> {
-  return defaultWorker().configure(config);
-}
+export { RWorker } from "./main/client.ts";
+export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/client.ts";
+export { RObject } from "./main/robject.ts";
+export { named, NamedArgs, RCode, rCode } from "./main/markers.ts";
+export * from "./main/errors.ts";
+export type { ConvertMode } from "./wire/protocol.ts";
+export { releaseShared } from "./main/shared_memory.ts";
+export {
+  callR,
+  callRResult,
+  configureWorker,
+  defaultWorker,
+  evalR,
+  evalRResult,
+  onLog,
+  setConsoleOutput,
+  shutdown,
+} from "./main/default.ts";

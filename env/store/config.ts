@@ -10,8 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
-import type { WorkerConfig } from "../worker/client.ts";
-import { errnoCode, writeFileAtomic } from "./_fs.ts";
+import { errnoCode, writeFileAtomic } from "./fs.ts";
 import { EnvironmentConfigError, EnvironmentError } from "./errors.ts";
 import { environmentPaths, validateEnvironmentName } from "./home.ts";
 
@@ -197,6 +196,24 @@ export function writeEnvironmentConfig(cfg: EnvironmentConfig): void {
 }
 
 /**
+ * What an environment sets in a worker's start-up configuration (a subset of `WorkerConfig` in
+ * `worker/`, which this store does not import: the default worker reads it from here).
+ *
+ * @example
+ * ```ts
+ * const w: EnvironmentWorkerConfig = { env: { R_LIBS_USER: "/tmp/lib" }, startupScripts: [] };
+ * ```
+ */
+export interface EnvironmentWorkerConfig {
+  /** Environment variables for the worker (the environment's library first). */
+  env?: Record<string, string>;
+  /** R code run in every fresh worker before its first call. */
+  startupScripts?: string[];
+  /** R installation to use; absent for the system R. */
+  rHome?: string;
+}
+
+/**
  * The worker configuration of an environment: its library first in `.libPaths()` (through
  * `R_LIBS` and `R_LIBS_USER`), then the system library; plus its R home, variables and
  * start-up scripts. `BRMSTS_ENVIRONMENT` tells the worker which environment it serves.
@@ -206,10 +223,10 @@ export function writeEnvironmentConfig(cfg: EnvironmentConfig): void {
  * await configureWorker(workerConfigFor(readEnvironmentConfig("dev")));
  * ```
  */
-export function workerConfigFor(cfg: EnvironmentConfig): WorkerConfig {
+export function workerConfigFor(cfg: EnvironmentConfig): EnvironmentWorkerConfig {
   const { library } = environmentPaths(cfg.name);
   const extraLibs = cfg.env.R_LIBS ? `:${cfg.env.R_LIBS}` : "";
-  const out: WorkerConfig = {
+  const out: EnvironmentWorkerConfig = {
     env: {
       ...cfg.env,
       R_LIBS: library + extraLibs,

@@ -1,5 +1,5 @@
 /**
- * The R worker process: `deno run -A worker/host.ts` or `bun worker/host.ts`, spawned by the
+ * The R worker process: `deno run -A worker/host/serve.ts` or `bun worker/host/serve.ts`, spawned by the
  * client. It initialises R on its own main thread and serves requests synchronously.
  *
  * File descriptors: requests (JSON lines) arrive on the `req` FIFO of the channel directory
@@ -25,12 +25,12 @@ import {
   O_WRONLY,
   runtimeName,
   SIGKILL,
-} from "../native/mod.ts";
+} from "../../native/mod.ts";
 import { ABORTED, CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
-import { ShmWorker } from "./shm/worker.ts";
-import { type Event, EventKind, FailureKind, type Request, RequestKind } from "./protocol.ts";
+import { ShmWorker } from "./shared_memory.ts";
+import { type Event, EventKind, FailureKind, type Request, RequestKind } from "../wire/protocol.ts";
 
 const libc = await loadLibC();
 const f = libc.fns;
@@ -41,7 +41,7 @@ const ctl = new Int32Array(new SharedArrayBuffer(16));
 
 const channel = process.env.BRMSTS_CHANNEL;
 if (!channel) {
-  console.error("worker/host.ts is started by the brmsts client (BRMSTS_CHANNEL is not set)");
+  console.error("worker/host/serve.ts is started by the brmsts client (BRMSTS_CHANNEL is not set)");
   process.exit(2);
 }
 // Opened non-blocking, so a client that died before we got here cannot leave us waiting in

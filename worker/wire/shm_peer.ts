@@ -6,7 +6,7 @@
  * @module
  */
 import type { LibC } from "../../native/mod.ts";
-import { Segment } from "./segment.ts";
+import { Segment } from "./shm_segment.ts";
 
 interface Entry {
   seg: Segment;

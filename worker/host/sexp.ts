@@ -6,11 +6,11 @@
  * @module
  */
 import type { LibR, SEXP } from "../../ffi/mod.ts";
-import type { ShmWorker } from "../shm/worker.ts";
+import type { ShmWorker } from "./shared_memory.ts";
 import { RTools } from "./rtools.ts";
 import { SexpReader } from "./sexp_read.ts";
 import { SexpWriter } from "./sexp_write.ts";
-import type { Wire } from "./wire.ts";
+import type { Wire } from "../wire/format.ts";
 
 export { SexpReader } from "./sexp_read.ts";
 export { SexpWriter } from "./sexp_write.ts";

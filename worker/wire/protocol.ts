@@ -1,11 +1,11 @@
 /**
  * The request/response protocol between the main process (client) and the R worker (host).
- * Messages are JSON lines; bulk data travels out of band (see `codec/`). Kinds are string enums
+ * Messages are JSON lines; bulk data travels out of band (see `format.ts`, `region.ts`). Kinds are string enums
  * and payloads discriminated unions.
  *
  * @module
  */
-import type { BufDesc, Wire } from "./codec/wire.ts";
+import type { BufDesc, Wire } from "./format.ts";
 
 /** What the main process asks of the worker. */
 export enum RequestKind {

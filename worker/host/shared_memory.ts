@@ -10,11 +10,11 @@
  * @module
  */
 import type { LibC, Ptr } from "../../native/mod.ts";
-import { fromBase64, toBase64 } from "../codec/region.ts";
-import { type BufDesc, INLINE_MAX } from "../codec/wire.ts";
-import { PeerMaps } from "./peer.ts";
-import { type Lease, type PoolOptions, SegmentPool } from "./pool.ts";
-import type { Segment } from "./segment.ts";
+import { fromBase64, toBase64 } from "../wire/region.ts";
+import { type BufDesc, INLINE_MAX } from "../wire/format.ts";
+import { PeerMaps } from "../wire/shm_peer.ts";
+import { type Lease, type PoolOptions, SegmentPool } from "../wire/shm_pool.ts";
+import type { Segment } from "../wire/shm_segment.ts";
 
 /**
  * A byte region: an ArrayBuffer over it and its native address.

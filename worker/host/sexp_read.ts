@@ -7,10 +7,10 @@
  * @module
  */
 import { type LibR, NA_INTEGER, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
-import type { Region, ShmWorker } from "../shm/worker.ts";
-import { fToC } from "./region.ts";
+import type { Region, ShmWorker } from "./shared_memory.ts";
+import { fToC } from "../wire/region.ts";
 import type { RTools } from "./rtools.ts";
-import type { Wire, WireStr } from "./wire.ts";
+import type { Wire, WireStr } from "../wire/format.ts";
 
 const encoder = new TextEncoder();
 

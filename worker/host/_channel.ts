@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type LibC, POLLIN } from "../native/mod.ts";
+import { type LibC, POLLIN } from "../../native/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -11,9 +11,9 @@
  * @module
  */
 import { rmSync } from "node:fs";
-import { cstr, loadLibC, O_RDWR, POLLHUP, POLLIN, SIGKILL } from "../native/mod.ts";
+import { cstr, loadLibC, O_RDWR, POLLHUP, POLLIN, SIGKILL } from "../../native/mod.ts";
 import { ABORTED, CURRENT, INTERRUPTED, LockedWriter } from "./_channel.ts";
-import { EventKind } from "./protocol.ts";
+import { EventKind } from "../wire/protocol.ts";
 
 /** Start-up data posted by the host. */
 export interface WatcherInit {

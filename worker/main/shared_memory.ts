@@ -18,13 +18,13 @@ import { type LibC, loadLibC } from "../../native/mod.ts";
 import { Categorical } from "../../data/categorical.ts";
 import { DataFrame } from "../../data/frame.ts";
 import { NdArray } from "../../data/ndarray.ts";
-import { decode, type DecodeContext, type HandleFactory } from "../codec/decode.ts";
-import { planOf } from "../codec/encode.ts";
-import { fromBase64, toBase64 } from "../codec/region.ts";
-import { type BufDesc, INLINE_MAX, type Wire } from "../codec/wire.ts";
-import { PeerMaps } from "./peer.ts";
-import { SegmentPool } from "./pool.ts";
-import { detach, type Segment } from "./segment.ts";
+import { decode, type DecodeContext, type HandleFactory } from "./decode.ts";
+import { planOf } from "./encode.ts";
+import { fromBase64, toBase64 } from "../wire/region.ts";
+import { type BufDesc, INLINE_MAX, type Wire } from "../wire/format.ts";
+import { PeerMaps } from "../wire/shm_peer.ts";
+import { SegmentPool } from "../wire/shm_pool.ts";
+import { detach, type Segment } from "../wire/shm_segment.ts";
 
 /**
  * Results up to this size are copied out of shared memory and their lease returned at once.

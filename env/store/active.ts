@@ -1,11 +1,15 @@
 /**
  * The worker configuration of the active environment, for starting the default worker. Imports
- * nothing from `worker/` at run time, so the worker can import it without a cycle.
+ * nothing from `worker/`, so the default worker (worker/main/default.ts) imports it without a cycle.
  *
  * @module
  */
-import type { WorkerConfig } from "../worker/client.ts";
-import { environmentExists, readEnvironmentConfig, workerConfigFor } from "./config.ts";
+import {
+  environmentExists,
+  type EnvironmentWorkerConfig,
+  readEnvironmentConfig,
+  workerConfigFor,
+} from "./config.ts";
 import { EnvironmentConfigError } from "./errors.ts";
 import { environmentPaths, stateFile } from "./home.ts";
 import { readState } from "./state.ts";
@@ -21,7 +25,7 @@ import { readState } from "./state.ts";
  * const worker = new RWorker(activeWorkerConfig());
  * ```
  */
-export function activeWorkerConfig(): WorkerConfig {
+export function activeWorkerConfig(): EnvironmentWorkerConfig {
   const { active } = readState();
   if (active === null) return {};
   if (!environmentExists(active)) {

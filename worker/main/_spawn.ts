@@ -7,7 +7,7 @@
 import { closeSync, constants, mkdtempSync, openSync, read, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cstr, type LibC, loadLibC, SIGKILL } from "../native/mod.ts";
+import { cstr, type LibC, loadLibC, SIGKILL } from "../../native/mod.ts";
 
 /** How a process ended. */
 export interface ExitStatus {
@@ -32,9 +32,9 @@ export interface Child {
   ref(): void;
 }
 
-/** The command that runs `worker/host.ts` on the current runtime. */
+/** The command that runs `worker/host/serve.ts` on the current runtime. */
 export function hostCommand(): { cmd: string; args: string[] } {
-  const host = new URL("./host.ts", import.meta.url);
+  const host = new URL("../host/serve.ts", import.meta.url);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Bun) return { cmd: g.process.execPath, args: [host.pathname] };

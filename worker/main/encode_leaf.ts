@@ -8,8 +8,8 @@
 import type { Categorical } from "../../data/categorical.ts";
 import type { NdArray } from "../../data/ndarray.ts";
 import { NA_INTEGER, NA_REAL_HIGH_WORD, NA_REAL_LOW_WORD } from "../../data/na.ts";
-import { RegionLayout } from "./region.ts";
-import type { Wire, WireAttrs, WireStr } from "./wire.ts";
+import { RegionLayout } from "../wire/region.ts";
+import type { Wire, WireAttrs, WireStr } from "../wire/format.ts";
 
 /**
  * Writes into the request's region (an ArrayBuffer of exactly the region's size).

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { LibC } from "../native/mod.ts";
-import { type ConsoleSink, discoverRHome, LibR, type SEXP, SEXPTYPE } from "../ffi/mod.ts";
+import type { LibC } from "../../native/mod.ts";
+import { type ConsoleSink, discoverRHome, LibR, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
 import { BOOTSTRAP_R } from "./_bootstrap_r.ts";
-import { HandleTable, makeCodec, type SexpReader, type SexpWriter } from "./codec/sexp.ts";
-import { wireInline as encode } from "./codec/wire.ts";
-import { ShmWorker } from "./shm/worker.ts";
+import { HandleTable, makeCodec, type SexpReader, type SexpWriter } from "./sexp.ts";
+import { wireInline as encode } from "../wire/format.ts";
+import { ShmWorker } from "./shared_memory.ts";
 import {
   type ConvertMode,
   type Event,
@@ -17,7 +17,7 @@ import {
   FailureKind,
   type Request,
   RequestKind,
-} from "./protocol.ts";
+} from "../wire/protocol.ts";
 
 /** One R session in this process. */
 export class Session {
@@ -140,7 +140,7 @@ export class Session {
   }
 
   /** Builds the protected argument list (a named VECSXP). */
-  #args(args: { name?: string; value: import("./codec/wire.ts").Wire }[]): SEXP {
+  #args(args: { name?: string; value: import("../wire/format.ts").Wire }[]): SEXP {
     const r = this.r, f = r.fns;
     const list = f.Rf_protect(f.Rf_allocVector(SEXPTYPE.VECSXP, BigInt(args.length)));
     const names = f.Rf_protect(f.Rf_allocVector(SEXPTYPE.STRSXP, BigInt(args.length)));
@@ -254,7 +254,7 @@ export class Session {
   }
 }
 
-type Wire = import("./codec/wire.ts").Wire;
+type Wire = import("../wire/format.ts").Wire;
 
 function failure(id: number, failure: FailureKind, message: string): Event {
   return {

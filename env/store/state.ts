@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { errnoCode, writeFileAtomic } from "./_fs.ts";
+import { errnoCode, writeFileAtomic } from "./fs.ts";
 import { parseJsonFile } from "./config.ts";
 import { EnvironmentConfigError } from "./errors.ts";
 import { stateFile, validateEnvironmentName } from "./home.ts";

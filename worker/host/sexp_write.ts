@@ -9,11 +9,17 @@
  */
 import { type LibR, NA_INTEGER, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
 import type { Ptr } from "../../native/mod.ts";
-import type { ConvertMode } from "../protocol.ts";
-import type { ShmWorker } from "../shm/worker.ts";
-import { fToC, RegionLayout } from "./region.ts";
+import type { ConvertMode } from "../wire/protocol.ts";
+import type { ShmWorker } from "./shared_memory.ts";
+import { fToC, RegionLayout } from "../wire/region.ts";
 import type { RTools } from "./rtools.ts";
-import { type BufDesc, type Wire, type WireAttrs, wireDouble, type WireStr } from "./wire.ts";
+import {
+  type BufDesc,
+  type Wire,
+  type WireAttrs,
+  wireDouble,
+  type WireStr,
+} from "../wire/format.ts";
 
 /** Classes whose objects convert to plain JS data in `auto` mode. */
 const PLAIN_CLASSES = new Set([

@@ -10,12 +10,12 @@ import { Categorical } from "../../data/categorical.ts";
 import { type Column, wholeDays } from "../../data/column.ts";
 import { DataFrame } from "../../data/frame.ts";
 import { NdArray } from "../../data/ndarray.ts";
-import { fromArrow, isArrowTable } from "../../data/_from_arrow.ts";
-import { RObject } from "../robject.ts";
-import { shmFree } from "../shm/segment.ts";
+import { fromArrow, isArrowTable } from "../../data/from_arrow.ts";
+import { RObject } from "./robject.ts";
+import { shmFree } from "../wire/shm_segment.ts";
 import { checkString, type Job, LeafEncoder } from "./encode_leaf.ts";
 import { NamedArgs, RCode } from "./markers.ts";
-import { INLINE_MAX, type Wire, type WireAttrs } from "./wire.ts";
+import { INLINE_MAX, type Wire, type WireAttrs } from "../wire/format.ts";
 
 /**
  * The bulk data of one request: its size and the jobs that fill it.

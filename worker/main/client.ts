@@ -16,10 +16,10 @@ import {
 } from "node:fs";
 import process from "node:process";
 import { type Child, type ExitStatus, spawnHost } from "./_spawn.ts";
-import { ArgEncoder } from "./codec/encode.ts";
-import { checkString } from "./codec/encode_leaf.ts";
-import { NamedArgs } from "./codec/markers.ts";
-import type { Wire } from "./codec/wire.ts";
+import { ArgEncoder } from "./encode.ts";
+import { checkString } from "./encode_leaf.ts";
+import { NamedArgs } from "./markers.ts";
+import type { Wire } from "../wire/format.ts";
 import { RAbortError, RError, RParseError, RStartupError, RWorkerCrashedError } from "./errors.ts";
 import {
   type ConvertMode,
@@ -31,9 +31,9 @@ import {
   type Request,
   RequestKind,
   type WireArg,
-} from "./protocol.ts";
+} from "../wire/protocol.ts";
 import { type HandleOwner, RObject } from "./robject.ts";
-import { ShmMain } from "./shm/main.ts";
+import { ShmMain } from "./shared_memory.ts";
 
 /** One piece of console output from the worker. */
 export interface LogEntry {

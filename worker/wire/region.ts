@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ALIGN } from "./wire.ts";
+import { ALIGN } from "./format.ts";
 
 /**
  * Hands out 64-byte aligned offsets in a region and tracks its size.

@@ -8,7 +8,7 @@
  * @module
  */
 import type { LibC } from "../../native/mod.ts";
-import { Segment, segmentName } from "./segment.ts";
+import { Segment, segmentName } from "./shm_segment.ts";
 
 /**
  * A segment handed out for one transfer.

@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import { loadLibC } from "../native/mod.ts";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import { releaseShared } from "../worker/main/shared_memory.ts";
-import { ArgEncoder, planOf } from "../worker/main/encode.ts";
+import { encodeArgs } from "../worker/main/arguments.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";
 
 const arg = (name: string, dflt: number) => {
@@ -122,10 +122,8 @@ async function memcpyMs(bytes: number): Promise<number> {
 /** Main-process share of a TS → R transfer: validation + layout, then the copy into a region. */
 function mainSide(df: DataFrame): { plan: number; write: number } {
   let t = now();
-  const enc = new ArgEncoder();
-  const args = enc.attach([{ value: enc.encode(df) }]);
+  const p = encodeArgs([df]).plan!;
   const plan = now() - t;
-  const p = planOf(args)!;
   const region = new ArrayBuffer(p.size);
   p.write(region); // first touch of a fresh buffer
   t = now();

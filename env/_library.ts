@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RWorker } from "../worker/main/client.ts";
+import type { RWorker } from "../worker/mod.ts";
 import { visibleEntries } from "./store/fs.ts";
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RWorker } from "../worker/main/client.ts";
+import type { RWorker } from "../worker/mod.ts";
 import type { InstalledRPackage } from "./_library.ts";
 import { type MissingRequirement, MissingRequirementsError } from "./store/errors.ts";
 import { installIntoLibrary, type InstallTarget } from "./install.ts";

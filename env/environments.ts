@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync, readdirSync } from "node:fs";
-import type { RWorker } from "../worker/main/client.ts";
+import type { RWorker } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
 import { isDir, removeTree } from "./store/fs.ts";
 import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";

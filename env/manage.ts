@@ -8,7 +8,7 @@
  * @module
  */
 import { mkdirSync, realpathSync } from "node:fs";
-import type { RWorker, WorkerConfig } from "../worker/main/client.ts";
+import type { RWorker, WorkerConfig } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
 import { isDir, removeTree } from "./store/fs.ts";
 import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";

@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import process from "node:process";
-import type { CallOptions, RWorker, WorkerStatus } from "../worker/main/client.ts";
+import type { CallOptions, RWorker, WorkerStatus } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
 
 /**

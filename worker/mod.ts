@@ -9,7 +9,7 @@
  * @module
  */
 export { RWorker } from "./main/client.ts";
-export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/client.ts";
+export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";
 export { named, NamedArgs, RCode, rCode } from "./main/markers.ts";
 export * from "./main/errors.ts";

@@ -108,8 +108,6 @@ export class Session {
   handle(req: Request): Event | null {
     if (req.release?.length) this.handles.release(req.release);
     switch (req.kind) {
-      case RequestKind.Release:
-        return null;
       case RequestKind.Status:
         return this.#status(req.id);
       case RequestKind.Eval: {

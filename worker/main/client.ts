@@ -5,28 +5,18 @@
  *
  * @module
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, constants, openSync, rmSync, writeSync } from "node:fs";
 import process from "node:process";
 import { type Child, type ExitStatus, spawnHost } from "./_spawn.ts";
-import { ArgEncoder } from "./encode.ts";
+import { checkFunctionName, encodeArgs } from "./arguments.ts";
+import { decode, type DecodeContext } from "./decode.ts";
+import type { CopyPlan } from "./encode.ts";
 import { checkString } from "./encode_leaf.ts";
-import { NamedArgs } from "./markers.ts";
-import type { Wire } from "../wire/format.ts";
-import { RAbortError, RError, RParseError, RStartupError, RWorkerCrashedError } from "./errors.ts";
+import { errorFromEvent, RAbortError, RStartupError, RWorkerCrashedError } from "./errors.ts";
 import {
   type ConvertMode,
   type Event,
   EventKind,
-  FailureKind,
-  type LogStream,
   type ReadyInfo,
   type Request,
   RequestKind,
@@ -34,61 +24,7 @@ import {
 } from "../wire/protocol.ts";
 import { type HandleOwner, RObject } from "./robject.ts";
 import { ShmMain } from "./shared_memory.ts";
-
-/** One piece of console output from the worker. */
-export interface LogEntry {
-  /** `stdout`/`stderr`: R's console; `raw`: output of R's child processes (compiler, chains). */
-  stream: LogStream;
-  text: string;
-  /** The id of the call that was running, when known. */
-  callId?: number;
-}
-
-/** Options every call accepts. */
-export interface CallOptions {
-  /** Cancels the call: R is interrupted; if it does not yield in time the worker restarts. */
-  signal?: AbortSignal;
-  /** Result conversion: `auto` (default), `handle` (always an RObject), `value` (strip classes). */
-  convert?: ConvertMode;
-  /** Receives this call's console output as it happens. */
-  onLog?: (entry: LogEntry) => void;
-}
-
-/** A call's value with the warnings and messages R raised. */
-export interface RResult<T = unknown> {
-  value: T;
-  warnings: string[];
-  messages: string[];
-}
-
-/** How the worker is started. */
-export interface WorkerConfig {
-  /** Extra environment variables for the worker (R_LIBS_USER, …). */
-  env?: Record<string, string>;
-  /** R installation to use (sets BRMSTS_R_HOME). */
-  rHome?: string;
-  /** R code run in every fresh worker before its first call. */
-  startupScripts?: string[];
-  /** How long R gets to yield after an abort before the worker is killed (ms, default 3000). */
-  abortGraceMs?: number;
-}
-
-/** Everything `status()` reports. */
-export interface WorkerStatus {
-  rVersion: string;
-  rHome: string;
-  brms: string | null;
-  rstan: string | null;
-  cmdstanr: string | null;
-  libPaths: string[];
-  tempDir: string;
-  pid: number;
-  runtime: "deno" | "bun";
-  /** R objects kept alive for RObject handles. */
-  preservedObjects: number;
-  /** How many workers this client has started. */
-  generation: number;
-}
+import type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./types.ts";
 
 type Body =
   | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
@@ -98,6 +34,8 @@ type Body =
 interface Task {
   id: number;
   body: Body;
+  /** The copy plan of the arguments' bulk data, run into the request's region at send time. */
+  plan?: CopyPlan;
   opts: CallOptions;
   resolve: (ev: Extract<Event, { kind: EventKind.Result }>) => void;
   reject: (e: Error) => void;
@@ -108,7 +46,6 @@ interface Task {
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const FN_NAME = /^(?:[A-Za-z.][A-Za-z0-9._]*:::?)?(?:[A-Za-z.][A-Za-z0-9._]*|`[^`]+`)$/;
 
 /**
  * A client for one R worker process. Most code uses the module-level functions (`evalR`,
@@ -233,15 +170,12 @@ export class RWorker implements HandleOwner {
     opts: CallOptions = {},
   ): Promise<RResult> {
     try {
-      if (typeof fn !== "string" || !FN_NAME.test(fn)) {
-        throw new TypeError(
-          `callR: ${JSON.stringify(fn)} is not an R function name (name or pkg::name)`,
-        );
-      }
-      const wire = buildArgs(args);
+      checkFunctionName(fn);
+      const { args: wire, plan } = encodeArgs(args);
       return this.#run(
         { kind: RequestKind.Call, fn, args: wire, convert: opts.convert ?? "auto" },
         opts,
+        plan,
       );
     } catch (e) {
       return Promise.reject(e);
@@ -313,7 +247,7 @@ export class RWorker implements HandleOwner {
 
   // ---------------------------------------------------------------- internals
 
-  #run(body: Body, opts: CallOptions): Promise<RResult> {
+  #run(body: Body, opts: CallOptions, plan?: CopyPlan): Promise<RResult> {
     const signal = opts.signal;
     if (signal?.aborted) {
       return Promise.reject(
@@ -327,8 +261,9 @@ export class RWorker implements HandleOwner {
       const task: Task = {
         id: this.#nextId++,
         body,
+        plan,
         opts,
-        resolve: (ev) => resolve(this.#value(ev, opts)),
+        resolve: (ev) => resolve(this.#value(ev)),
         reject,
         cleanup: () => signal?.removeEventListener("abort", onAbort),
       };
@@ -339,15 +274,24 @@ export class RWorker implements HandleOwner {
     });
   }
 
-  #value(ev: Extract<Event, { kind: EventKind.Result }>, _opts: CallOptions): RResult {
+  /** Decodes a result: maps its region, decodes the wire tree, settles the region's lease. */
+  #value(ev: Extract<Event, { kind: EventKind.Result }>): RResult {
     for (const w of ev.warnings) {
       this.#emit({ stream: "stderr", text: `Warning message:\n${w}\n`, callId: ev.id });
     }
     const gen = this.#gen;
-    const value = this.#shm.decodeResult(
-      ev,
-      (h) => new RObject(h.id, h.cls ?? [], h.type ?? "", h.repr ?? "", this, gen),
-    );
+    const result = this.#shm.openResult(ev);
+    const ctx: DecodeContext = {
+      region: result.region,
+      handle: (h) => new RObject(h.id, h.cls ?? [], h.type ?? "", h.repr ?? "", this, gen),
+      views: 0,
+    };
+    let value: unknown;
+    try {
+      value = decode(ev.value, ctx);
+    } finally {
+      result.settle(ctx.views);
+    }
     return { value, warnings: ev.warnings, messages: ev.messages };
   }
 
@@ -398,7 +342,7 @@ export class RWorker implements HandleOwner {
     this.#inflight = task;
     let shm;
     try {
-      shm = this.#shm.prepare(task.body, info.pid);
+      shm = this.#shm.prepare(task.plan, info.pid);
     } catch (e) {
       this.#inflight = undefined;
       task.cleanup();
@@ -420,7 +364,6 @@ export class RWorker implements HandleOwner {
     } catch {
       // The worker died; the exit handler rejects the task.
     }
-    void info;
   }
 
   #ensureStarted(): Promise<ReadyInfo> {
@@ -469,7 +412,7 @@ export class RWorker implements HandleOwner {
         id: this.#nextId++,
         body,
         opts: {},
-        resolve: (ev) => resolve(this.#value(ev, {})),
+        resolve: (ev) => resolve(this.#value(ev)),
         reject,
         cleanup: () => {},
       };
@@ -550,7 +493,7 @@ export class RWorker implements HandleOwner {
             task.reject(e as Error);
           }
         } else {
-          task.reject(toError(ev));
+          task.reject(errorFromEvent(ev));
         }
         this.#pump();
         return;
@@ -580,15 +523,8 @@ export class RWorker implements HandleOwner {
       } catch { /* ignore */ }
       this.#fifoFd = undefined;
     }
-    this.#shm.afterExit(info?.pid);
-    if (!info) return;
-    rmSync(info.tempDir, { recursive: true, force: true });
-    const prefix = info.shmPrefix.replace(/^\//, "");
-    if (existsSync("/dev/shm")) {
-      for (const name of readdirSync("/dev/shm")) {
-        if (name.startsWith(prefix)) rmSync(`/dev/shm/${name}`, { force: true });
-      }
-    }
+    this.#shm.afterExit(info?.pid, info?.shmPrefix);
+    if (info) rmSync(info.tempDir, { recursive: true, force: true });
   }
 
   async #onExit(proc: Child, status: ExitStatus): Promise<void> {
@@ -653,45 +589,3 @@ export class RWorker implements HandleOwner {
     this.#pump();
   }
 }
-
-function toError(ev: Extract<Event, { kind: EventKind.Error }>): Error {
-  const init = {
-    rCall: ev.rCall,
-    rTraceback: ev.rTraceback,
-    warnings: ev.warnings,
-    messages: ev.messages,
-  };
-  switch (ev.failure) {
-    case FailureKind.Parse:
-      return new RParseError(ev.message, init);
-    case FailureKind.Conversion:
-      return new TypeError(ev.message);
-    default:
-      return new RError(ev.message, init);
-  }
-}
-
-function buildArgs(args: unknown[] | Record<string, unknown> | undefined): WireArg[] {
-  if (args === undefined || args === null) return [];
-  const out: WireArg[] = [];
-  const enc = new ArgEncoder();
-  const addNamed = (obj: Record<string, unknown>) => {
-    for (const [name, v] of Object.entries(obj)) {
-      if (v === undefined) continue;
-      out.push({ name, value: enc.encode(v, name) });
-    }
-  };
-  if (Array.isArray(args)) {
-    args.forEach((a, i) => {
-      if (a instanceof NamedArgs) addNamed(a.args);
-      else out.push({ value: enc.encode(a, `args[${i}]`) });
-    });
-  } else if (typeof args === "object") {
-    addNamed(args as Record<string, unknown>);
-  } else {
-    throw new TypeError("callR args must be an array (positional) or an object (named)");
-  }
-  return enc.attach(out);
-}
-
-export type { Wire };

@@ -7,13 +7,8 @@
  * @module
  */
 import { activeWorkerConfig } from "../../env/store/active.ts";
-import {
-  type CallOptions,
-  type LogEntry,
-  type RResult,
-  RWorker,
-  type WorkerConfig,
-} from "./client.ts";
+import { RWorker } from "./client.ts";
+import type { CallOptions, LogEntry, RResult, WorkerConfig } from "./types.ts";
 
 let client: RWorker | undefined;
 

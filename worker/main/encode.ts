@@ -2,7 +2,7 @@
  * Main side: JS values to the wire form plus a plan of copy jobs into one byte region.
  * Everything is validated here, before anything is sent: a value R cannot hold raises a
  * TypeError/RangeError and nothing crosses. The copy itself runs when the request is sent
- * (`OutPlan.write`), straight into shared memory.
+ * (`CopyPlan.write`), straight into shared memory.
  *
  * @module
  */
@@ -18,33 +18,23 @@ import { NamedArgs, RCode } from "./markers.ts";
 import { INLINE_MAX, type Wire, type WireAttrs } from "../wire/format.ts";
 
 /**
- * The bulk data of one request: its size and the jobs that fill it.
+ * The bulk data of one request: its size and the copy jobs that fill it. The encoder returns
+ * it ({@link ArgEncoder.finish}), the client's task carries it, and the transport runs it into
+ * the request's region when the request is sent.
  *
  * @example
  * ```ts
- * const plan = planOf(args)!;
- * plan.write(new ArrayBuffer(plan.size));
+ * const enc = new ArgEncoder();
+ * const wire = enc.encode(new Float64Array(1e6));
+ * const plan = enc.finish();
+ * if (plan) plan.write(new ArrayBuffer(plan.size));
  * ```
  */
-export interface OutPlan {
+export interface CopyPlan {
+  /** Bytes the region needs. */
   readonly size: number;
-  /** Runs every copy job into `region` (exactly `size` bytes). */
+  /** Runs every copy job into `region` (at least `size` bytes). */
   write(region: ArrayBuffer): void;
-}
-
-const plans = new WeakMap<object, OutPlan>();
-
-/**
- * The plan attached to a request's argument array by {@link ArgEncoder.attach}.
- *
- * @example
- * ```ts
- * const args = enc.attach([{ value: enc.encode(x) }]);
- * planOf(args)?.size;
- * ```
- */
-export function planOf(args: object): OutPlan | undefined {
-  return plans.get(args);
 }
 
 function isPlainObject(v: object): boolean {
@@ -204,11 +194,12 @@ export class ArgEncoder {
   }
 
   /**
-   * Finishes the request: attaches the region plan to `args` (see {@link planOf}).
+   * Finishes the request: the copy plan of every value encoded so far, or undefined when they
+   * need no region.
    *
    * @throws {RangeError} when the data cannot fit in /dev/shm.
    */
-  attach<T extends object>(args: T): T {
+  finish(): CopyPlan | undefined {
     const size = this.#leaf.layout.size;
     if (size > INLINE_MAX) {
       const free = shmFree();
@@ -220,7 +211,6 @@ export class ArgEncoder {
       }
     }
     const jobs: Job[] = this.#leaf.jobs;
-    if (size > 0) plans.set(args, { size, write: (r) => jobs.forEach((j) => j(r)) });
-    return args;
+    return size > 0 ? { size, write: (r) => jobs.forEach((j) => j(r)) } : undefined;
   }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
 
 /**
  * An error raised by R while evaluating a request. The worker stays alive.
@@ -126,4 +127,30 @@ export class RStartupError extends Error {
  */
 export class RHandleError extends Error {
   override name = "RHandleError";
+}
+
+/**
+ * The typed error for a failed request: a parse error, a conversion error (a TypeError), or
+ * an R error with its call, traceback and the conditions raised before it.
+ *
+ * @example
+ * ```ts
+ * task.reject(errorFromEvent(ev));
+ * ```
+ */
+export function errorFromEvent(ev: Extract<Event, { kind: EventKind.Error }>): Error {
+  const init = {
+    rCall: ev.rCall,
+    rTraceback: ev.rTraceback,
+    warnings: ev.warnings,
+    messages: ev.messages,
+  };
+  switch (ev.failure) {
+    case FailureKind.Parse:
+      return new RParseError(ev.message, init);
+    case FailureKind.Conversion:
+      return new TypeError(ev.message);
+    default:
+      return new RError(ev.message, init);
+  }
 }

@@ -1,8 +1,10 @@
 /**
- * The main process's shared-memory context (one per RWorker client). Imports only `native/`.
+ * The main process's shared-memory transport (one per RWorker client). It neither encodes nor
+ * decodes: the client hands it a call's copy plan and decodes results against the regions it
+ * opens.
  *
- * Requests: the argument region is written at send time into a segment of this process's pool
- * (or inline when tiny) and returned to the pool when the call settles.
+ * Requests: the copy plan runs at send time into a segment of this process's pool (or inline
+ * when tiny), returned to the pool when the call settles.
  * Responses: the worker's segment is mapped once (its name unlinked at that moment) and the
  * result's typed arrays are views on it. One response = one lease = one ArrayBuffer: a
  * FinalizationRegistry entry on that buffer returns the lease to the worker (piggybacked on the
@@ -18,10 +20,9 @@ import { type LibC, loadLibC } from "../../native/mod.ts";
 import { Categorical } from "../../data/categorical.ts";
 import { DataFrame } from "../../data/frame.ts";
 import { NdArray } from "../../data/ndarray.ts";
-import { decode, type DecodeContext, type HandleFactory } from "./decode.ts";
-import { planOf } from "./encode.ts";
+import type { CopyPlan } from "./encode.ts";
 import { fromBase64, toBase64 } from "../wire/region.ts";
-import { type BufDesc, INLINE_MAX, type Wire } from "../wire/format.ts";
+import { type BufDesc, INLINE_MAX } from "../wire/format.ts";
 import { PeerMaps } from "../wire/shm_peer.ts";
 import { SegmentPool } from "../wire/shm_pool.ts";
 import { detach, type Segment } from "../wire/shm_segment.ts";
@@ -56,7 +57,7 @@ let exitHooked = false;
  *
  * @example
  * ```ts
- * const { fields, done } = shm.prepare(body, pid); // fields: RequestShm
+ * const { fields, done } = shm.prepare(plan, pid); // fields: RequestShm
  * ```
  */
 export interface RequestShm {
@@ -66,13 +67,30 @@ export interface RequestShm {
 }
 
 /**
+ * A result's bytes, and what to do once its wire tree is decoded (see
+ * {@link ShmMain.openResult}).
+ *
+ * @example
+ * ```ts
+ * const { region, settle } = shm.openResult(ev);
+ * settle(0); // nothing viewed the region: release it now
+ * ```
+ */
+export interface ResultRegion {
+  /** The region the wire tree points into; null when the result has no bulk data. */
+  region: ArrayBuffer | null;
+  /** Ties the region's lease to the views handed out, or releases it when `views` is 0. */
+  settle(views: number): void;
+}
+
+/**
  * Main-side shared memory for one worker client.
  *
  * @example
  * ```ts
  * const shm = new ShmMain();
  * await shm.init();
- * const { fields, done } = shm.prepare(body, workerPid);
+ * const { fields, done } = shm.prepare(plan, workerPid);
  * ```
  */
 export class ShmMain {
@@ -101,17 +119,16 @@ export class ShmMain {
   }
 
   /**
-   * The shared-memory fields of a request about to be sent to worker `pid`; `done` returns the
-   * argument region once the call has settled.
+   * The shared-memory fields of a request about to be sent to worker `pid`: runs the
+   * arguments' copy plan (if any) into the request's region. `done` returns the region once
+   * the call has settled.
    */
-  prepare(body: object, pid: number): { fields: RequestShm; done: () => void } {
+  prepare(plan: CopyPlan | undefined, pid: number): { fields: RequestShm; done: () => void } {
     const fields: RequestShm = {};
     let done = () => {};
     if (this.#leases.length) fields.leases = this.#leases.splice(0);
     const pool = this.#pool;
     if (!pool) return { fields, done };
-    const args = (body as { args?: object }).args;
-    const plan = args ? planOf(args) : undefined;
     if (plan) {
       if (plan.size <= INLINE_MAX) {
         const u8 = new Uint8Array(plan.size);
@@ -135,19 +152,18 @@ export class ShmMain {
     return { fields, done };
   }
 
-  /** Decodes a result, mapping its region and tying the lease to the views handed out. */
-  decodeResult(
-    ev: { value: Wire; buf?: BufDesc; drop?: string[] },
-    handle: HandleFactory,
-  ): unknown {
+  /**
+   * Opens a result's region: maps the worker's segment (once), or copies a small result out
+   * and returns its lease at once. The caller decodes the wire tree against `region`, then
+   * calls `settle` with the number of typed-array views the decoder handed out: with none the
+   * region is released now, otherwise when the garbage collector (or {@link releaseShared})
+   * retires the views.
+   */
+  openResult(ev: { buf?: BufDesc; drop?: string[] }): ResultRegion {
     for (const name of ev.drop ?? []) this.#peers?.drop(name);
     const b = ev.buf;
-    const ctx: DecodeContext = { region: null, handle, views: 0 };
-    if (!b) return decode(ev.value, ctx);
-    if ("inline" in b) {
-      ctx.region = fromBase64(b.inline);
-      return decode(ev.value, ctx);
-    }
+    if (!b) return { region: null, settle: () => {} };
+    if ("inline" in b) return { region: fromBase64(b.inline), settle: () => {} };
     const peers = this.#peers!;
     const m = b.seg.match(/^\/brmsts-w\d+-/);
     if (m) workerPrefixes.add(m[0]);
@@ -159,27 +175,25 @@ export class ShmMain {
       throw e;
     }
     if (b.len <= COPY_MAX) {
-      ctx.region = seg.buffer().slice(b.off, b.off + b.len);
+      const region = seg.buffer().slice(b.off, b.off + b.len);
       this.#queue(b.lease);
-      return decode(ev.value, ctx);
+      return { region, settle: () => {} };
     }
     const ab = seg.view(b.off, b.len);
-    ctx.region = ab;
     peers.retain(b.seg);
     const h: Held = { owner: this, seg: b.seg, lease: b.lease ?? 0, epoch: this.#epoch };
-    let value: unknown;
-    try {
-      value = decode(ev.value, ctx);
-    } finally {
-      if (ctx.views > 0) {
-        held.set(ab, h);
-        registry.register(ab, h, ab);
-      } else {
-        detach(ab);
-        this.free(h);
-      }
-    }
-    return value;
+    return {
+      region: ab,
+      settle: (views) => {
+        if (views > 0) {
+          held.set(ab, h);
+          registry.register(ab, h, ab);
+        } else {
+          detach(ab);
+          this.free(h);
+        }
+      },
+    };
   }
 
   /** A result that will not be decoded (aborted call): give its lease back. */
@@ -199,13 +213,17 @@ export class ShmMain {
     if (h.epoch === this.#epoch) this.#queue(h.lease);
   }
 
-  /** The worker exited: forget its leases and segments, unlink names still in flight. */
-  afterExit(pid: number | undefined): void {
+  /**
+   * The worker exited: forget its leases and segments, unlink names still in flight (ours, and
+   * the worker's under `workerPrefix`, its segment-name prefix).
+   */
+  afterExit(pid: number | undefined, workerPrefix?: string): void {
     this.#epoch++;
     this.#leases = [];
     this.#peers?.dropAll();
     this.#unlinkAll();
     this.#pool?.destroyFree((s) => pid === undefined || this.#peerOf.get(s) === pid);
+    if (workerPrefix) removeNames(new Set([workerPrefix]));
   }
 
   #unlinkAll(): void {

@@ -15,8 +15,6 @@ export enum RequestKind {
   Call = "call",
   /** Report versions, paths and resource counts. */
   Status = "status",
-  /** Drop preserved R objects (handles the main process no longer holds). */
-  Release = "release",
   /** Clean up and exit. */
   Shutdown = "shutdown",
 }
@@ -47,7 +45,6 @@ export type Request =
     buf?: BufDesc;
   }
   | Base & { kind: RequestKind.Status }
-  | Base & { kind: RequestKind.Release }
   | Base & { kind: RequestKind.Shutdown };
 
 /** One argument of a call: positional when `name` is absent. */

@@ -1,0 +1,62 @@
+/**
+ * The public types of a worker client: call options, console entries, results, start-up
+ * configuration and status.
+ *
+ * @module
+ */
+import type { ConvertMode, LogStream } from "../wire/protocol.ts";
+
+/** One piece of console output from the worker. */
+export interface LogEntry {
+  /** `stdout`/`stderr`: R's console; `raw`: output of R's child processes (compiler, chains). */
+  stream: LogStream;
+  text: string;
+  /** The id of the call that was running, when known. */
+  callId?: number;
+}
+
+/** Options every call accepts. */
+export interface CallOptions {
+  /** Cancels the call: R is interrupted; if it does not yield in time the worker restarts. */
+  signal?: AbortSignal;
+  /** Result conversion: `auto` (default), `handle` (always an RObject), `value` (strip classes). */
+  convert?: ConvertMode;
+  /** Receives this call's console output as it happens. */
+  onLog?: (entry: LogEntry) => void;
+}
+
+/** A call's value with the warnings and messages R raised. */
+export interface RResult<T = unknown> {
+  value: T;
+  warnings: string[];
+  messages: string[];
+}
+
+/** How the worker is started. */
+export interface WorkerConfig {
+  /** Extra environment variables for the worker (R_LIBS_USER, …). */
+  env?: Record<string, string>;
+  /** R installation to use (sets BRMSTS_R_HOME). */
+  rHome?: string;
+  /** R code run in every fresh worker before its first call. */
+  startupScripts?: string[];
+  /** How long R gets to yield after an abort before the worker is killed (ms, default 3000). */
+  abortGraceMs?: number;
+}
+
+/** Everything `status()` reports. */
+export interface WorkerStatus {
+  rVersion: string;
+  rHome: string;
+  brms: string | null;
+  rstan: string | null;
+  cmdstanr: string | null;
+  libPaths: string[];
+  tempDir: string;
+  pid: number;
+  runtime: "deno" | "bun";
+  /** R objects kept alive for RObject handles. */
+  preservedObjects: number;
+  /** How many workers this client has started. */
+  generation: number;
+}

@@ -14,6 +14,7 @@
  *
  * @module
  */
+export { BrmstsError } from "./errors.ts";
 export * from "./worker/mod.ts";
 export * from "./data/mod.ts";
 export * from "./formula/mod.ts";

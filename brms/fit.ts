@@ -16,6 +16,7 @@ import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths, obtainModel } fr
 import { ALL_GROUPS, buildIdata, type IdataGroup } from "./_draws.ts";
 import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
 import { ensureTools } from "./_tools.ts";
+import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 
 export type { IdataGroup } from "./_draws.ts";
 export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./_progress.ts";
@@ -141,44 +142,6 @@ export interface FitResult {
  * ```
  */
 export type FitHandle = Omit<FitResult, "idata">;
-
-/**
- * The sampler failed without an R error (rstan returns a fit without draws, e.g. when no initial
- * values could be found). `reason` holds what rstan printed.
- *
- * @example
- * ```ts
- * try { await brm(opts); } catch (e) { if (e instanceof BrmsSamplingError) console.error(e.reason); }
- * ```
- */
-export class BrmsSamplingError extends Error {
-  override name = "BrmsSamplingError";
-  constructor(
-    message: string,
-    readonly reason: string,
-    readonly log: string[],
-    readonly mode: number | null,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * The requested backend cannot be used in the worker's R (e.g. cmdstanr is not installed).
- *
- * @example
- * ```ts
- * try { await brm({ ...opts, backend: "cmdstanr" }); } catch (e) {
- *   if (e instanceof BrmsBackendError) console.error(e.message);
- * }
- * ```
- */
-export class BrmsBackendError extends Error {
-  override name = "BrmsBackendError";
-  constructor(message: string, readonly backend: string) {
-    super(message);
-  }
-}
 
 interface Prepared {
   spec: RObject;

@@ -20,8 +20,6 @@
 export {
   brm,
   type BrmOptions,
-  BrmsBackendError,
-  BrmsSamplingError,
   type CacheOutcome,
   type FitHandle,
   type FitPhase,
@@ -35,6 +33,7 @@ export {
   type ToIdataOptions,
   toInferenceData,
 } from "./fit.ts";
+export { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
 export { parseProgressLine } from "./_progress.ts";
 export { cacheDir } from "./_cache.ts";

@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RNotFoundError } from "./errors.ts";
 
 /** Where an R installation lives. */
 export interface RHome {
@@ -16,11 +17,6 @@ export interface RHome {
   libR: string;
   /** R_SHARE_DIR, R_INCLUDE_DIR and R_DOC_DIR, as R's launcher exports them. */
   dirs: { R_SHARE_DIR: string; R_INCLUDE_DIR: string; R_DOC_DIR: string };
-}
-
-/** Raised when no usable R installation is found; the message says how to install one. */
-export class RNotFoundError extends Error {
-  override name = "RNotFoundError";
 }
 
 const INSTALL_HINT = "Install R with brms and a C++ toolchain, e.g. on Debian/Ubuntu:\n" +

@@ -4,13 +4,14 @@
  *
  * @module
  */
+import { BrmstsError } from "../errors.ts";
 
 /**
  * A model specification rejected in TypeScript: an unknown family, a link
  * brms does not allow, a malformed tree given to `fromJSON`, formula text
- * that is not one expression. It extends `TypeError`, so generic argument
- * checks catch it too. Errors that only brms can detect arrive as the
- * worker's `RError` instead.
+ * that is not one expression. It extends {@link BrmstsError} (like every
+ * brmsts error; before 0.2 it extended `TypeError`). Errors that only brms
+ * can detect arrive as the worker's `RError` instead.
  *
  * @example
  * ```ts
@@ -24,7 +25,7 @@
  * }
  * ```
  */
-export class SpecError extends TypeError {
+export class SpecError extends BrmstsError {
   /** Creates the error; `name` is `"SpecError"`. */
   constructor(message: string) {
     super(message);

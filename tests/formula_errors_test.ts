@@ -20,6 +20,7 @@ import {
   student,
 } from "../formula/mod.ts";
 import { FAMILIES } from "../formula/_links.ts";
+import { BrmstsError } from "../errors.ts";
 
 const epilepsy = rCode("brms::epilepsy");
 
@@ -30,7 +31,7 @@ const SLOW = { timeout: 120_000 };
 function throwsSpec(fn: () => unknown, message: string | RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof SpecError, `expected SpecError, got ${e}`);
-    assert.ok(e instanceof TypeError);
+    assert.ok(e instanceof BrmstsError, "every brmsts error extends BrmstsError");
     if (typeof message === "string") assert.equal(e.message, message);
     else assert.match(e.message, message);
     return true;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BrmstsError } from "../../errors.ts";
 
 /**
  * Base class of environment failures (unknown environment, refused operation, …).
@@ -13,7 +14,7 @@
  * await environmentActivate("nope").catch((e) => e instanceof EnvironmentError); // true
  * ```
  */
-export class EnvironmentError extends Error {
+export class EnvironmentError extends BrmstsError {
   override name = "EnvironmentError";
 }
 

@@ -1,8 +1,9 @@
 /**
- * Typed errors, one class per failure kind.
+ * The worker's typed errors, one class per failure kind, all extending {@link BrmstsError}.
  *
  * @module
  */
+import { BrmstsError } from "../../errors.ts";
 import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
 
 /**
@@ -15,7 +16,7 @@ import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
  * }
  * ```
  */
-export class RError extends Error {
+export class RError extends BrmstsError {
   override name = "RError";
   /** The call R reported for the condition (`conditionCall`), or null (e.g. brms's `stop2`). */
   readonly rCall: string | null;
@@ -64,7 +65,7 @@ export class RParseError extends RError {
  * });
  * ```
  */
-export class RWorkerCrashedError extends Error {
+export class RWorkerCrashedError extends BrmstsError {
   override name = "RWorkerCrashedError";
   /** True when a fresh worker was started and later calls will use it. */
   readonly recovered: boolean;
@@ -93,7 +94,7 @@ export class RWorkerCrashedError extends Error {
  * await evalR("while (TRUE) {}", { signal: ac.signal }).catch((e) => e instanceof RAbortError);
  * ```
  */
-export class RAbortError extends Error {
+export class RAbortError extends BrmstsError {
   override name = "RAbortError";
   /** True when R did not yield in time and the worker was killed and restarted. */
   readonly workerRestarted: boolean;
@@ -111,7 +112,7 @@ export class RAbortError extends Error {
  * await status().catch((e) => e instanceof RStartupError && console.error(e.message));
  * ```
  */
-export class RStartupError extends Error {
+export class RStartupError extends BrmstsError {
   override name = "RStartupError";
 }
 
@@ -125,7 +126,7 @@ export class RStartupError extends Error {
  * await callR("ls", [env]).catch((e) => e instanceof RHandleError); // true
  * ```
  */
-export class RHandleError extends Error {
+export class RHandleError extends BrmstsError {
   override name = "RHandleError";
 }
 

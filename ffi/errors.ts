@@ -1,0 +1,11 @@
+/**
+ * The errors of the libR layer.
+ *
+ * @module
+ */
+import { BrmstsError } from "../errors.ts";
+
+/** Raised when no usable R installation is found; the message says how to install one. */
+export class RNotFoundError extends BrmstsError {
+  override name = "RNotFoundError";
+}

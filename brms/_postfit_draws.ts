@@ -9,8 +9,8 @@
 import { Categorical, DataFrame, NA_INTEGER, NdArray } from "../data/mod.ts";
 import { InferenceData } from "../idata/inference_data.ts";
 import type { Coord, VariableInput } from "../idata/types.ts";
-import { columnMajorToC } from "./_draws.ts";
-import { coordOf, strings } from "./_postfit_common.ts";
+import { columnMajorToC } from "../data/transpose.ts";
+import { coord, strings } from "./_decode.ts";
 
 /**
  * An R array's data in C order (a copy of bits when it arrived in R's column-major order).
@@ -137,8 +137,8 @@ export function predictionIdata(p: PredictPayload, layout: PredictLayout): Infer
   }[];
   let chains = Number(p.chains) || 1;
   const coords: Record<string, Coord> = {};
-  const drawIds = p.draw_ids === null || p.draw_ids === undefined ? null : coordOf(p.draw_ids);
-  let obs = coordOf(p.obs_id);
+  const drawIds = p.draw_ids === null || p.draw_ids === undefined ? null : coord(p.draw_ids);
+  let obs = coord(p.obs_id);
   const vars: Record<string, VariableInput> = {};
   let draws = 0;
   list.forEach((v, i) => {

@@ -4,7 +4,7 @@
  * @module
  */
 import { type CallOptions, defaultWorker, NamedArgs, type RWorker } from "../worker/mod.ts";
-import { unwrapFit } from "./_postfit_common.ts";
+import { unwrapFit } from "./fit_args.ts";
 
 /**
  * Options of one {@link call}, given with {@link callOptions} as its last argument.

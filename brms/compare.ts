@@ -9,17 +9,9 @@ import { RObject } from "../worker/mod.ts";
 import type { DataFrame } from "../data/mod.ts";
 import type { Coord } from "../idata/types.ts";
 import type { FitHandle, FitResult } from "./fit.ts";
-import {
-  brmsArgs,
-  coordOf,
-  f64,
-  fitHandle,
-  type FitLike,
-  fitObsId,
-  type PostfitCallOptions,
-  prepare,
-  strings,
-} from "./_postfit_common.ts";
+import { coord, f64, strings } from "./_decode.ts";
+import { fitHandle, type FitLike, fitObsId, type PostfitCallOptions, prepare } from "./fit_args.ts";
+import { brmsArgs } from "./_options.ts";
 
 /**
  * An estimate with its standard error.
@@ -140,7 +132,7 @@ function toResult(
 function ids(fit: FitLike, fromR: unknown, n: number): Coord {
   const mine = fitObsId(fit);
   if (mine && mine.length === n) return mine;
-  const c = coordOf(fromR);
+  const c = coord(fromR);
   return c.length === n ? c : Array.from({ length: n }, (_, i) => i);
 }
 

@@ -11,16 +11,16 @@ import type { FamilyInput } from "../formula/family.ts";
 import type { PriorInput } from "../formula/prior.ts";
 import type { DataFrameInput } from "../data/mod.ts";
 import type { RCode } from "../worker/mod.ts";
-import { brmArgs, type PlainPrior, type SavePars } from "./_args.ts";
+import { brmArgs, type PlainPrior, type SavePars } from "./_options.ts";
 import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths, obtainModel } from "./_cache.ts";
 import { ALL_GROUPS, buildIdata, type IdataGroup } from "./_draws.ts";
 import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
-import { ensureTools } from "./_tools.ts";
+import { ensureTools } from "./_r_helpers.ts";
 import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 
 export type { IdataGroup } from "./_draws.ts";
 export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./_progress.ts";
-export type { PlainPrior, SavePars } from "./_args.ts";
+export type { PlainPrior, SavePars } from "./_options.ts";
 
 /**
  * Options of {@link brm}. The named options map to brms's arguments (camelCase → snake_case,

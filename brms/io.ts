@@ -7,7 +7,7 @@
 import { RObject } from "../worker/mod.ts";
 import { type FitResult, toInferenceData } from "./fit.ts";
 import type { IdataGroup } from "./_draws.ts";
-import { type PostfitCallOptions, prepare, unwrapFit } from "./_postfit_common.ts";
+import { type PostfitCallOptions, prepare, unwrapFit } from "./fit_args.ts";
 
 /**
  * Options of {@link saveRds}.

@@ -78,4 +78,4 @@ export {
   type SaveRdsOptions,
 } from "./io.ts";
 export { call, callOptions, CallOptionsMarker, type CallWithOptions } from "./call.ts";
-export type { FitLike, NewData, PostfitCallOptions } from "./_postfit_common.ts";
+export type { FitLike, NewData, PostfitCallOptions } from "./fit_args.ts";

@@ -19,8 +19,8 @@ import type { InferenceData } from "../idata/inference_data.ts";
 import type { Coord } from "../idata/types.ts";
 import { Dataset } from "../idata/dataset.ts";
 import { toInferenceData } from "./fit.ts";
+import { strings } from "./_decode.ts";
 import {
-  brmsArgs,
   fitHandle,
   type FitLike,
   fitObsId,
@@ -28,8 +28,8 @@ import {
   newdataArg,
   type PostfitCallOptions,
   prepare,
-  strings,
-} from "./_postfit_common.ts";
+} from "./fit_args.ts";
+import { brmsArgs } from "./_options.ts";
 import { predictionIdata, type PredictPayload } from "./_postfit_draws.ts";
 
 /**

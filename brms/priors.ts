@@ -10,16 +10,16 @@ import type { DataFrame } from "../data/mod.ts";
 import type { FamilyInput } from "../formula/family.ts";
 import type { Formula } from "../formula/compose.ts";
 import type { RCode } from "../worker/mod.ts";
-import { brmArgs } from "./_args.ts";
+import { brmArgs } from "./_options.ts";
 import { makeStancode, makeStandata, type StancodeOptions } from "./stancode.ts";
 import {
-  brmsArgs,
   fitHandle,
   type FitLike,
   type NewData,
   type PostfitCallOptions,
   prepare,
-} from "./_postfit_common.ts";
+} from "./fit_args.ts";
+import { brmsArgs } from "./_options.ts";
 
 export { makeStancode, makeStandata, type StancodeOptions };
 

@@ -8,15 +8,15 @@
 import type { DataFrame, NdArray } from "../data/mod.ts";
 import { named } from "../worker/mod.ts";
 import { dataArg } from "./_data.ts";
+import { strings } from "./_decode.ts";
 import {
-  brmsArgs,
   fitHandle,
   type FitLike,
   type NewData,
   type PostfitCallOptions,
   prepare,
-  strings,
-} from "./_postfit_common.ts";
+} from "./fit_args.ts";
+import { brmsArgs } from "./_options.ts";
 import { formatTable } from "./_postfit_format.ts";
 
 /**

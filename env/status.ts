@@ -5,6 +5,7 @@
  * @module
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import type { CallOptions, RWorker, WorkerStatus } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
@@ -83,20 +84,7 @@ export interface RProbe {
   rBin: string;
 }
 
-const PROBE_R = String.raw`local({
-  ver <- function(p) {
-    d <- find.package(p, lib.loc = .libPaths(), quiet = TRUE)
-    if (length(d)) as.character(packageDescription(p, lib.loc = dirname(d[1]))$Version)
-    else NA_character_
-  }
-  bh <- system.file("include", "boost", package = "BH")
-  boost <- if (nzchar(bh)) dirname(bh) else
-    if (dir.exists("/usr/include/boost")) "/usr/include" else NA_character_
-  env <- Sys.getenv("BRMSTS_ENVIRONMENT", NA_character_)
-  list(environment = if (identical(env, "")) NA_character_ else env, boost = boost,
-       brms = ver("brms"), rstan = ver("rstan"), cmdstanr = ver("cmdstanr"),
-       libPaths = I(.libPaths()), rBin = R.home("bin"))
-})`;
+let probeSource: string | undefined;
 
 /**
  * Asks a worker which environment it serves, where Boost is, and which versions of brms, rstan
@@ -110,7 +98,8 @@ const PROBE_R = String.raw`local({
  * ```
  */
 export async function probeR(worker: RWorker, opts: CallOptions = {}): Promise<RProbe> {
-  const v = await worker.eval(PROBE_R, { ...opts, convert: "auto" }) as Record<string, unknown>;
+  probeSource ??= readFileSync(new URL("./probe.R", import.meta.url), "utf8");
+  const v = await worker.eval(probeSource, { ...opts, convert: "auto" }) as Record<string, unknown>;
   const str = (x: unknown) => (typeof x === "string" ? x : null);
   return {
     environment: str(v.environment),

@@ -15,7 +15,7 @@ import { runScriptArgv } from "./_util.ts";
 import { defaultWorker, RWorker, shutdown } from "../worker/mod.ts";
 import { brm, type BrmOptions, type ProgressEvent } from "../brms/mod.ts";
 import { commitEntry, tryLock } from "../brms/_cache.ts";
-import { ensureTools } from "../brms/_tools.ts";
+import { ensureTools } from "../brms/_r_helpers.ts";
 
 const spec = (seed: number): BrmOptions => ({
   formula: "y ~ g",

@@ -6,14 +6,8 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import type { LibR, SEXP } from "../../ffi/mod.ts";
-
-const SOURCE = `list(
-  uniq = function(x) { u <- unique.default(x); list(u, match(x, u)) },
-  take = function(u, i) u[i],
-  rn = function(x) .row_names_info(x, 0L),
-  utf8z = function(r, n) readBin(r, "character", n)
-)`;
 
 /**
  * The codec's R helpers, created once per session and preserved.
@@ -30,7 +24,7 @@ export class RTools {
 
   constructor(r: LibR) {
     this.#r = r;
-    const exprs = r.parse(SOURCE);
+    const exprs = r.parse(readFileSync(new URL("./rtools.R", import.meta.url), "utf8"));
     if (exprs === null) throw new Error("internal: codec R helpers do not parse");
     r.fns.Rf_protect(exprs);
     const list = r.tryEval(r.fns.VECTOR_ELT(exprs, 0n));

@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import type { LibC } from "../../native/mod.ts";
 import { type ConsoleSink, discoverRHome, LibR, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
-import { BOOTSTRAP_R } from "./_bootstrap_r.ts";
 import { HandleTable, makeCodec, type SexpReader, type SexpWriter } from "./sexp.ts";
 import { wireInline as encode } from "../wire/format.ts";
 import { ShmWorker } from "./shared_memory.ts";
@@ -39,7 +39,8 @@ export class Session {
   ) {
     this.r = LibR.start(libc, discoverRHome(env), sink);
     const r = this.r;
-    const exprs = r.parse(BOOTSTRAP_R);
+    // The trap and the session's tools (bootstrap.R, beside this module).
+    const exprs = r.parse(readFileSync(new URL("./bootstrap.R", import.meta.url), "utf8"));
     if (exprs === null) throw new Error("internal: bootstrap R code does not parse");
     r.fns.Rf_protect(exprs);
     const tools = r.tryEval(r.fns.VECTOR_ELT(exprs, 0n));

@@ -8,7 +8,7 @@
  */
 import { type LibR, NA_INTEGER, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
 import type { Region, ShmWorker } from "./shared_memory.ts";
-import { fToC } from "../wire/region.ts";
+import { fToC } from "../../data/transpose.ts";
 import type { RTools } from "./rtools.ts";
 import type { Wire, WireStr } from "../wire/format.ts";
 

@@ -11,7 +11,8 @@ import { type LibR, NA_INTEGER, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
 import type { Ptr } from "../../native/mod.ts";
 import type { ConvertMode } from "../wire/protocol.ts";
 import type { ShmWorker } from "./shared_memory.ts";
-import { fToC, RegionLayout } from "../wire/region.ts";
+import { fToC } from "../../data/transpose.ts";
+import { RegionLayout } from "../wire/region.ts";
 import type { RTools } from "./rtools.ts";
 import {
   type BufDesc,

@@ -1,23 +1,5 @@
-/**
- * The R side of `brm()`: helper functions installed once per worker session into an
- * environment attached as `brmsts:brm` (never the user's global environment).
- *
- * @module
- */
-import type { RWorker } from "../worker/mod.ts";
-import { DRAWS_R } from "./_draws.ts";
-import { installRHelpers } from "./_rhelpers.ts";
-
-/**
- * R source of the cache and sampling helpers.
- *
- * @example
- * ```ts
- * import { SAMPLING_R } from "./_tools.ts";
- * SAMPLING_R.includes("brmsts_sample <- function"); // true
- * ```
- */
-export const SAMPLING_R = String.raw`
+# The R side of brm(): backend checks, the compiled-model cache, sampling (also in forked
+# chains with progress), installed once per worker session as `brmsts:brm` (brms/_r_helpers.ts).
 brmsts_or <- function(a, b) if (is.null(a)) b else a
 brmsts_models <- new.env(parent = emptyenv())
 
@@ -189,21 +171,4 @@ brmsts_direct <- function(spec, extra) {
   args <- spec$args
   args[names(extra)] <- extra
   brmsts_run(args)
-}
-`;
-
-const SOURCE = SAMPLING_R + "\n" + DRAWS_R;
-
-/**
- * Installs the helpers in the worker if this worker session does not have them yet.
- *
- * @example
- * ```ts
- * import { defaultWorker } from "../worker/mod.ts";
- * import { ensureTools } from "./_tools.ts";
- * await ensureTools(defaultWorker());
- * ```
- */
-export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
-  return installRHelpers(w, "brm", SOURCE, signal);
 }

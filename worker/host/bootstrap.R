@@ -1,13 +1,5 @@
-/**
- * R source evaluated once per worker session. It defines the R-level trap that every request
- * runs under (`withCallingHandlers`: errors with call and traceback, warnings and messages;
- * errors and interrupts then unwind to the host's `R_tryEvalSilent`) and returns an
- * environment the host keeps preserved, so nothing is written into the user's global
- * environment.
- *
- * @module
- */
-export const BOOTSTRAP_R = String.raw`
+# Evaluated once per worker session (worker/host/session.ts): the R-level trap every request
+# runs under, returning an environment the host keeps preserved.
 local({
   tools <- new.env(parent = baseenv())
   one_line <- function(x, width = 300L) {
@@ -196,4 +188,3 @@ local({
   }
   tools
 })
-`;

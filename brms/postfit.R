@@ -1,23 +1,5 @@
-/**
- * The R side of the post-fit functions: helpers installed once per worker session into an
- * environment attached as `brmsts:postfit` (never the user's global environment). They call
- * brms's own functions and only reshape results into forms the codec carries as typed data.
- *
- * @module
- */
-import type { RWorker } from "../worker/mod.ts";
-import { installRHelpers } from "./_rhelpers.ts";
-import { ensureTools } from "./_tools.ts";
-
-/**
- * R source of the post-fit helpers.
- *
- * @example
- * ```ts
- * POSTFIT_R.includes("brmsts_pf_predict"); // true
- * ```
- */
-export const POSTFIT_R = String.raw`
+# The R side of the post-fit functions (summary, predictions, loo, ...), installed once per
+# worker session as `brmsts:postfit` (brms/_r_helpers.ts).
 # Helpers of brm() (brmsts:brm), looked up explicitly so that attach order never matters.
 brmsts_pf_bt <- function(name) get(name, envir = as.environment("brmsts:brm"))
 
@@ -290,20 +272,4 @@ brmsts_pf_read_fit <- function(path) {
          call. = FALSE)
   }
   brms::restructure(x)
-}
-`;
-
-/**
- * Installs brm()'s helpers and the post-fit helpers in the worker, once per worker session.
- *
- * @example
- * ```ts
- * import { defaultWorker } from "../worker/mod.ts";
- * import { ensurePostfit } from "./_postfit_r.ts";
- * await ensurePostfit(defaultWorker());
- * ```
- */
-export async function ensurePostfit(w: RWorker, signal?: AbortSignal): Promise<void> {
-  await ensureTools(w, signal);
-  await installRHelpers(w, "postfit", POSTFIT_R, signal);
 }

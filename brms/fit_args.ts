@@ -1,6 +1,7 @@
 /**
- * Shared by the post-fit functions: what a `fit` argument may be, which worker a call uses,
- * option names → brms's argument names, and the obs_id labels of a fit.
+ * The arguments every post-fit function takes: what a `fit` may be (`FitLike`), new data
+ * (`NewData`), the call options (`PostfitCallOptions`), which worker a call uses, and the
+ * obs_id labels of a fit. Option names → brms's argument names are in `_options.ts`.
  *
  * @module
  */
@@ -8,16 +9,14 @@ import {
   type CallOptions,
   defaultWorker,
   type RCode,
-  rCode,
   RObject,
   type RWorker,
 } from "../worker/mod.ts";
 import type { Coord } from "../idata/types.ts";
-import { camelToSnake, rString } from "../formula/render.ts";
 import type { DataFrameInput } from "../data/mod.ts";
 import type { FitHandle, FitResult } from "./fit.ts";
 import { dataArg } from "./_data.ts";
-import { ensurePostfit } from "./_postfit_r.ts";
+import { ensurePostfit } from "./_r_helpers.ts";
 
 /**
  * A fitted model: what `brm()`, `readRdsFit()` or `addCriterion()` return (anything with the
@@ -63,7 +62,7 @@ export interface PostfitCallOptions extends Omit<CallOptions, "convert"> {
  *
  * @example
  * ```ts
- * import { fitHandle } from "./_postfit_common.ts";
+ * import { fitHandle } from "./fit_args.ts";
  * const r = fitHandle(fit, "summary()"); // fit: FitResult or RObject
  * ```
  */
@@ -105,65 +104,6 @@ export async function prepare(
   const w = opts.worker ?? defaultWorker();
   await ensurePostfit(w, opts.signal);
   return { w, call: { signal: opts.signal, onLog: opts.onLog } };
-}
-
-/**
- * brmsts option names whose brms argument differs beyond camelCase → snake_case; all other
- * names are converted (`allowNewLevels` → `allow_new_levels`) and passed on.
- */
-const NAMES: Readonly<Record<string, string>> = {
-  reFormula: "re_formula",
-  momentMatch: "moment_match",
-};
-
-/**
- * Options handled by brmsts itself (never sent to brms).
- *
- * @example
- * ```ts
- * LOCAL.has("newdata"); // true
- * ```
- */
-export const LOCAL = new Set(["signal", "onLog", "worker", "newdata", "seed", "ndraws", "drawIds"]);
-
-/**
- * `re_formula`: `null` → `NA` (no group-level effects), a string → an R formula, undefined →
- * brms's default (all group-level effects).
- *
- * @example
- * ```ts
- * reFormulaArg(null); // rCode("NA")
- * reFormulaArg("~ (1 | g)"); // rCode('stats::as.formula("~ (1 | g)")')
- * ```
- */
-export function reFormulaArg(v: unknown): unknown {
-  if (v === null) return rCode("NA");
-  if (typeof v === "string") return rCode(`stats::as.formula(${rString(v)})`);
-  return v;
-}
-
-/**
- * The named R arguments for `options` (local options left out): camelCase → snake_case,
- * `reFormula` as a formula, `FitResult`s as their handles.
- *
- * @example
- * ```ts
- * import { brmsArgs } from "./_postfit_common.ts";
- * brmsArgs({ allowNewLevels: true, reFormula: null, signal: undefined });
- * // { allow_new_levels: true, re_formula: rCode("NA") }
- * ```
- */
-export function brmsArgs(
-  options: object,
-  skip: ReadonlySet<string> = LOCAL,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options as Record<string, unknown>)) {
-    if (v === undefined || skip.has(k) || LOCAL.has(k)) continue;
-    const name = NAMES[k] ?? camelToSnake(k);
-    out[name] = name === "re_formula" ? reFormulaArg(v) : unwrapFit(v);
-  }
-  return out;
 }
 
 /**
@@ -215,55 +155,4 @@ export function fitObsId(fit: FitLike): Coord | undefined {
     }
   }
   return undefined;
-}
-
-/**
- * `x` as a list of strings (the codec gives a scalar for length one, null for NULL).
- *
- * @example
- * ```ts
- * strings("a"); // ["a"]
- * strings(null); // []
- * ```
- */
-export function strings(x: unknown): string[] {
-  if (x === null || x === undefined) return [];
-  if (Array.isArray(x)) return x.map((v) => String(v));
-  if (typeof x === "string") return [x];
-  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>, String);
-  return [String(x)];
-}
-
-/**
- * `x` as a coordinate (numbers or strings).
- *
- * @example
- * ```ts
- * coordOf(new Int32Array([0, 1])); // [0, 1]
- * coordOf(["a", null]); // ["a", "NA"]
- * ```
- */
-export function coordOf(x: unknown): Coord {
-  if (x === null || x === undefined) return [];
-  if (typeof x === "number") return [x];
-  if (typeof x === "string") return [x];
-  if (x instanceof Int32Array || x instanceof Float64Array) return Array.from(x);
-  const a = x as unknown[];
-  if (a.every((v) => typeof v === "number")) return a as number[];
-  return a.map((v) => (v === null ? "NA" : String(v)));
-}
-
-/**
- * `x` as doubles (a scalar arrives as a number).
- *
- * @example
- * ```ts
- * f64(3); // Float64Array [3]
- * ```
- */
-export function f64(x: unknown): Float64Array {
-  if (x instanceof Float64Array) return x;
-  if (x === null || x === undefined) return new Float64Array(0);
-  if (typeof x === "number") return Float64Array.of(x);
-  return Float64Array.from(x as ArrayLike<number>);
 }

@@ -1,6 +1,7 @@
 /**
- * `brm()`'s options → brms's arguments (camelCase names mapped to brms's snake_case ones,
- * DSL values to their R code, plain prior objects to `brms::set_prior()` calls).
+ * The one option mapper: brmsts's options → brms's arguments, camelCase names mapped to brms's
+ * snake_case ones. `brmArgs` for `brm()` (DSL values to their R code, plain prior objects to
+ * `brms::set_prior()` calls), `brmsArgs` for the post-fit functions.
  *
  * @module
  */
@@ -10,9 +11,10 @@ import { reviveFormula } from "../formula/compose.ts";
 import { resolveFamily } from "../formula/family.ts";
 import { prior as makePrior, type PriorInput, priors as combinePriors } from "../formula/prior.ts";
 import { fromJSON } from "../formula/json.ts";
-import { camelToSnake, opt, rCall, type RLiteral } from "../formula/render.ts";
+import { camelToSnake, opt, rCall, type RLiteral, rString } from "../formula/render.ts";
 import { SpecError } from "../formula/errors.ts";
 import { dataArg } from "./_data.ts";
+import { unwrapFit } from "./fit_args.ts";
 
 /**
  * brmsts's names of brms/rstan arguments whose brms name differs (everything else is converted
@@ -20,7 +22,7 @@ import { dataArg } from "./_data.ts";
  *
  * @example
  * ```ts
- * import { ARG_NAMES } from "./_args.ts";
+ * import { ARG_NAMES } from "./_options.ts";
  * ARG_NAMES.priors; // "prior"
  * ```
  */
@@ -40,7 +42,7 @@ export const ARG_NAMES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
- * import { LOCAL_OPTIONS } from "./_args.ts";
+ * import { LOCAL_OPTIONS } from "./_options.ts";
  * LOCAL_OPTIONS.has("returnIdata"); // true
  * ```
  */
@@ -60,7 +62,7 @@ export const LOCAL_OPTIONS = new Set([
  *
  * @example
  * ```ts
- * import type { PlainPrior } from "./_args.ts";
+ * import type { PlainPrior } from "./_options.ts";
  * const p: PlainPrior = { prior: "exponential(1)", class: "sd", group: "patient" };
  * ```
  */
@@ -82,7 +84,7 @@ export interface PlainPrior {
  *
  * @example
  * ```ts
- * import type { SavePars } from "./_args.ts";
+ * import type { SavePars } from "./_options.ts";
  * const keepAll: SavePars = { all: true };
  * ```
  */
@@ -191,4 +193,63 @@ export function brmArgs(options: Record<string, unknown>): Record<string, unknow
     }
   }
   return args;
+}
+
+/**
+ * brmsts option names whose brms argument differs beyond camelCase → snake_case; all other
+ * names are converted (`allowNewLevels` → `allow_new_levels`) and passed on.
+ */
+const POSTFIT_NAMES: Readonly<Record<string, string>> = {
+  reFormula: "re_formula",
+  momentMatch: "moment_match",
+};
+
+/**
+ * Options handled by brmsts itself (never sent to brms).
+ *
+ * @example
+ * ```ts
+ * LOCAL.has("newdata"); // true
+ * ```
+ */
+export const LOCAL = new Set(["signal", "onLog", "worker", "newdata", "seed", "ndraws", "drawIds"]);
+
+/**
+ * `re_formula`: `null` → `NA` (no group-level effects), a string → an R formula, undefined →
+ * brms's default (all group-level effects).
+ *
+ * @example
+ * ```ts
+ * reFormulaArg(null); // rCode("NA")
+ * reFormulaArg("~ (1 | g)"); // rCode('stats::as.formula("~ (1 | g)")')
+ * ```
+ */
+export function reFormulaArg(v: unknown): unknown {
+  if (v === null) return rCode("NA");
+  if (typeof v === "string") return rCode(`stats::as.formula(${rString(v)})`);
+  return v;
+}
+
+/**
+ * The named R arguments for `options` (local options left out): camelCase → snake_case,
+ * `reFormula` as a formula, `FitResult`s as their handles.
+ *
+ * @example
+ * ```ts
+ * import { brmsArgs } from "./_options.ts";
+ * brmsArgs({ allowNewLevels: true, reFormula: null, signal: undefined });
+ * // { allow_new_levels: true, re_formula: rCode("NA") }
+ * ```
+ */
+export function brmsArgs(
+  options: object,
+  skip: ReadonlySet<string> = LOCAL,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options as Record<string, unknown>)) {
+    if (v === undefined || skip.has(k) || LOCAL.has(k)) continue;
+    const name = POSTFIT_NAMES[k] ?? camelToSnake(k);
+    out[name] = name === "re_formula" ? reFormulaArg(v) : unwrapFit(v);
+  }
+  return out;
 }

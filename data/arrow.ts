@@ -77,11 +77,11 @@ function factorVector(f: Categorical): Vector {
  * @throws {TypeError} for matrix or list columns.
  * @example
  * ```ts
- * const t = toArrow(new DataFrame({ x: [1, 2], g: Categorical.from(["a", "b"]) }));
+ * const t = dataFrameToArrow(new DataFrame({ x: [1, 2], g: Categorical.from(["a", "b"]) }));
  * t.schema.fields.map(String); // ["x: Float64", "g: Dictionary<Int32, Utf8>"]
  * ```
  */
-export function toArrow(df: DataFrame): Table {
+export function dataFrameToArrow(df: DataFrame): Table {
   const vectors: Record<string, Vector> = Object.create(null);
   for (const [name, c] of df.entries()) {
     const type = df.columnType(name);
@@ -108,7 +108,9 @@ export function toArrow(df: DataFrame): Table {
         vectors[name] = vectorFromArray(c as (Date | null)[], new TimestampMillisecond());
         break;
       default:
-        throw new TypeError(`toArrow: column ${JSON.stringify(name)} (${type}) has no Arrow form`);
+        throw new TypeError(
+          `dataFrameToArrow: column ${JSON.stringify(name)} (${type}) has no Arrow form`,
+        );
     }
   }
   if (df.ncol === 0) return new Table();
@@ -128,3 +130,13 @@ export function toArrow(df: DataFrame): Table {
 export function fromArrow(table: Table): DataFrame {
   return fromArrowLike(table as unknown as Parameters<typeof fromArrowLike>[0]);
 }
+
+/**
+ * @deprecated Renamed {@link dataFrameToArrow}: `toArrow` is InferenceData's (`idata/`).
+ *
+ * @example
+ * ```ts
+ * const t = toArrow(new DataFrame({ x: [1, 2] }));
+ * ```
+ */
+export const toArrow: (df: DataFrame) => Table = dataFrameToArrow;

@@ -11,13 +11,4 @@ export type { Column, ColumnType } from "./column.ts";
 export { type MemoryOrder, NdArray, type NdData } from "./ndarray.ts";
 export { type DataFrameInput, toDataFrame } from "./convert.ts";
 export { isArrowTable } from "./from_arrow.ts";
-export {
-  asInteger,
-  doubles,
-  isNA,
-  NA_INTEGER,
-  NA_REAL_HIGH_WORD,
-  NA_REAL_LOW_WORD,
-  naMask,
-  setNA,
-} from "./na.ts";
+export { asInteger, doubles, isNA, NA_INTEGER, naMask, setNA } from "./na.ts";

@@ -33,12 +33,11 @@ export {
   environmentPaths,
   setBrmstsHome,
 } from "./store/home.ts";
-export { type EnvironmentState, readState } from "./store/state.ts";
+export { type EnvironmentState } from "./store/state.ts";
 export { type InstallRPackageOptions } from "./install.ts";
 export { type InstalledRPackage } from "./_library.ts";
 export { type BrmsSetupReport, type InstallBrmsOptions } from "./brms_setup.ts";
 export { type EnvironmentStatus, status, type Toolchain } from "./status.ts";
-export { type LockOptions, withHomeLock } from "./lock.ts";
 export {
   EnvironmentConfigError,
   EnvironmentError,

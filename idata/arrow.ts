@@ -21,7 +21,7 @@ import type { Data, DataType } from "apache-arrow";
 import { Dataset } from "./dataset.ts";
 import type { InferenceData } from "./inference_data.ts";
 import { elements } from "./flatten.ts";
-import { isRNA } from "./na.ts";
+import { isNA } from "../data/na.ts";
 
 /**
  * Options of {@link toArrow}.
@@ -117,7 +117,7 @@ function float64Data(values: Float64Array): Data<DataType> {
   let bitmap: Uint8Array | undefined;
   let nulls = 0;
   for (let i = 0; i < values.length; i++) {
-    if (values[i] !== values[i] && isRNA(values, i)) {
+    if (values[i] !== values[i] && isNA(values, i)) {
       bitmap ??= new Uint8Array(Math.ceil(values.length / 8)).fill(0xff);
       bitmap[i >> 3] &= ~(1 << (i & 7));
       nulls++;

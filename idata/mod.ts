@@ -15,4 +15,3 @@ export { fromZarr, toZarr } from "./zarr.ts";
 export type { ToZarrOptions } from "./zarr.ts";
 export { toArrow, toArrowIPC } from "./arrow.ts";
 export type { ToArrowOptions } from "./arrow.ts";
-export { isRNA, setRNA } from "./na.ts";

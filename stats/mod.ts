@@ -18,7 +18,7 @@ export {
   rhat,
   rhatBasic,
 } from "./rhat_ess.ts";
-export { gpdfit, logSumExp, psis } from "./psis.ts";
+export { psis } from "./psis.ts";
 export type { PsisResult } from "./psis.ts";
 export { psisLoo, relativeEff } from "./loo.ts";
 export type { LogLikMatrix, LooPointwise, PsisLoo, PsisLooOptions } from "./loo.ts";

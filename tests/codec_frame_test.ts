@@ -11,7 +11,7 @@ import {
   NA_INTEGER,
   toDataFrame,
 } from "../data/mod.ts";
-import { fromArrow, toArrow } from "../data/arrow.ts";
+import { dataFrameToArrow, fromArrow } from "../data/arrow.ts";
 import { bytesOf } from "./_codec_util.ts";
 
 function sample(): DataFrame {
@@ -166,7 +166,7 @@ describe("codec: data frames", () => {
 
   it("converts to and from an Arrow Table keeping order, types and NA", () => {
     const df = sample();
-    const t = toArrow(df);
+    const t = dataFrameToArrow(df);
     assert.deepEqual(t.schema.fields.map((f) => f.name), df.names);
     assert.equal(t.getChild("num")!.get(1), null);
     assert.ok(Number.isNaN(t.getChild("num")!.get(2)));

@@ -9,13 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import {
-  environmentExists,
-  readEnvironmentConfig,
-  readState,
-  setBrmstsHome,
-  withHomeLock,
-} from "../env/mod.ts";
+import { environmentExists, readEnvironmentConfig, setBrmstsHome } from "../env/mod.ts";
+import { readState } from "../env/store/state.ts";
+import { withHomeLock } from "../env/lock.ts";
 import { acquireHomeLock } from "../env/lock.ts";
 import { writeEnvironmentConfig } from "../env/store/config.ts";
 
@@ -88,9 +84,12 @@ describe("concurrent environment changes", () => {
       const script = join(home, "try_lock.ts");
       writeFileSync(
         script,
-        `import { setBrmstsHome, withHomeLock } from ${
+        `import { setBrmstsHome } from ${
           JSON.stringify(new URL("../env/mod.ts", import.meta.url).pathname)
         };\n` +
+          `import { withHomeLock } from ${
+            JSON.stringify(new URL("../env/lock.ts", import.meta.url).pathname)
+          };\n` +
           `setBrmstsHome(${JSON.stringify(home)});\n` +
           `try { await withHomeLock(() => {}, { timeoutMs: 300 }); console.log("GOT IT"); }\n` +
           `catch (e) { console.log(e.name, e.message); }\n`,

@@ -18,11 +18,11 @@ import {
   environmentPaths,
   listEnvironments,
   readEnvironmentConfig,
-  readState,
   setBrmstsHome,
-  withHomeLock,
   workerConfigFor,
 } from "../env/mod.ts";
+import { readState } from "../env/store/state.ts";
+import { withHomeLock } from "../env/lock.ts";
 import { writeEnvironmentConfig } from "../env/store/config.ts";
 import { writeState } from "../env/store/state.ts";
 import { recoverLibrary } from "../env/install.ts";

@@ -31,11 +31,11 @@ import {
   listEnvironments,
   manage,
   readEnvironmentConfig,
-  readState,
   removeEnvironment,
   RPackageInstallError,
   setBrmstsHome,
 } from "../env/mod.ts";
+import { readState } from "../env/store/state.ts";
 import { buildTinyPackage } from "./fixtures/rpkg.ts";
 
 /** Every path under `dir` with its type, mode, size, mtime and content hash. */

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
-import { InferenceData, setRNA, toArrow, toArrowIPC } from "../idata/mod.ts";
+import { InferenceData, toArrow, toArrowIPC } from "../idata/mod.ts";
+import { setNA } from "../data/mod.ts";
 import { once, readDoubles, rPath, rscript, SLOW, tempDir } from "./_rscript.ts";
 
 const C = 3, D = 5, I = 2, J = 3;
@@ -122,7 +123,7 @@ describe("toArrow() in the layout of posterior's draws_df", () => {
 
   it("turns R's NA into null and keeps NaN", () => {
     const x = Float64Array.from([1, 2, NaN, 4]);
-    setRNA(x, 1);
+    setNA(x, 1);
     const table = toArrow(InferenceData.fromObject({ posterior: { x } }));
     const col = table.getChild("x")!;
     assert.equal(col.nullCount, 1);

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Dataset, fromZarr, InferenceData, setRNA, toZarr } from "../idata/mod.ts";
+import { Dataset, fromZarr, InferenceData, toZarr } from "../idata/mod.ts";
+import { setNA } from "../data/mod.ts";
 import type { TypedArray } from "../idata/mod.ts";
 import { once, SLOW, tempDir } from "./_rscript.ts";
 import { decompress } from "../idata/_zarr_codec.ts";
@@ -60,7 +61,7 @@ function sample(): InferenceData {
   const C = 3, D = 7, N = 5, K = 2;
   const mu = sharedF64(C * D, 5);
   mu.forEach((_, i) => mu[i] = Math.sin(i) * 1e3 + 1 / 3);
-  setRNA(mu, 4);
+  setNA(mu, 4);
   mu[5] = NaN;
   mu[6] = -Infinity;
   mu[7] = -0;

@@ -227,15 +227,16 @@ describe("summaries, priors and Stan code", () => {
   });
 
   it("validateNewdata returns brms's data and names a missing predictor", async () => {
-    const nd = await validateNewdata({ g: ["c", "a"] }, fit, { checkResponse: false });
+    const nd = await validateNewdata(fit, { g: ["c", "a"] }, { checkResponse: false });
     assert.equal(nd.nrow, 2);
     assert.ok(nd.has("g"));
-    await assert.rejects(validateNewdata({ h: [1] }, fit, { checkResponse: false }), (e) => {
+    await assert.rejects(validateNewdata(fit, { h: [1] }, { checkResponse: false }), (e) => {
       assert.ok(e instanceof RError);
       assert.match(e.message, /can neither be found in 'data' nor in 'data2':\n?'g'/);
       return true;
     });
-    await assert.rejects(validateNewdata({ g: ["a"] }, fit), /Missing variables: 'y'/);
+    await assert.rejects(validateNewdata(fit, { g: ["a"] }), /Missing variables: 'y'/);
+    // The deprecated order (newdata, fit) still works.
     await assert.rejects(
       validateNewdata({ zAge: [0], zBase: [0], Trt: ["0"] }, ep, { checkResponse: false }),
       /'patient'/,

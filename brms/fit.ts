@@ -13,7 +13,7 @@ import type { DataFrameInput } from "../data/mod.ts";
 import type { RCode } from "../worker/mod.ts";
 import { brmArgs, type PlainPrior, type SavePars } from "./_options.ts";
 import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths, obtainModel } from "./_cache.ts";
-import { ALL_GROUPS, buildIdata, type IdataGroup } from "./_draws.ts";
+import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./_draws.ts";
 import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
 import { ensureTools } from "./_r_helpers.ts";
 import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
@@ -340,7 +340,7 @@ async function fetchIdata(
     data: o.data ?? null,
     groups: [...o.groups],
     seed: o.seed ?? null,
-  }, { signal: o.signal }) as Record<string, unknown>;
+  }, { signal: o.signal }) as DrawsPayload;
   const version = o.version ?? (await w.status({ signal: o.signal })).brms ?? "";
   return buildIdata(payload, { library: "brms", version }, o.groups);
 }

@@ -8,7 +8,8 @@
  *
  * @module
  */
-export { RWorker } from "./main/client.ts";
+export { RWorker } from "./main/rworker.ts";
+export { type Body, WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";
 export { named, NamedArgs, RCode, rCode } from "./main/markers.ts";

@@ -7,7 +7,9 @@
 import { closeSync, constants, mkdtempSync, openSync, read, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { cstr, type LibC, loadLibC, SIGKILL } from "../../native/mod.ts";
+import type { Event } from "../wire/protocol.ts";
 
 /** How a process ended. */
 export interface ExitStatus {
@@ -20,10 +22,17 @@ export interface Child {
   readonly pid: number;
   /** Writes bytes to the request channel. */
   write(bytes: Uint8Array): Promise<void>;
+  /** Writes one message as a JSON line. */
+  send(message: object): Promise<void>;
   /** Closes the request channel (the worker reads end-of-file). */
   closeRequests(): void;
   /** Reads the next chunk of the response channel; null once the worker is gone. */
   read(): Promise<Uint8Array | null>;
+  /**
+   * Reads the events (JSON lines) completed by the next chunk of the response channel: maybe
+   * none; null once the worker is gone.
+   */
+  readEvents(): Promise<Event[] | null>;
   /** Resolves when the child exits. */
   readonly exited: Promise<ExitStatus>;
   kill(signal?: "SIGKILL" | "SIGTERM"): void;
@@ -219,14 +228,46 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     ch.close();
     return s;
   });
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let pending = "";
   return {
     pid,
     write: (b) => ch.write(b),
+    send: (m) => ch.write(encoder.encode(JSON.stringify(m) + "\n")),
     closeRequests: () => ch.closeRequests(),
     read: () => ch.read(),
+    readEvents: async () => {
+      const chunk = await ch.read();
+      if (chunk === null) return null;
+      pending += decoder.decode(chunk, { stream: true });
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      return lines.filter((l) => l.trim()).map((l) => JSON.parse(l) as Event);
+    },
     exited,
     kill,
     unref,
     ref,
   };
+}
+
+/**
+ * The environment of a new worker process: this process's, plus the configuration's variables
+ * and its R home (as `BRMSTS_R_HOME`).
+ *
+ * @example
+ * ```ts
+ * hostEnv({ env: { R_LIBS_USER: "/tmp/lib" } }).R_LIBS_USER; // "/tmp/lib"
+ * ```
+ */
+export function hostEnv(config: { env?: Record<string, string>; rHome?: string }): Record<
+  string,
+  string
+> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, config.env ?? {});
+  if (config.rHome) env.BRMSTS_R_HOME = config.rHome;
+  return env;
 }

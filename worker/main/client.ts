@@ -6,13 +6,18 @@
  * @module
  */
 import { closeSync, constants, openSync, rmSync, writeSync } from "node:fs";
-import process from "node:process";
-import { type Child, type ExitStatus, spawnHost } from "./_spawn.ts";
-import { checkFunctionName, encodeArgs } from "./arguments.ts";
+import { type Child, type ExitStatus, hostEnv, spawnHost } from "./_spawn.ts";
 import { decode, type DecodeContext } from "./decode.ts";
 import type { CopyPlan } from "./encode.ts";
-import { checkString } from "./encode_leaf.ts";
-import { errorFromEvent, RAbortError, RStartupError, RWorkerCrashedError } from "./errors.ts";
+import {
+  abortedAndInterrupted,
+  abortedAndKilled,
+  abortedBeforeStart,
+  crashedDuringCall,
+  errorFromEvent,
+  startupFailed,
+} from "./errors.ts";
+import { ConsoleRouter } from "./console.ts";
 import {
   type ConvertMode,
   type Event,
@@ -24,9 +29,10 @@ import {
 } from "../wire/protocol.ts";
 import { type HandleOwner, RObject } from "./robject.ts";
 import { ShmMain } from "./shared_memory.ts";
-import type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./types.ts";
+import type { CallOptions, LogEntry, RResult, WorkerConfig } from "./types.ts";
 
-type Body =
+/** A request without its id and shared-memory fields. */
+export type Body =
   | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
   | { kind: RequestKind.Call; fn: string; args: WireArg[]; convert: ConvertMode }
   | { kind: RequestKind.Status };
@@ -44,21 +50,19 @@ interface Task {
   cleanup: () => void;
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
 /**
- * A client for one R worker process. Most code uses the module-level functions (`evalR`,
- * `callR`, …) that share one default client; create more for parallel R sessions.
+ * The process and the queue of one R worker: starts it lazily, sends one request at a time
+ * (others queue), routes console output, recovers from crashes, cancels through AbortSignals
+ * and releases RObject handles. {@link RWorker} adds the calls (`eval`, `call`, `status`).
  *
  * @example
  * ```ts
- * const w = new RWorker();
- * console.log(await w.eval("1 + 1")); // 2
+ * const w: WorkerClient = new RWorker();
+ * w.setConsoleOutput("silent");
  * await w.shutdown();
  * ```
  */
-export class RWorker implements HandleOwner {
+export class WorkerClient implements HandleOwner {
   #config: WorkerConfig;
   #proc?: Child;
   #info?: ReadyInfo;
@@ -69,13 +73,11 @@ export class RWorker implements HandleOwner {
   #releases: number[] = [];
   #shm = new ShmMain();
   #nextId = 1;
-  #buf = "";
   /** The worker whose channel has a read loop running (a dead one's may still be winding down). */
   #reading?: Child;
   #gen = 0;
   #shutdownPending = false;
-  #listeners = new Set<(e: LogEntry) => void>();
-  #console: "stderr" | "silent" = "stderr";
+  readonly #console = new ConsoleRouter();
   #lastFatal?: string;
 
   #resolveConfig?: () => WorkerConfig;
@@ -115,11 +117,11 @@ export class RWorker implements HandleOwner {
 
   /** Routes worker console output: `stderr` (default) or `silent`. Listeners get it either way. */
   setConsoleOutput(mode: "stderr" | "silent"): void {
-    this.#console = mode;
+    this.#console.mode = mode;
   }
 
   /**
-   * Where worker console output goes (see {@link RWorker.setConsoleOutput}).
+   * Where worker console output goes (see {@link WorkerClient.setConsoleOutput}).
    *
    * @example
    * ```ts
@@ -129,71 +131,12 @@ export class RWorker implements HandleOwner {
    * ```
    */
   get consoleOutput(): "stderr" | "silent" {
-    return this.#console;
+    return this.#console.mode;
   }
 
   /** Subscribes to all console output; returns the unsubscribe function. */
   onLog(listener: (e: LogEntry) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Evaluates R source; resolves to the converted value of the last expression. */
-  async eval(code: string, opts: CallOptions = {}): Promise<unknown> {
-    return (await this.evalResult(code, opts)).value;
-  }
-
-  /** Like `eval`, with the warnings and messages R raised. */
-  evalResult(code: string, opts: CallOptions = {}): Promise<RResult> {
-    if (typeof code !== "string") throw new TypeError("evalR() takes R source as a string");
-    try {
-      checkString(code, "evalR() source"); // the rule every string sent to R follows
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.#run({ kind: RequestKind.Eval, code, convert: opts.convert ?? "auto" }, opts);
-  }
-
-  /** Calls an R function: `fn` is `name` or `pkg::name`. */
-  async call(
-    fn: string,
-    args?: unknown[] | Record<string, unknown>,
-    opts: CallOptions = {},
-  ): Promise<unknown> {
-    return (await this.callResult(fn, args, opts)).value;
-  }
-
-  /** Like `call`, with the warnings and messages R raised. */
-  callResult(
-    fn: string,
-    args?: unknown[] | Record<string, unknown>,
-    opts: CallOptions = {},
-  ): Promise<RResult> {
-    try {
-      checkFunctionName(fn);
-      const { args: wire, plan } = encodeArgs(args);
-      return this.#run(
-        { kind: RequestKind.Call, fn, args: wire, convert: opts.convert ?? "auto" },
-        opts,
-        plan,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  /** Versions, paths and resource counts of the worker (starts it if needed). */
-  async status(opts: CallOptions = {}): Promise<WorkerStatus> {
-    const res = await this.#run({ kind: RequestKind.Status }, opts);
-    const v = res.value as Omit<WorkerStatus, "pid" | "runtime" | "generation">;
-    const info = this.#info!;
-    return {
-      ...v,
-      libPaths: ([] as string[]).concat(v.libPaths ?? []),
-      pid: info.pid,
-      runtime: info.runtime,
-      generation: this.#gen,
-    };
+    return this.#console.subscribe(listener);
   }
 
   /** Stops the worker after queued calls finish; R's temp dir is removed. Idempotent. */
@@ -219,9 +162,7 @@ export class RWorker implements HandleOwner {
       this.#gen++;
       this.#releases = [];
       try {
-        await proc.write(
-          encoder.encode(JSON.stringify({ kind: RequestKind.Shutdown, id: 0 }) + "\n"),
-        );
+        await proc.send({ kind: RequestKind.Shutdown, id: 0 });
         proc.closeRequests();
       } catch { /* already gone */ }
       proc.ref();
@@ -247,15 +188,11 @@ export class RWorker implements HandleOwner {
 
   // ---------------------------------------------------------------- internals
 
-  #run(body: Body, opts: CallOptions, plan?: CopyPlan): Promise<RResult> {
+  /** Queues one request; resolves with its decoded result. */
+  protected run(body: Body, opts: CallOptions, plan?: CopyPlan): Promise<RResult> {
     const signal = opts.signal;
     if (signal?.aborted) {
-      return Promise.reject(
-        new RAbortError("the call was aborted before it started", {
-          workerRestarted: false,
-          cause: signal.reason,
-        }),
-      );
+      return Promise.reject(abortedBeforeStart(signal.reason));
     }
     return new Promise<RResult>((resolve, reject) => {
       const task: Task = {
@@ -303,12 +240,7 @@ export class RWorker implements HandleOwner {
     if (qi >= 0) {
       this.#queue.splice(qi, 1);
       task.cleanup();
-      task.reject(
-        new RAbortError("the call was aborted before it started", {
-          workerRestarted: false,
-          cause: reason,
-        }),
-      );
+      task.reject(abortedBeforeStart(reason));
       return;
     }
     if (this.#inflight !== task) return;
@@ -360,7 +292,7 @@ export class RWorker implements HandleOwner {
     this.#proc!.ref();
     this.#read();
     try {
-      await this.#proc!.write(encoder.encode(JSON.stringify(req) + "\n"));
+      await this.#proc!.send(req);
     } catch {
       // The worker died; the exit handler rejects the task.
     }
@@ -377,13 +309,8 @@ export class RWorker implements HandleOwner {
       this.#resolveConfig = undefined;
     }
     await this.#shm.init();
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, this.#config.env ?? {});
-    if (this.#config.rHome) env.BRMSTS_R_HOME = this.#config.rHome;
-    const proc = await spawnHost(env);
+    const proc = await spawnHost(hostEnv(this.#config));
     this.#proc = proc;
-    this.#buf = "";
     this.#lastFatal = undefined;
     proc.exited.then((s) => this.#onExit(proc, s));
     const ready = new Promise<ReadyInfo>((resolve, reject) => {
@@ -419,9 +346,7 @@ export class RWorker implements HandleOwner {
       this.#inflight = task;
       this.#proc!.ref();
       this.#read();
-      this.#proc!.write(encoder.encode(JSON.stringify({ ...body, id: task.id }) + "\n")).catch(
-        () => {},
-      );
+      this.#proc!.send({ ...body, id: task.id }).catch(() => {});
     }).finally(() => {
       this.#inflight = undefined;
     });
@@ -435,18 +360,12 @@ export class RWorker implements HandleOwner {
       let eof = false;
       try {
         while (this.#proc === proc && (this.#inflight || this.#onReady)) {
-          const chunk = await proc.read();
-          if (chunk === null) {
+          const events = await proc.readEvents();
+          if (events === null) {
             eof = true;
             break;
           }
-          this.#buf += decoder.decode(chunk, { stream: true });
-          let nl: number;
-          while ((nl = this.#buf.indexOf("\n")) >= 0) {
-            const line = this.#buf.slice(0, nl);
-            this.#buf = this.#buf.slice(nl + 1);
-            if (line.trim()) this.#onEvent(JSON.parse(line) as Event);
-          }
+          for (const ev of events) this.#onEvent(ev);
         }
       } finally {
         if (this.#reading === proc) this.#reading = undefined;
@@ -480,12 +399,7 @@ export class RWorker implements HandleOwner {
         task.cleanup();
         if (task.aborted) {
           if (ev.kind === EventKind.Result) this.#shm.discard(ev);
-          task.reject(
-            new RAbortError("the call was aborted; R was interrupted and the worker is alive", {
-              workerRestarted: false,
-              cause: task.opts.signal?.reason,
-            }),
-          );
+          task.reject(abortedAndInterrupted(task.opts.signal?.reason));
         } else if (ev.kind === EventKind.Result) {
           try {
             task.resolve(ev);
@@ -503,17 +417,7 @@ export class RWorker implements HandleOwner {
 
   #emit(entry: LogEntry): void {
     const task = this.#inflight;
-    if (task?.opts.onLog && (entry.callId === undefined || entry.callId === task.id)) {
-      try {
-        task.opts.onLog(entry);
-      } catch { /* a listener's error must not break the protocol */ }
-    }
-    for (const l of this.#listeners) {
-      try {
-        l(entry);
-      } catch { /* ignore */ }
-    }
-    if (this.#console === "stderr") process.stderr.write(entry.text);
+    this.#console.emit(entry, task && { id: task.id, onLog: task.opts.onLog });
   }
 
   #afterExit(info: ReadyInfo | undefined): void {
@@ -539,11 +443,7 @@ export class RWorker implements HandleOwner {
     if (this.#onStartFail) {
       const fail = this.#onStartFail;
       this.#onReady = this.#onStartFail = undefined;
-      fail(
-        new RStartupError(
-          `the R worker failed to start (${cause})${this.#lastFatal ? `: ${this.#lastFatal}` : ""}`,
-        ),
-      );
+      fail(startupFailed(cause, this.#lastFatal));
       return;
     }
     const inflight = this.#inflight;
@@ -565,25 +465,9 @@ export class RWorker implements HandleOwner {
       clearTimeout(t.graceTimer);
       t.cleanup();
       if (abortKill && t === inflight) {
-        t.reject(
-          new RAbortError(
-            `the call was aborted; R did not yield within ${
-              this.#config.abortGraceMs ?? 3000
-            } ms, so the worker was killed` +
-              (recovered ? " and restarted" : " (restart failed)"),
-            { workerRestarted: recovered, cause: t.opts.signal?.reason },
-          ),
-        );
+        t.reject(abortedAndKilled(this.#config.abortGraceMs ?? 3000, recovered, t.opts.signal));
       } else {
-        t.reject(
-          new RWorkerCrashedError(
-            `the R worker (pid ${info?.pid}) died during the call (${cause}); ` +
-              (recovered
-                ? "a fresh worker was started"
-                : `no fresh worker could be started: ${restartError}`),
-            { recovered, exitCode: status.code, signal: status.signal },
-          ),
-        );
+        t.reject(crashedDuringCall(info?.pid, cause, status, recovered, restartError));
       }
     }
     this.#pump();

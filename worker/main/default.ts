@@ -7,7 +7,7 @@
  * @module
  */
 import { activeWorkerConfig } from "../../env/store/active.ts";
-import { RWorker } from "./client.ts";
+import { RWorker } from "./rworker.ts";
 import type { CallOptions, LogEntry, RResult, WorkerConfig } from "./types.ts";
 
 let client: RWorker | undefined;

@@ -155,3 +155,92 @@ export function errorFromEvent(ev: Extract<Event, { kind: EventKind.Error }>): E
       return new RError(ev.message, init);
   }
 }
+
+/**
+ * A call aborted while it still waited in the queue (R never saw it).
+ *
+ * @example
+ * ```ts
+ * abortedBeforeStart("timeout").workerRestarted; // false
+ * ```
+ */
+export function abortedBeforeStart(reason: unknown): RAbortError {
+  return new RAbortError("the call was aborted before it started", {
+    workerRestarted: false,
+    cause: reason,
+  });
+}
+
+/**
+ * A call aborted while R ran it: R was interrupted and the worker lives on.
+ *
+ * @example
+ * ```ts
+ * abortedAndInterrupted("user").message;
+ * ```
+ */
+export function abortedAndInterrupted(reason: unknown): RAbortError {
+  return new RAbortError("the call was aborted; R was interrupted and the worker is alive", {
+    workerRestarted: false,
+    cause: reason,
+  });
+}
+
+/**
+ * A call aborted while R did not yield within the grace period: the worker was killed (and
+ * restarted when `recovered`).
+ *
+ * @example
+ * ```ts
+ * abortedAndKilled(3000, true, undefined).workerRestarted; // true
+ * ```
+ */
+export function abortedAndKilled(
+  graceMs: number,
+  recovered: boolean,
+  signal: AbortSignal | undefined,
+): RAbortError {
+  return new RAbortError(
+    `the call was aborted; R did not yield within ${graceMs} ms, so the worker was killed` +
+      (recovered ? " and restarted" : " (restart failed)"),
+    { workerRestarted: recovered, cause: signal?.reason },
+  );
+}
+
+/**
+ * The worker died while a call ran or waited (`cause`: "exit code N" or "signal S").
+ *
+ * @example
+ * ```ts
+ * crashedDuringCall(42, "signal SIGKILL", { code: null, signal: "SIGKILL" }, true, undefined);
+ * ```
+ */
+export function crashedDuringCall(
+  pid: number | undefined,
+  cause: string,
+  status: { code: number | null; signal: string | null },
+  recovered: boolean,
+  restartError: unknown,
+): RWorkerCrashedError {
+  return new RWorkerCrashedError(
+    `the R worker (pid ${pid}) died during the call (${cause}); ` +
+      (recovered
+        ? "a fresh worker was started"
+        : `no fresh worker could be started: ${restartError}`),
+    { recovered, exitCode: status.code, signal: status.signal },
+  );
+}
+
+/**
+ * The worker exited before it was ready (`fatal`: what it reported, if anything).
+ *
+ * @example
+ * ```ts
+ * startupFailed("exit code 1", "RNotFoundError: R was not found").message;
+ * ```
+ */
+export function startupFailed(cause: string, fatal: string | undefined): RStartupError {
+  return new RStartupError(
+    `the R worker failed to start (${cause})${fatal ? `: ${fatal}` : ""}`,
+  );
+}

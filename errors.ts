@@ -22,6 +22,7 @@ export class BrmstsError extends Error {
    * @param message What went wrong and, where known, what to do about it.
    * @param options `cause`: the underlying error, when there is one.
    */
+  /** Creates the error; `name` becomes the subclass's name. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;

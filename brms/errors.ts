@@ -16,7 +16,7 @@ import { BrmstsError } from "../errors.ts";
  * ```
  */
 export class BrmsSamplingError extends BrmstsError {
-  override name = "BrmsSamplingError";
+  /** Creates the error (see the class for its fields). */
   constructor(
     message: string,
     readonly reason: string,
@@ -38,7 +38,7 @@ export class BrmsSamplingError extends BrmstsError {
  * ```
  */
 export class BrmsBackendError extends BrmstsError {
-  override name = "BrmsBackendError";
+  /** Creates the error (see the class for its fields). */
   constructor(message: string, readonly backend: string) {
     super(message);
   }

@@ -57,8 +57,11 @@ interface VectorLike {
  * ```
  */
 export interface ArrowTableLike {
+  /** Number of rows. */
   numRows: number;
+  /** Column names and Arrow types. */
   schema: { fields: { name: string; type: TypeLike }[] };
+  /** The column called `name`, or null. */
   getChild(name: string): VectorLike | null;
 }
 

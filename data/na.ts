@@ -22,7 +22,7 @@
  * new Int32Array([1, NA_INTEGER]); // R: c(1L, NA)
  * ```
  */
-export const NA_INTEGER = -2147483648;
+export const NA_INTEGER: number = -2147483648;
 
 /**
  * The low 32-bit word of R's `NA_real_` (R tests only this word).

@@ -18,7 +18,9 @@ import { visibleEntries } from "./store/fs.ts";
  * ```
  */
 export interface InstalledRPackage {
+  /** The package's name. */
   name: string;
+  /** The package's version (its DESCRIPTION's `Version`). */
   version: string;
   /** The package's directory. */
   path: string;

@@ -35,11 +35,17 @@ export interface InstallBrmsOptions {
  * ```
  */
 export interface BrmsSetupReport {
+  /** The environment brms was set up in. */
   environment: string;
+  /** brms's version afterwards, or null. */
   brms: string | null;
+  /** rstan's version afterwards, or null. */
   rstan: string | null;
+  /** cmdstanr's version afterwards, or null. */
   cmdstanr: string | null;
+  /** The C++ toolchain found. */
   toolchain: Toolchain;
+  /** The include directory holding Boost headers, or null. */
   boost: string | null;
   /** True: g++, make, rstan and Boost headers are all present. */
   canCompileStan: boolean;

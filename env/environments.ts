@@ -41,6 +41,7 @@ export interface WorkerOption {
  * ```
  */
 export interface EnvironmentInfo {
+  /** The environment's name. */
   name: string;
   /** The environment's directory. */
   dir: string;

@@ -26,7 +26,12 @@ export {
   type WorkerOption,
 } from "./environments.ts";
 export { activeWorkerConfig } from "./store/active.ts";
-export { type EnvironmentConfig, readEnvironmentConfig, workerConfigFor } from "./store/config.ts";
+export {
+  type EnvironmentConfig,
+  type EnvironmentWorkerConfig,
+  readEnvironmentConfig,
+  workerConfigFor,
+} from "./store/config.ts";
 export {
   brmstsHome,
   type EnvironmentPaths,

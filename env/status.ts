@@ -20,7 +20,9 @@ import { defaultWorker } from "../worker/mod.ts";
  * ```
  */
 export interface Toolchain {
+  /** First line of `g++ --version`, or null. */
   gxx: string | null;
+  /** First line of `make --version`, or null. */
   make: string | null;
 }
 
@@ -36,6 +38,7 @@ export interface Toolchain {
 export interface EnvironmentStatus extends WorkerStatus {
   /** The environment the worker runs in, or null for the plain system R. */
   environment: string | null;
+  /** The C++ toolchain on the worker's PATH. */
   toolchain: Toolchain;
   /** The include directory that holds `boost/` (BH's, else /usr/include), or null. */
   boost: string | null;

@@ -9,11 +9,20 @@
  * @module
  */
 export { RWorker } from "./main/rworker.ts";
-export { type Body, WorkerClient } from "./main/client.ts";
+export { WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";
 export { named, NamedArgs, RCode, rCode } from "./main/markers.ts";
-export * from "./main/errors.ts";
+export {
+  RAbortError,
+  RError,
+  RHandleError,
+  RParseError,
+  RStartupError,
+  RWorkerCrashedError,
+} from "./main/errors.ts";
+export type { HandleOwner } from "./main/robject.ts";
+export type { LogStream, ReadyInfo } from "./wire/protocol.ts";
 export type { ConvertMode } from "./wire/protocol.ts";
 export { releaseShared } from "./main/shared_memory.ts";
 export {

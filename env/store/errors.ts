@@ -15,7 +15,6 @@ import { BrmstsError } from "../../errors.ts";
  * ```
  */
 export class EnvironmentError extends BrmstsError {
-  override name = "EnvironmentError";
 }
 
 /**
@@ -30,11 +29,11 @@ export class EnvironmentError extends BrmstsError {
  * ```
  */
 export class EnvironmentConfigError extends EnvironmentError {
-  override name = "EnvironmentConfigError";
   /** Absolute path of the offending file. */
   readonly file: string;
   /** What is wrong with it. */
   readonly problem: string;
+  /** Creates the error (see the class for its fields). */
   constructor(file: string, problem: string) {
     super(`${file}: ${problem}`);
     this.file = file;
@@ -53,11 +52,11 @@ export class EnvironmentConfigError extends EnvironmentError {
  * ```
  */
 export class EnvironmentLockError extends EnvironmentError {
-  override name = "EnvironmentLockError";
   /** The lock directory. */
   readonly lockPath: string;
   /** Who holds it (pid, host, since when), as recorded in the lock. */
   readonly holder: string;
+  /** Creates the error (see the class for its fields). */
   constructor(message: string, lockPath: string, holder: string) {
     super(message);
     this.lockPath = lockPath;
@@ -77,11 +76,11 @@ export class EnvironmentLockError extends EnvironmentError {
  * ```
  */
 export class RPackageInstallError extends EnvironmentError {
-  override name = "RPackageInstallError";
   /** The package name or tarball that was being installed. */
   readonly package: string;
   /** The last lines R printed. */
   readonly log: string;
+  /** Creates the error (see the class for its fields). */
   constructor(message: string, pkg: string, log: string) {
     super(message);
     this.package = pkg;
@@ -116,11 +115,11 @@ export interface MissingRequirement {
  * ```
  */
 export class MissingRequirementsError extends EnvironmentError {
-  override name = "MissingRequirementsError";
   /** What is missing. */
   readonly missing: MissingRequirement[];
   /** A command that installs all of it on Debian/Ubuntu. */
   readonly aptCommand: string;
+  /** Creates the error (see the class for its fields). */
   constructor(message: string, missing: MissingRequirement[], aptCommand: string) {
     super(message);
     this.missing = missing;

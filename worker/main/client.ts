@@ -32,7 +32,7 @@ import { ShmMain } from "./shared_memory.ts";
 import type { CallOptions, LogEntry, RResult, WorkerConfig } from "./types.ts";
 
 /** A request without its id and shared-memory fields. */
-export type Body =
+type Body =
   | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
   | { kind: RequestKind.Call; fn: string; args: WireArg[]; convert: ConvertMode }
   | { kind: RequestKind.Status };
@@ -88,6 +88,7 @@ export class WorkerClient implements HandleOwner {
    *   worker uses it to pick up the active environment lazily, so a broken state file fails the
    *   first call with a clear error rather than the import); an explicit `configure()` wins.
    */
+  /** Creates a client; the worker process starts with the first call. */
   constructor(config: WorkerConfig = {}, resolveConfig?: () => WorkerConfig) {
     this.#config = config;
     this.#resolveConfig = resolveConfig;
@@ -188,7 +189,11 @@ export class WorkerClient implements HandleOwner {
 
   // ---------------------------------------------------------------- internals
 
-  /** Queues one request; resolves with its decoded result. */
+  /**
+   * Queues one request; resolves with its decoded result.
+   *
+   * @internal
+   */
   protected run(body: Body, opts: CallOptions, plan?: CopyPlan): Promise<RResult> {
     const signal = opts.signal;
     if (signal?.aborted) {

@@ -17,7 +17,6 @@ import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
  * ```
  */
 export class RError extends BrmstsError {
-  override name = "RError";
   /** The call R reported for the condition (`conditionCall`), or null (e.g. brms's `stop2`). */
   readonly rCall: string | null;
   /** The R call stack at the error, outermost first. */
@@ -26,6 +25,7 @@ export class RError extends BrmstsError {
   readonly warnings: string[];
   /** Messages raised before the error. */
   readonly messages: string[];
+  /** Creates the error (see the class for its fields). */
   constructor(
     message: string,
     init: {
@@ -52,7 +52,6 @@ export class RError extends BrmstsError {
  * ```
  */
 export class RParseError extends RError {
-  override name = "RParseError";
 }
 
 /**
@@ -66,13 +65,13 @@ export class RParseError extends RError {
  * ```
  */
 export class RWorkerCrashedError extends BrmstsError {
-  override name = "RWorkerCrashedError";
   /** True when a fresh worker was started and later calls will use it. */
   readonly recovered: boolean;
   /** The worker's exit code, when it exited. */
   readonly exitCode: number | null;
   /** The signal that killed the worker, when one did. */
   readonly signal: string | null;
+  /** Creates the error (see the class for its fields). */
   constructor(
     message: string,
     init: { recovered: boolean; exitCode: number | null; signal: string | null },
@@ -95,9 +94,9 @@ export class RWorkerCrashedError extends BrmstsError {
  * ```
  */
 export class RAbortError extends BrmstsError {
-  override name = "RAbortError";
   /** True when R did not yield in time and the worker was killed and restarted. */
   readonly workerRestarted: boolean;
+  /** Creates the error (see the class for its fields). */
   constructor(message: string, init: { workerRestarted: boolean; cause?: unknown }) {
     super(message, { cause: init.cause });
     this.workerRestarted = init.workerRestarted;
@@ -113,7 +112,6 @@ export class RAbortError extends BrmstsError {
  * ```
  */
 export class RStartupError extends BrmstsError {
-  override name = "RStartupError";
 }
 
 /**
@@ -127,7 +125,6 @@ export class RStartupError extends BrmstsError {
  * ```
  */
 export class RHandleError extends BrmstsError {
-  override name = "RHandleError";
 }
 
 /**

@@ -13,6 +13,7 @@
  * ```
  */
 export class RCode {
+  /** Wraps R source `code` (see {@link rCode}). */
   constructor(readonly code: string) {}
   /** The R source. */
   toString(): string {
@@ -42,6 +43,7 @@ export function rCode(code: string): RCode {
  * ```
  */
 export class NamedArgs {
+  /** Wraps named arguments (see {@link named}). */
   constructor(readonly args: Record<string, unknown>) {}
 }
 

@@ -10,6 +10,7 @@ import type { ConvertMode, LogStream } from "../wire/protocol.ts";
 export interface LogEntry {
   /** `stdout`/`stderr`: R's console; `raw`: output of R's child processes (compiler, chains). */
   stream: LogStream;
+  /** The text, as printed (may hold several lines or part of one). */
   text: string;
   /** The id of the call that was running, when known. */
   callId?: number;
@@ -27,8 +28,11 @@ export interface CallOptions {
 
 /** A call's value with the warnings and messages R raised. */
 export interface RResult<T = unknown> {
+  /** The converted value. */
   value: T;
+  /** Warnings R raised during the call. */
   warnings: string[];
+  /** Messages R raised during the call. */
   messages: string[];
 }
 
@@ -46,14 +50,23 @@ export interface WorkerConfig {
 
 /** Everything `status()` reports. */
 export interface WorkerStatus {
+  /** `R.version.string`. */
   rVersion: string;
+  /** R's home directory. */
   rHome: string;
+  /** brms's version, or null when not installed. */
   brms: string | null;
+  /** rstan's version, or null when not installed. */
   rstan: string | null;
+  /** cmdstanr's version, or null when not installed. */
   cmdstanr: string | null;
+  /** `.libPaths()`, first searched first. */
   libPaths: string[];
+  /** R's session temporary directory (removed when the worker ends). */
   tempDir: string;
+  /** The worker process's id. */
   pid: number;
+  /** The runtime the worker process runs on. */
   runtime: "deno" | "bun";
   /** R objects kept alive for RObject handles. */
   preservedObjects: number;

@@ -77,11 +77,17 @@ export enum FailureKind {
 
 /** Facts the worker reports once started. */
 export interface ReadyInfo {
+  /** The worker process's id. */
   pid: number;
+  /** The runtime the worker runs on. */
   runtime: "deno" | "bun";
+  /** `R.version.string`. */
   rVersion: string;
+  /** R's home directory. */
   rHome: string;
+  /** R's session temporary directory. */
   tempDir: string;
+  /** The FIFO the client writes a call id to, to abort that call. */
   abortFifo: string;
   /** Prefix of the shared-memory names this worker creates. */
   shmPrefix: string;

@@ -297,6 +297,7 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
  *
  * @example
  * ```ts
+ * declare const opts: any;
  * import { obtainModel } from "./_cache.ts";
  * const outcome = await obtainModel(opts); // "memory" | "disk" | "compiled"
  * ```

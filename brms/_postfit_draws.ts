@@ -17,6 +17,7 @@ import { coord, strings } from "./_decode.ts";
  *
  * @example
  * ```ts
+ * import { NdArray } from "../mod.ts";
  * const m = new NdArray(new Float64Array([1, 2, 3, 4]), [2, 2], { order: "F" });
  * cOrderData(m); // Float64Array [1, 3, 2, 4]
  * ```

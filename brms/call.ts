@@ -38,6 +38,8 @@ export class CallOptionsMarker {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const ac = new AbortController();
  * await call("brms::bayes_R2", fit, callOptions({ signal: ac.signal }));
  * ```
@@ -55,6 +57,8 @@ export function callOptions(options: CallWithOptions): CallOptionsMarker {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * import { named } from "../worker/mod.ts";
  * const r2 = await call("brms::bayes_R2", fit); // NdArray [1, 4]: Estimate, Est.Error, Q2.5, Q97.5
  * const nd = await call("brms::ndraws", fit); // 300

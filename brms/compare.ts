@@ -18,6 +18,8 @@ import { brmsArgs } from "./_options.ts";
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const e: Estimate = (await loo(fit)).elpd;
  * console.log(e.estimate, e.se);
  * ```
@@ -32,6 +34,8 @@ export interface Estimate {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const l = await loo(fit);
  * l.elpd.estimate; // elpd_loo
  * l.estimates.looic.se;
@@ -158,6 +162,8 @@ async function criterion(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const l = await loo(fit);
  * console.log(l.elpd.estimate, l.elpd.se, Math.max(...l.paretoK!));
  * ```
@@ -171,6 +177,8 @@ export function loo(fit: FitLike, options: CriterionOptions = {}): Promise<Crite
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const w = await waic(fit);
  * w.estimates.waic.estimate; // = -2 * w.elpd.estimate
  * ```
@@ -184,6 +192,9 @@ export function waic(fit: FitLike, options: CriterionOptions = {}): Promise<Crit
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fitA: FitResult;
+ * declare const fitB: FitResult;
  * const [best]: CompareRow[] = await looCompare({ a: fitA, b: fitB });
  * ```
  */
@@ -214,6 +225,9 @@ export interface LooCompareOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fitA: FitResult;
+ * declare const fitB: FitResult;
  * const rows = await looCompare({ full: fitA, reduced: fitB });
  * rows[0].model; // the best model
  * rows[1].elpd_diff; rows[1].se_diff;
@@ -256,6 +270,8 @@ export async function looCompare(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const c: Criteria = (await addCriterion(fit, "loo")).criteria;
  * c.loo?.paretoK;
  * ```
@@ -275,6 +291,9 @@ export interface Criteria {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
+ * declare const other: any;
  * const fit2 = await addCriterion(fit, ["loo", "waic"]);
  * fit2.criteria.loo?.elpd.estimate;
  * await looCompare({ a: fit2, b: other });

@@ -12,6 +12,8 @@ import { BrmstsError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import { brm } from "../mod.ts";
+ * declare const opts: any;
  * try { await brm(opts); } catch (e) { if (e instanceof BrmsSamplingError) console.error(e.reason); }
  * ```
  */
@@ -32,6 +34,8 @@ export class BrmsSamplingError extends BrmstsError {
  *
  * @example
  * ```ts
+ * import { brm } from "../mod.ts";
+ * declare const opts: any;
  * try { await brm({ ...opts, backend: "cmdstanr" }); } catch (e) {
  *   if (e instanceof BrmsBackendError) console.error(e.message);
  * }

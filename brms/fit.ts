@@ -351,6 +351,7 @@ async function fetchIdata(
  *
  * @example
  * ```ts
+ * declare const opts: any;
  * import { brm, toInferenceData } from "./mod.ts";
  * const { r } = await brm({ ...opts, returnIdata: false });
  * const post = await toInferenceData(r, { groups: ["posterior"] });

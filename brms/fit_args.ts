@@ -24,6 +24,8 @@ import { ensurePostfit } from "./_r_helpers.ts";
  *
  * @example
  * ```ts
+ * import { type DataFrame, brm } from "../mod.ts";
+ * declare const data: DataFrame;
  * const f: FitLike = await brm({ formula: "y ~ g", data });
  * ```
  */
@@ -45,6 +47,7 @@ export type NewData = DataFrameInput | RObject | RCode;
  *
  * @example
  * ```ts
+ * import { RWorker } from "../mod.ts";
  * const opts: PostfitCallOptions = { signal: AbortSignal.timeout(10_000), worker: new RWorker() };
  * ```
  */
@@ -62,6 +65,8 @@ export interface PostfitCallOptions extends Omit<CallOptions, "convert"> {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * import { fitHandle } from "./fit_args.ts";
  * const r = fitHandle(fit, "summary()"); // fit: FitResult or RObject
  * ```
@@ -94,6 +99,9 @@ function describe(x: unknown): string {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
+ * declare const signal: AbortSignal;
  * const { w, call } = await prepare({ signal });
  * await w.call("brmsts_pf_summary", [fitHandle(fit, "x")], call);
  * ```
@@ -112,6 +120,8 @@ export async function prepare(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * unwrapFit(fit) === fit.r; // true for brm()'s result
  * ```
  */
@@ -141,6 +151,8 @@ export function newdataArg(nd: NewData | undefined | null): unknown {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * fitObsId(fit); // e.g. ["r1000", "r1001", ...] from brm()'s InferenceData
  * ```
  */

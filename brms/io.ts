@@ -29,6 +29,8 @@ export interface SaveRdsOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * await saveRds(fit, "/tmp/model.rds");
  * const again = await readRdsFit("/tmp/model.rds");
  * ```
@@ -56,6 +58,7 @@ export async function saveRds(
  *
  * @example
  * ```ts
+ * import { RWorker } from "../mod.ts";
  * const opts: ReadRdsFitOptions = { idataGroups: ["posterior"], worker: new RWorker() };
  * ```
  */
@@ -74,6 +77,8 @@ export interface ReadRdsFitOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type DataFrame, posteriorEpred } from "../mod.ts";
+ * declare const newdata: DataFrame;
  * const fit = await readRdsFit("/tmp/model.rds");
  * fit.idata.groups(); // ["posterior", "posterior_predictive", ...]
  * await posteriorEpred(fit, { newdata });

@@ -4,6 +4,9 @@
  *
  * @example
  * ```ts
+ * import { type DataFrame } from "../mod.ts";
+ * declare const data: DataFrame;
+ * declare const test: any;
  * import { brm } from "./mod.ts";
  * import { logLik, loo, posteriorEpred, summary } from "./postfit.ts";
  * const fit = await brm({ formula: "y ~ g", data, chains: 2, iter: 300 });

@@ -94,6 +94,8 @@ export interface LinpredOptions extends EpredOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata }: PredictionResult = await posteriorEpred(fit);
  * ```
  */
@@ -170,6 +172,8 @@ async function predict(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata } = await posteriorPredict(fit, { seed: 1 });
  * idata.get("posterior_predictive", "y").dims; // ["chain", "draw", "obs_id"]
  * const pred = await posteriorPredict(fit, { newdata: { g: ["a", "c"] } });
@@ -189,6 +193,8 @@ export function posteriorPredict(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata } = await posteriorEpred(fit, { newdata: { g: ["a", "b", "c"] } });
  * idata.get("predictions", "y_mean").shape; // [chains, draws, 3]
  * ```
@@ -207,6 +213,8 @@ export function posteriorEpred(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata } = await posteriorLinpred(fit, { reFormula: null });
  * idata.get("posterior", "count_linpred").dims; // ["chain", "draw", "obs_id"]
  * ```
@@ -225,6 +233,8 @@ export function posteriorLinpred(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata } = await logLik(fit);
  * idata.get("log_likelihood", "y").shape; // [chains, draws, nobs]
  * ```
@@ -252,6 +262,8 @@ function relabel(idata: InferenceData, obsId: Coord | undefined): InferenceData 
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata } = await posterior(fit);
  * idata.get("posterior", "b_Intercept").dims; // ["chain", "draw"]
  * ```
@@ -276,6 +288,8 @@ export async function posterior(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const { idata } = await observedData(fit);
  * idata.get("observed_data", "y").dims; // ["obs_id"]
  * ```
@@ -326,6 +340,8 @@ export interface ConditionalEffectsOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const ce: ConditionalEffect = (await conditionalEffects(fit)).g;
  * ce.data.column("estimate__");
  * ```
@@ -350,6 +366,8 @@ export interface ConditionalEffect {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const ce = await conditionalEffects(fit, { effects: "g" });
  * ce.g.data.column("estimate__"); // one estimate per level of g
  * ```

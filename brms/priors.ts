@@ -29,6 +29,7 @@ export { makeStancode, makeStandata, type StancodeOptions };
  *
  * @example
  * ```ts
+ * import { rCode } from "../mod.ts";
  * const opts: GetPriorOptions = { formula: "count ~ Trt", data: rCode("brms::epilepsy"), family: "poisson" };
  * ```
  */
@@ -84,6 +85,7 @@ export async function getPrior(options: GetPriorOptions): Promise<DataFrame> {
  *
  * @example
  * ```ts
+ * import { rCode } from "../mod.ts";
  * const p = await defaultPrior({ formula: "count ~ Trt", data: rCode("brms::epilepsy"), family: "poisson" });
  * p.column("class"); // ["b", "b", "Intercept"]
  * ```
@@ -113,6 +115,8 @@ export interface PriorSummaryOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const p = await priorSummary(fit);
  * p.toRecords().filter((r) => r.source === "user");
  * ```
@@ -150,6 +154,8 @@ function isFit(x: unknown): x is FitLike {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const code = await stancode(fit);
  * code.includes("model {"); // true
  * const same = await stancode({ formula: "y ~ g", data: { y: [1, 2], g: ["a", "b"] } });
@@ -176,6 +182,8 @@ export async function stancode(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const sd = await standata(fit) as { N: number };
  * sd.N; // number of observations
  * ```

@@ -43,6 +43,8 @@ export interface SummaryOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const data: SummaryData = await summary(fit);
  * data.fixed.column("Bulk_ESS");
  * ```
@@ -104,6 +106,8 @@ const ind = " ".repeat(9);
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const s = await summary(fit);
  * s.fixed.column("Estimate"); // Float64Array
  * s.fixed.column("Rhat");
@@ -146,6 +150,8 @@ export class BrmsSummary implements SummaryData {
    *
    * @example
    * ```ts
+   * import { type FitResult } from "../mod.ts";
+   * declare const fit: FitResult;
    * console.log((await summary(fit)).format(3));
    * ```
    */
@@ -214,6 +220,8 @@ function frameOrNull(x: unknown): DataFrame | null {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const s = await summary(fit, { prob: 0.9 });
  * s.fixed.rowNames; // ["Intercept", "zAge", ...]
  * s.random.patient.column("Estimate");
@@ -281,6 +289,8 @@ export interface EstimateOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const fe = await fixef(fit);
  * fe.rowNames; // ["Intercept", "gb", "gc"]
  * fe.column("Estimate");
@@ -317,6 +327,8 @@ async function estimates<T>(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const re = await ranef(fit);
  * re.patient.Intercept.rowNames; // ["1", "2", ...]
  * re.patient.Intercept.column("Estimate");
@@ -367,6 +379,8 @@ export interface PosteriorSummaryOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const ps = await posteriorSummary(fit, { variable: ["b_Intercept", "sigma"] });
  * ps.rowNames; // ["b_Intercept", "sigma"]
  * ```
@@ -409,6 +423,8 @@ export interface ValidateNewdataOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const nd = await validateNewdata(fit, { g: ["a", "c"] }, { checkResponse: false });
  * nd.nrow; // 2
  * ```
@@ -423,6 +439,8 @@ export async function validateNewdata(
  *
  * @example
  * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
  * const nd = await validateNewdata({ g: ["a"] }, fit); // deprecated order
  * ```
  */

@@ -77,6 +77,7 @@ function factorVector(f: Categorical): Vector {
  * @throws {TypeError} for matrix or list columns.
  * @example
  * ```ts
+ * import { Categorical, DataFrame } from "../mod.ts";
  * const t = dataFrameToArrow(new DataFrame({ x: [1, 2], g: Categorical.from(["a", "b"]) }));
  * t.schema.fields.map(String); // ["x: Float64", "g: Dictionary<Int32, Utf8>"]
  * ```
@@ -123,6 +124,7 @@ export function dataFrameToArrow(df: DataFrame): Table {
  *
  * @example
  * ```ts
+ * import { tableFromArrays } from "apache-arrow";
  * const df = fromArrow(tableFromArrays({ x: new Float64Array([1, 2]) }));
  * df.column("x"); // Float64Array [1, 2]
  * ```
@@ -136,6 +138,7 @@ export function fromArrow(table: Table): DataFrame {
  *
  * @example
  * ```ts
+ * import { DataFrame } from "../mod.ts";
  * const t = toArrow(new DataFrame({ x: [1, 2] }));
  * ```
  */

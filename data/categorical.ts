@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import { callR } from "../mod.ts";
  * const f = Categorical.from(["lo", "hi", null, "lo"], { levels: ["lo", "mid", "hi"] });
  * f.codes; // Int32Array [0, 2, -1, 0]
  * f.values(); // ["lo", "hi", null, "lo"]

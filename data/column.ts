@@ -16,6 +16,8 @@ import { doubles, NA_INTEGER } from "./na.ts";
  *
  * @example
  * ```ts
+ * import { type DataFrame } from "../mod.ts";
+ * declare const df: DataFrame;
  * const t: ColumnType = df.columnType("x"); // "double"
  * ```
  */
@@ -35,6 +37,8 @@ export type ColumnType =
  *
  * @example
  * ```ts
+ * import { type DataFrame } from "../mod.ts";
+ * declare const df: DataFrame;
  * const c: Column = df.column("x");
  * ```
  */

@@ -35,6 +35,7 @@ export interface DataFrameOptions {
  *
  * @example
  * ```ts
+ * import { Categorical, callR } from "../mod.ts";
  * const df = new DataFrame({ y: [1.5, 2.5], g: Categorical.from(["a", "b"]) });
  * df.nrow; // 2
  * df.toRecords(); // [{ y: 1.5, g: "a" }, { y: 2.5, g: "b" }]
@@ -151,7 +152,9 @@ export class DataFrame {
    *
    * @example
    * ```ts
-   * for (const [name, col] of df.entries()) console.log(name, col.length);
+   * import { type DataFrame } from "../mod.ts";
+   * declare const df: DataFrame;
+   * for (const [name] of df.entries()) console.log(name, df.columnType(name));
    * ```
    */
   entries(): [string, Column][] {

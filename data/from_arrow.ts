@@ -53,7 +53,8 @@ interface VectorLike {
  *
  * @example
  * ```ts
- * const t: ArrowTableLike = tableFromArrays({ x: new Float64Array(2) });
+ * import { tableFromArrays } from "apache-arrow";
+ * const t = tableFromArrays({ x: new Float64Array(2) }) as unknown as ArrowTableLike;
  * ```
  */
 export interface ArrowTableLike {
@@ -70,6 +71,7 @@ export interface ArrowTableLike {
  *
  * @example
  * ```ts
+ * import { tableFromArrays } from "apache-arrow";
  * isArrowTable(tableFromArrays({ x: new Float64Array(2) })); // true
  * ```
  */
@@ -186,7 +188,9 @@ function convert(name: string, v: VectorLike): { col: unknown; type: ColumnType 
  * @throws {RangeError} for 64-bit integers beyond ±2^53.
  * @example
  * ```ts
- * const df = fromArrow(tableFromArrays({ x: new Float64Array([1, 2]) }));
+ * import { tableFromArrays } from "apache-arrow";
+ * const table = tableFromArrays({ x: new Float64Array([1, 2]) }) as unknown as ArrowTableLike;
+ * const df = fromArrow(table);
  * ```
  */
 export function fromArrow(table: ArrowTableLike): DataFrame {

@@ -29,6 +29,7 @@ export const NA_INTEGER: number = -2147483648;
  *
  * @example
  * ```ts
+ * declare const x: any;
  * new Uint32Array(x.buffer)[0] === NA_REAL_LOW_WORD;
  * ```
  */
@@ -141,6 +142,7 @@ export function doubles(values: ArrayLike<number | null | undefined>): Float64Ar
  * @throws {RangeError} when a value is not a whole number in R's integer range (±2147483647).
  * @example
  * ```ts
+ * import { callR } from "../mod.ts";
  * await callR("typeof", [asInteger([1, 2, 3])]); // "integer"
  * ```
  */

@@ -35,6 +35,7 @@ export type MemoryOrder = "C" | "F";
  *
  * @example
  * ```ts
+ * import { callR } from "../mod.ts";
  * const m = new NdArray(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
  * m.get(1, 0); // 4
  * await callR("dim", [m]); // Int32Array [2, 3]

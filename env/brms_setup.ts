@@ -15,6 +15,8 @@ import { probeR, probeToolchain, type Toolchain, workerProcessEnv } from "./stat
  *
  * @example
  * ```ts
+ * import type { ManageContext } from "../mod.ts";
+ * declare const ctx: ManageContext;
  * await ctx.installBrms({ repos: "https://cloud.r-project.org" });
  * ```
  */
@@ -30,6 +32,8 @@ export interface InstallBrmsOptions {
  *
  * @example
  * ```ts
+ * import type { ManageContext } from "../mod.ts";
+ * declare const ctx: ManageContext;
  * const r: BrmsSetupReport = await ctx.installBrms();
  * console.log(r.brms, r.rstan, r.toolchain.gxx, r.canCompileStan);
  * ```
@@ -82,6 +86,9 @@ async function check(worker: RWorker) {
  *
  * @example
  * ```ts
+ * import { type RWorker } from "../mod.ts";
+ * declare const target: any;
+ * declare const worker: RWorker;
  * const report = await setUpBrms(worker, target, {});
  * ```
  */

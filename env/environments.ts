@@ -23,6 +23,7 @@ export { environmentExists };
  *
  * @example
  * ```ts
+ * import { RWorker } from "../mod.ts";
  * const other = new RWorker();
  * await environmentActivate("dev", { worker: other });
  * ```
@@ -71,6 +72,7 @@ function assertNoContext(worker: RWorker, what: string): void {
  *
  * @example
  * ```ts
+ * import { evalR } from "../mod.ts";
  * await environmentActivate("dev");
  * await evalR(".libPaths()[1]"); // ~/.brmsts/environments/dev/Rlib
  * ```

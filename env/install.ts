@@ -190,6 +190,7 @@ function swapIn(staging: string, library: string, names: string[]): void {
  *
  * @example
  * ```ts
+ * declare const target: any;
  * const pkgs = await installIntoLibrary(target, "/tmp/tinypkg_0.1.0.tar.gz");
  * ```
  */
@@ -231,6 +232,8 @@ export async function installIntoLibrary(
  *
  * @example
  * ```ts
+ * import { withHomeLock } from "./lock.ts";
+ * declare const lib: any;
  * await withHomeLock(() => removeFromLibrary(lib, "tinypkg"));
  * ```
  */
@@ -259,6 +262,9 @@ function deadOwner(entry: string): boolean {
  *
  * @example
  * ```ts
+ * import { withHomeLock } from "./lock.ts";
+ * declare const envDir: any;
+ * declare const library: any;
  * await withHomeLock(() => recoverLibrary(envDir, library));
  * ```
  */

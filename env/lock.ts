@@ -125,6 +125,7 @@ function breakStale(lock: string, seenText: string): void {
  *
  * @example
  * ```ts
+ * declare const writeSomething: any;
  * const release = await acquireHomeLock();
  * try { writeSomething(); } finally { release(); }
  * ```
@@ -260,7 +261,8 @@ function release(lock: string, text: string): void {
  *
  * @example
  * ```ts
- * await withHomeLock(() => writeState({ active: "dev" }));
+ * import { writeState } from "./store/state.ts";
+ * await withHomeLock(() => writeState("dev"));
  * ```
  */
 export async function withHomeLock<T>(

@@ -141,6 +141,8 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * import type { ManageContext } from "../mod.ts";
+   * declare const ctx: ManageContext;
    * await ctx.installRPackage("/tmp/tinypkg_0.2.0.tar.gz");
    * await ctx.installRPackage("MCMCglmm", { repos: "https://cloud.r-project.org" });
    * ```
@@ -186,6 +188,8 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * import type { ManageContext } from "../mod.ts";
+   * declare const ctx: ManageContext;
    * if (await ctx.isRPackageInstalled("tinypkg")) await ctx.uninstallRPackage("tinypkg");
    * ```
    */
@@ -217,6 +221,8 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * import type { ManageContext } from "../mod.ts";
+   * declare const ctx: ManageContext;
    * await ctx.isRPackageInstalled("brms"); // true (system library)
    * ```
    */
@@ -234,6 +240,8 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * import type { ManageContext } from "../mod.ts";
+   * declare const ctx: ManageContext;
    * console.log((await ctx.listRPackages()).map((p) => `${p.name} ${p.version}`));
    * ```
    */
@@ -248,6 +256,8 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * import type { ManageContext } from "../mod.ts";
+   * declare const ctx: ManageContext;
    * await ctx.importRPackages("tinypkg", "stats");
    * ```
    */
@@ -268,6 +278,8 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * import type { ManageContext } from "../mod.ts";
+   * declare const ctx: ManageContext;
    * const report = await ctx.installBrms();
    * console.log(report.brms, report.toolchain.gxx);
    * ```
@@ -285,6 +297,7 @@ export class ManageContext {
    *
    * @example
    * ```ts
+   * declare const tarball: any;
    * const ctx = await manage({ environmentName: "dev" });
    * try { await ctx.installRPackage(tarball); } finally { await ctx.dispose(); }
    * ```
@@ -314,6 +327,7 @@ export class ManageContext {
  *
  * @example
  * ```ts
+ * import { evalR } from "../mod.ts";
  * {
  *   await using ctx = await manage({ environmentName: "dev" });
  *   await ctx.installRPackage("/tmp/tinypkg_0.1.0.tar.gz");

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { manage, listEnvironments, status } from "./env/mod.ts";
+ * import { listEnvironments, manage, status } from "./mod.ts";
  * {
  *   await using ctx = await manage({ environmentName: "dev" });
  *   await ctx.installRPackage("/tmp/tinypkg_0.1.0.tar.gz");

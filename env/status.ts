@@ -96,6 +96,7 @@ let probeSource: string | undefined;
  *
  * @example
  * ```ts
+ * import { defaultWorker } from "../mod.ts";
  * const p = await probeR(defaultWorker());
  * console.log(p.environment, p.libPaths[0]);
  * ```

@@ -40,6 +40,10 @@ export class LibR {
    *
    * @example
    * ```ts
+   * import { discoverRHome } from "./mod.ts";
+   * import { type LibC } from "../native/mod.ts";
+   * declare const env: any;
+   * declare const libc: LibC;
    * const r = LibR.start(libc, discoverRHome(env), (t) => console.error(t));
    * ```
    */

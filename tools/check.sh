@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Formatting, lint and type checks with the pinned Deno (deno task would resolve `deno` to the npm
-# package's shim instead).
+# Formatting, lint, type checks, doc lint and the JSDoc examples, with the pinned Deno (deno task
+# would resolve `deno` to the npm package's shim instead). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DENO=node_modules/.bin/deno
-"$DENO" fmt --check
-"$DENO" lint
-"$DENO" check mod.ts worker/host/serve.ts worker/host/_watcher.ts tests/ bench/ examples/
+echo "== fmt" && "$DENO" fmt --check
+echo "== lint" && "$DENO" lint
+echo "== type check" && "$DENO" check mod.ts worker/host/serve.ts worker/host/_watcher.ts tests/ bench/ examples/
+echo "== doc lint (mod.ts)" && "$DENO" doc --lint mod.ts
+# Every @example in every module type-checks (doc tests without running them).
+echo "== JSDoc examples" && "$DENO" check --doc-only $(git ls-files '*.ts' | grep -v '^tests/')

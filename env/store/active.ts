@@ -22,6 +22,7 @@ import { readState } from "./state.ts";
  *
  * @example
  * ```ts
+ * import { RWorker } from "../../mod.ts";
  * const worker = new RWorker(activeWorkerConfig());
  * ```
  */

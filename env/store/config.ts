@@ -50,6 +50,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *
  * @example
  * ```ts
+ * declare const text: any;
  * const cfg = parseEnvironmentConfig(JSON.parse(text), "/x/config.json", "dev");
  * ```
  */
@@ -220,6 +221,7 @@ export interface EnvironmentWorkerConfig {
  *
  * @example
  * ```ts
+ * import { configureWorker } from "../../mod.ts";
  * await configureWorker(workerConfigFor(readEnvironmentConfig("dev")));
  * ```
  */

@@ -11,6 +11,7 @@ import { BrmstsError } from "../../errors.ts";
  *
  * @example
  * ```ts
+ * import { environmentActivate } from "../../mod.ts";
  * await environmentActivate("nope").catch((e) => e instanceof EnvironmentError); // true
  * ```
  */
@@ -23,6 +24,7 @@ export class EnvironmentError extends BrmstsError {
  *
  * @example
  * ```ts
+ * import { readEnvironmentConfig } from "../mod.ts";
  * try { readEnvironmentConfig("dev"); } catch (e) {
  *   if (e instanceof EnvironmentConfigError) console.error(e.file, e.problem);
  * }
@@ -46,6 +48,7 @@ export class EnvironmentConfigError extends EnvironmentError {
  *
  * @example
  * ```ts
+ * import { withHomeLock } from "../lock.ts";
  * await withHomeLock(() => {}, { timeoutMs: 100 }).catch((e) => {
  *   if (e instanceof EnvironmentLockError) console.error(e.lockPath, e.holder);
  * });
@@ -70,6 +73,8 @@ export class EnvironmentLockError extends EnvironmentError {
  *
  * @example
  * ```ts
+ * import type { ManageContext } from "../../mod.ts";
+ * declare const ctx: ManageContext;
  * await ctx.installRPackage("broken_0.1.tar.gz").catch((e) => {
  *   if (e instanceof RPackageInstallError) console.error(e.package, e.log);
  * });
@@ -109,6 +114,8 @@ export interface MissingRequirement {
  *
  * @example
  * ```ts
+ * import type { ManageContext } from "../../mod.ts";
+ * declare const ctx: ManageContext;
  * await ctx.installBrms().catch((e) => {
  *   if (e instanceof MissingRequirementsError) console.error(e.aptCommand);
  * });

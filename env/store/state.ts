@@ -79,6 +79,7 @@ export function readState(): EnvironmentState {
  *
  * @example
  * ```ts
+ * import { withHomeLock } from "../lock.ts";
  * await withHomeLock(() => writeState("dev"));
  * ```
  */

@@ -14,6 +14,8 @@ import type { LibR, SEXP } from "../../ffi/mod.ts";
  *
  * @example
  * ```ts
+ * declare const r: any;
+ * declare const x: any;
  * const tools = new RTools(r);
  * const pair = tools.uniq(x); // list(unique(x), match(x, unique(x)))
  * ```

@@ -41,6 +41,8 @@ const TYPE_NAMES: Record<number, string> = {
  *
  * @example
  * ```ts
+ * declare const r: any;
+ * declare const x: any;
  * const handles = new HandleTable(r);
  * const id = handles.add(x);
  * handles.release([id]);
@@ -94,6 +96,10 @@ export type Describe = (x: SEXP) => { cls: string[]; repr: string };
  *
  * @example
  * ```ts
+ * declare const describe: any;
+ * declare const handles: any;
+ * declare const r: any;
+ * declare const shm: any;
  * const { writer, reader } = makeCodec(r, handles, describe, shm);
  * ```
  */

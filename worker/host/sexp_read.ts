@@ -19,6 +19,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * declare const handles: any;
  * const lookup: HandleLookup = (id) => handles.get(id);
  * ```
  */
@@ -29,6 +30,7 @@ export type HandleLookup = (id: number) => SEXP;
  *
  * @example
  * ```ts
+ * declare const reader: any;
  * const x = reader.read({ t: "dbl", v: [1, "NA"] }); // c(1, NA)
  * ```
  */

@@ -44,6 +44,7 @@ type Job = (dst: { ab: ArrayBuffer; ptr: Ptr }) => void;
  *
  * @example
  * ```ts
+ * declare const handles: any;
  * const make: HandleMaker = (x) => ({ t: "handle", id: handles.add(x) });
  * ```
  */
@@ -54,6 +55,8 @@ export type HandleMaker = (x: SEXP) => Wire;
  *
  * @example
  * ```ts
+ * declare const writer: any;
+ * declare const x: any;
  * const { value, buf } = writer.encode(x, "auto"); // wire tree + its region
  * ```
  */

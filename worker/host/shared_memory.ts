@@ -21,6 +21,8 @@ import type { Segment } from "../wire/shm_segment.ts";
  *
  * @example
  * ```ts
+ * declare const ab: any;
+ * declare const ptr: any;
  * const r: Region = { ab, ptr };
  * ```
  */
@@ -34,6 +36,7 @@ export interface Region {
  *
  * @example
  * ```ts
+ * declare const shm: any;
  * const out = shm.output(1 << 20);
  * new Float64Array(out.ab, 0, 2).set([1, 2]);
  * out.desc();
@@ -51,6 +54,7 @@ export interface OutRegion extends Region {
  *
  * @example
  * ```ts
+ * declare const shm: any;
  * shm.begin({ leases: [3], drop: ["/brmsts-m7-1-2"] });
  * ```
  */
@@ -65,6 +69,10 @@ export interface ShmRequestFields {
  *
  * @example
  * ```ts
+ * import { type LibC } from "../../native/mod.ts";
+ * declare const libc: LibC;
+ * declare const request: any;
+ * declare const size: any;
  * const shm = new ShmWorker(libc, "/brmsts-w42-");
  * shm.begin(request);
  * const out = shm.output(size);

@@ -16,6 +16,7 @@ import type { WireArg } from "../wire/protocol.ts";
  *
  * @example
  * ```ts
+ * import { named } from "../../mod.ts";
  * const { args, plan } = encodeArgs([new Float64Array([1, 2]), named({ na_rm: true })]);
  * ```
  */

@@ -57,6 +57,7 @@ interface Task {
  *
  * @example
  * ```ts
+ * import { RWorker } from "../../mod.ts";
  * const w: WorkerClient = new RWorker();
  * w.setConsoleOutput("silent");
  * await w.shutdown();
@@ -126,6 +127,7 @@ export class WorkerClient implements HandleOwner {
    *
    * @example
    * ```ts
+   * import { RWorker } from "../../mod.ts";
    * const w = new RWorker();
    * w.setConsoleOutput("silent");
    * w.consoleOutput; // "silent"

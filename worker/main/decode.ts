@@ -98,6 +98,7 @@ function logicalsOf(w: Extract<Wire, { t: "lgl" }>, ctx: DecodeContext): (boolea
  *
  * @example
  * ```ts
+ * declare const ctx: DecodeContext;
  * stringsOf({ t: "str", v: ["a", null] }, ctx); // ["a", null]
  * ```
  */

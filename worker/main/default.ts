@@ -57,6 +57,7 @@ export function evalRResult(code: string, opts?: CallOptions): Promise<RResult> 
  *
  * @example
  * ```ts
+ * import { named } from "../../mod.ts";
  * await callR("sum", [[1, 2, 3]]); // 6
  * await callR("base::paste", ["a", "b", named({ sep: "-" })]); // "a-b"
  * await callR("stats::rnorm", { n: 3, mean: 10 });
@@ -103,6 +104,7 @@ export function shutdown(): Promise<void> {
  *
  * @example
  * ```ts
+ * declare const myLogger: any;
  * const off = onLog((e) => myLogger.info(e.text));
  * off();
  * ```

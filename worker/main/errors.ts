@@ -11,6 +11,7 @@ import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
  *
  * @example
  * ```ts
+ * import { evalR } from "../../mod.ts";
  * try { await evalR('stop("boom")'); } catch (e) {
  *   if (e instanceof RError) console.log(e.message, e.rCall, e.rTraceback);
  * }
@@ -48,6 +49,7 @@ export class RError extends BrmstsError {
  *
  * @example
  * ```ts
+ * import { evalR } from "../../mod.ts";
  * await evalR("1 +").catch((e) => e instanceof RParseError); // true
  * ```
  */
@@ -59,6 +61,7 @@ export class RParseError extends RError {
  *
  * @example
  * ```ts
+ * import { evalR } from "../../mod.ts";
  * await evalR('q("no")').catch((e) => {
  *   if (e instanceof RWorkerCrashedError) console.log(e.recovered, e.exitCode, e.signal);
  * });
@@ -88,6 +91,7 @@ export class RWorkerCrashedError extends BrmstsError {
  *
  * @example
  * ```ts
+ * import { evalR } from "../../mod.ts";
  * const ac = new AbortController();
  * setTimeout(() => ac.abort(), 100);
  * await evalR("while (TRUE) {}", { signal: ac.signal }).catch((e) => e instanceof RAbortError);
@@ -108,6 +112,7 @@ export class RAbortError extends BrmstsError {
  *
  * @example
  * ```ts
+ * import { status } from "../../mod.ts";
  * await status().catch((e) => e instanceof RStartupError && console.error(e.message));
  * ```
  */
@@ -119,6 +124,7 @@ export class RStartupError extends BrmstsError {
  *
  * @example
  * ```ts
+ * import { RObject, callR, evalR } from "../../mod.ts";
  * const env = await evalR("new.env()") as RObject;
  * env.dispose();
  * await callR("ls", [env]).catch((e) => e instanceof RHandleError); // true
@@ -133,6 +139,8 @@ export class RHandleError extends BrmstsError {
  *
  * @example
  * ```ts
+ * declare const ev: any;
+ * declare const task: any;
  * task.reject(errorFromEvent(ev));
  * ```
  */

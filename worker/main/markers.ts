@@ -9,6 +9,7 @@
  *
  * @example
  * ```ts
+ * import { callR } from "../../mod.ts";
  * await callR("nrow", [rCode("brms::epilepsy")]); // 236
  * ```
  */
@@ -26,6 +27,7 @@ export class RCode {
  *
  * @example
  * ```ts
+ * import { callR } from "../../mod.ts";
  * await callR("brms::make_stancode", { formula: rCode("count ~ Trt"), data: rCode("brms::epilepsy") });
  * ```
  */
@@ -39,6 +41,7 @@ export function rCode(code: string): RCode {
  *
  * @example
  * ```ts
+ * import { callR } from "../../mod.ts";
  * await callR("paste", ["a", new NamedArgs({ sep: "-" })]); // same as named({ sep: "-" })
  * ```
  */
@@ -52,6 +55,7 @@ export class NamedArgs {
  *
  * @example
  * ```ts
+ * import { callR } from "../../mod.ts";
  * await callR("stats::quantile", [[1, 2, 3, 4], named({ probs: [0.1, 0.9] })]);
  * ```
  */

@@ -24,6 +24,7 @@ const registry = new FinalizationRegistry<{ owner: HandleOwner; id: number; gen:
  *
  * @example
  * ```ts
+ * import { callR, evalR, named } from "../../mod.ts";
  * using env = await evalR("new.env()") as RObject;
  * console.log(env.classes, env.repr); // ["environment"], "<environment>"
  * await callR("assign", ["x", 1, named({ envir: env })]);

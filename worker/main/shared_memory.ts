@@ -32,6 +32,7 @@ import { detach, type Segment } from "../wire/shm_segment.ts";
  *
  * @example
  * ```ts
+ * declare const region: any;
  * const copied = region.byteLength <= COPY_MAX;
  * ```
  */
@@ -57,6 +58,9 @@ let exitHooked = false;
  *
  * @example
  * ```ts
+ * declare const pid: any;
+ * declare const plan: any;
+ * declare const shm: any;
  * const { fields, done } = shm.prepare(plan, pid); // fields: RequestShm
  * ```
  */
@@ -72,6 +76,8 @@ export interface RequestShm {
  *
  * @example
  * ```ts
+ * declare const ev: any;
+ * declare const shm: any;
  * const { region, settle } = shm.openResult(ev);
  * settle(0); // nothing viewed the region: release it now
  * ```
@@ -88,6 +94,8 @@ export interface ResultRegion {
  *
  * @example
  * ```ts
+ * declare const plan: any;
+ * declare const workerPid: any;
  * const shm = new ShmMain();
  * await shm.init();
  * const { fields, done } = shm.prepare(plan, workerPid);
@@ -263,6 +271,7 @@ function removeNames(prefixes: Set<string>): void {
  *
  * @example
  * ```ts
+ * import { evalR } from "../../mod.ts";
  * const x = await evalR("rnorm(1e7)") as Float64Array;
  * console.log(x[0]);
  * releaseShared(x); // x.length is 0 from now on

@@ -111,6 +111,7 @@ export type BufDesc =
  *
  * @example
  * ```ts
+ * declare const size: any;
  * const inline = size <= INLINE_MAX;
  * ```
  */
@@ -121,6 +122,7 @@ export const INLINE_MAX = 4096;
  *
  * @example
  * ```ts
+ * declare const size: any;
  * const o = Math.ceil(size / ALIGN) * ALIGN;
  * ```
  */

@@ -21,6 +21,8 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import { type LibC } from "../../native/mod.ts";
+ * declare const libc: LibC;
  * const peers = new PeerMaps(libc);
  * const seg = peers.get("/brmsts-w42-1", 65536);
  * ```
@@ -38,6 +40,7 @@ export class PeerMaps {
    *
    * @example
    * ```ts
+   * declare const peers: any;
    * const seg = peers.get("/brmsts-w42-1", 65536);
    * ```
    */

@@ -15,6 +15,7 @@ import { Segment, segmentName } from "./shm_segment.ts";
  *
  * @example
  * ```ts
+ * declare const pool: any;
  * const lease: Lease = pool.lease(1000);
  * pool.release(lease.id);
  * ```
@@ -30,6 +31,8 @@ export interface Lease {
  *
  * @example
  * ```ts
+ * import { type LibC } from "../../native/mod.ts";
+ * declare const libc: LibC;
  * new SegmentPool(libc, "/brmsts-w42-", { keepBytes: 256 << 20 });
  * ```
  */
@@ -73,6 +76,8 @@ function envKeepBytes(): number {
  *
  * @example
  * ```ts
+ * import { type LibC } from "../../native/mod.ts";
+ * declare const libc: LibC;
  * const pool = new SegmentPool(libc, "/brmsts-w42-");
  * const lease = pool.lease(8e8);
  * pool.release(lease.id); // kept mapped for the next transfer

@@ -27,6 +27,7 @@ export function segmentName(prefix: string): string {
  *
  * @example
  * ```ts
+ * declare const size: any;
  * if (size > shmFree()) throw new RangeError("too large");
  * ```
  */
@@ -44,6 +45,8 @@ export function shmFree(): number {
  *
  * @example
  * ```ts
+ * import { type LibC } from "../../native/mod.ts";
+ * declare const libc: LibC;
  * const s = Segment.create(libc, segmentName("/brmsts-m1-"), 1 << 20);
  * new Uint8Array(s.buffer())[0] = 1;
  * ```
@@ -66,6 +69,8 @@ export class Segment {
    * @throws {RangeError} when /dev/shm has less than `cap` bytes free.
    * @example
    * ```ts
+   * import { type LibC } from "../../native/mod.ts";
+   * declare const libc: LibC;
    * const s = Segment.create(libc, segmentName("/brmsts-m1-"), 1 << 20);
    * ```
    */
@@ -96,6 +101,8 @@ export class Segment {
    *
    * @example
    * ```ts
+   * import { type LibC } from "../../native/mod.ts";
+   * declare const libc: LibC;
    * const s = Segment.open(libc, "/brmsts-w42-3", 65536);
    * ```
    */
@@ -158,6 +165,7 @@ export class Segment {
  *
  * @example
  * ```ts
+ * declare const ab: any;
  * detach(ab); // ab.byteLength === 0 afterwards
  * ```
  */

@@ -28,8 +28,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { brm, getBrmsData, toInferenceData } from "../brms/mod.ts";
-import { defaultWorker, named, rCode, shutdown } from "../worker/mod.ts";
-import { releaseShared } from "../worker/main/shared_memory.ts";
+import { defaultWorker, named, rCode, releaseShared, shutdown } from "../worker/mod.ts";
 import { median, report, RUNNER } from "./_util.ts";
 
 const SELF = fileURLToPath(import.meta.url);

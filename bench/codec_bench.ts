@@ -16,8 +16,7 @@ import process from "node:process";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { loadLibC } from "../native/mod.ts";
-import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
-import { releaseShared } from "../worker/main/shared_memory.ts";
+import { callR, defaultWorker, evalR, releaseShared, shutdown } from "../worker/mod.ts";
 import { encodeArgs } from "../worker/main/arguments.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";
 

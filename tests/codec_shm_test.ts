@@ -2,8 +2,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { callR, defaultWorker, evalR, RWorkerCrashedError, shutdown } from "../worker/mod.ts";
-import { releaseShared } from "../worker/main/shared_memory.ts";
+import {
+  callR,
+  defaultWorker,
+  evalR,
+  releaseShared,
+  RWorkerCrashedError,
+  shutdown,
+} from "../worker/mod.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";
 import { fdCount, shmEntries, waitFor } from "./_util.ts";
 import { forceGC, mappedSegments, mappedSegmentSizes, procKiB } from "./_codec_util.ts";

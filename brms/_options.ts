@@ -8,9 +8,9 @@
 import { RCode, rCode, RObject } from "../worker/mod.ts";
 import { bf } from "../formula/bf.ts";
 import { reviveFormula } from "../formula/compose.ts";
-import { resolveFamily } from "../formula/family.ts";
+import { resolveFamily } from "../formula/brmsfamily.ts";
 import { prior as makePrior, type PriorInput, priors as combinePriors } from "../formula/prior.ts";
-import { fromJSON } from "../formula/json.ts";
+import { fromJSON } from "../formula/revive.ts";
 import { camelToSnake, opt, rCall, type RLiteral, rString } from "../formula/render.ts";
 import { SpecError } from "../formula/errors.ts";
 import { dataArg } from "./_data.ts";

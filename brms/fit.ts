@@ -7,7 +7,7 @@ import process from "node:process";
 import { defaultWorker, type LogEntry, type RObject, type RWorker } from "../worker/mod.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
 import type { Formula } from "../formula/compose.ts";
-import type { FamilyInput } from "../formula/family.ts";
+import type { FamilyInput } from "../formula/brmsfamily.ts";
 import type { PriorInput } from "../formula/prior.ts";
 import type { DataFrameInput } from "../data/mod.ts";
 import type { RCode } from "../worker/mod.ts";

@@ -50,17 +50,19 @@ export {
 } from "./summary.ts";
 export {
   defaultPrior,
-  type FitStanOptions,
   getPrior,
   type GetPriorOptions,
-  makeStancode,
-  makeStandata,
   priorSummary,
   type PriorSummaryOptions,
+} from "./priors.ts";
+export {
+  type FitStanOptions,
+  makeStancode,
+  makeStandata,
   stancode,
   type StancodeOptions,
   standata,
-} from "./priors.ts";
+} from "./stancode.ts";
 export {
   addCriterion,
   type CompareRow,

@@ -1,19 +1,22 @@
 /**
- * `makeStancode()` and `makeStandata()`: brms's `make_stancode()` and
- * `make_standata()` for models written with the formula DSL (or as R text).
+ * The Stan code and data of a model: `makeStancode()` and `makeStandata()` (brms's
+ * `make_stancode()` and `make_standata()`) for models written with the formula DSL (or as R
+ * text), and `stancode()` / `standata()` of a fit (or of a specification).
  * The formula, family and priors cross to the worker as the R code of their
  * trees (`rCode(String(tree))`), where brms's own functions build them.
  *
  * @module
  */
 
-import { callR, RCode, rCode, RObject } from "../worker/mod.ts";
+import { callR, named, RCode, rCode, RObject } from "../worker/mod.ts";
+import { fitHandle, type FitLike, type PostfitCallOptions, prepare } from "./fit_args.ts";
+import { brmsArgs } from "./_options.ts";
 import { dataArg } from "./_data.ts";
 import { bf } from "../formula/bf.ts";
 import { type Formula, reviveFormula } from "../formula/compose.ts";
-import { type FamilyInput, resolveFamily } from "../formula/family.ts";
+import { type FamilyInput, resolveFamily } from "../formula/brmsfamily.ts";
 import { type PriorInput, priors as combinePriors } from "../formula/prior.ts";
-import { fromJSON } from "../formula/json.ts";
+import { fromJSON } from "../formula/revive.ts";
 import { camelToSnake } from "../formula/render.ts";
 import { SpecError } from "../formula/errors.ts";
 
@@ -147,4 +150,80 @@ export async function makeStancode(options: StancodeOptions): Promise<string> {
 export async function makeStandata(options: StancodeOptions): Promise<unknown> {
   const args = buildArgs(options, "makeStandata()");
   return await callR("brms::make_standata", args, { signal: options.signal, convert: "value" });
+}
+
+/**
+ * Options of {@link stancode} and {@link standata} for a fit.
+ *
+ * @example
+ * ```ts
+ * const opts: FitStanOptions = { version: false };
+ * ```
+ */
+export interface FitStanOptions extends PostfitCallOptions {
+  /** Any argument of brms's `stancode()`/`standata()` (e.g. `version: false`). */
+  [argument: string]: unknown;
+}
+
+function isFit(x: unknown): x is FitLike {
+  return x instanceof RObject || (x !== null && typeof x === "object" && "r" in x &&
+    (x as { r: unknown }).r instanceof RObject);
+}
+
+/**
+ * The Stan code of a fit (`brms::stancode()`), or of a model specification (then the same as
+ * {@link makeStancode}).
+ *
+ * @example
+ * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
+ * const code = await stancode(fit);
+ * code.includes("model {"); // true
+ * const same = await stancode({ formula: "y ~ g", data: { y: [1, 2], g: ["a", "b"] } });
+ * ```
+ */
+export async function stancode(
+  fit: FitLike | StancodeOptions,
+  options: FitStanOptions = {},
+): Promise<string> {
+  if (!isFit(fit)) return makeStancode(fit);
+  const r = fitHandle(fit, "stancode()");
+  const { w, call } = await prepare(options);
+  const code = await w.call("brms::stancode", [r, brmsArgs(options)].flatMap(positional), {
+    ...call,
+    convert: "value",
+  });
+  if (typeof code !== "string") throw new TypeError("brms::stancode did not return a string");
+  return code;
+}
+
+/**
+ * The data passed to Stan for a fit (`brms::standata()`), or for a model specification (then
+ * the same as {@link makeStandata}): an object of plain values (`N`, `Y`, `X` as NdArray, …).
+ *
+ * @example
+ * ```ts
+ * import { type FitResult } from "../mod.ts";
+ * declare const fit: FitResult;
+ * const sd = await standata(fit) as { N: number };
+ * sd.N; // number of observations
+ * ```
+ */
+export async function standata(
+  fit: FitLike | StancodeOptions,
+  options: FitStanOptions = {},
+): Promise<Record<string, unknown>> {
+  if (!isFit(fit)) return await makeStandata(fit) as Record<string, unknown>;
+  const r = fitHandle(fit, "standata()");
+  const { w, call } = await prepare(options);
+  return await w.call("brms::standata", [r, brmsArgs(options)].flatMap(positional), {
+    ...call,
+    convert: "value",
+  }) as Record<string, unknown>;
+}
+
+function positional(x: unknown): unknown[] {
+  if (x instanceof RObject) return [x];
+  return Object.keys(x as object).length ? [named(x as Record<string, unknown>)] : [];
 }

@@ -23,8 +23,8 @@ import {
   type Mixture,
   type MixtureNode,
   resolveFamily,
-} from "./family.ts";
-import type { Family } from "./family.ts";
+} from "./brmsfamily.ts";
+import type { Family } from "./brmsfamily.ts";
 import { AcFormula, type AcFormulaNode } from "./terms.ts";
 import { isSyntacticName, opt, rCall, rValue } from "./render.ts";
 import { add, type FormulaSum, type FormulaTerm } from "./compose.ts";

@@ -28,7 +28,7 @@ import {
   SetRescor,
   type SetRescorNode,
 } from "./terms.ts";
-import { Family, type FamilyNode, Mixture, type MixtureNode } from "./family.ts";
+import { Family, type FamilyNode, Mixture, type MixtureNode } from "./brmsfamily.ts";
 
 /** A complete model formula: what `makeStancode({ formula })` accepts besides text. */
 export type Formula = BrmsFormula | MvBrmsFormula | FormulaSum;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type FamilyConstructor, familyConstructor as ctor } from "./family.ts";
+import { type FamilyConstructor, familyConstructor as ctor } from "./brmsfamily.ts";
 
 /**
  * The adjacent-category ordinal family.

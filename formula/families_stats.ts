@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type FamilyConstructor, familyConstructor as ctor } from "./family.ts";
+import { type FamilyConstructor, familyConstructor as ctor } from "./brmsfamily.ts";
 
 /**
  * The Gaussian (R's `stats::gaussian`; built with `brms::brmsfamily`, which allows all of brms's links and `linkSigma`) family.

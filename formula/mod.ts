@@ -71,7 +71,7 @@ export {
   type MixtureNode,
   type MixtureOptions,
   type Threshold,
-} from "./family.ts";
+} from "./brmsfamily.ts";
 export * from "./families.ts";
 export * from "./families_stats.ts";
 export {
@@ -85,4 +85,4 @@ export {
   priors,
   type PriorSpec,
 } from "./prior.ts";
-export { fromJSON, type Tree } from "./json.ts";
+export { fromJSON, type Tree } from "./revive.ts";

@@ -7,7 +7,7 @@
  */
 import { mean, sortedMedian, sortedQuantile, variance } from "./_basic.ts";
 import { essMatrix, rhatMatrix, shouldReturnNA, splitChains } from "./_ess.ts";
-import { indicatorShape, zScale } from "./_engine.ts";
+import { indicatorShape, zScale } from "./_variable_summary.ts";
 import { autocorrSums } from "./_fft.ts";
 
 function drawsPerChain(x: ArrayLike<number>, chains: number): number {

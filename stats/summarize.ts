@@ -7,7 +7,7 @@ import { Dataset } from "../idata/dataset.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
 import { elements } from "../idata/flatten.ts";
 import { rNumber } from "./_basic.ts";
-import { Engine, FIELDS } from "./_engine.ts";
+import { Engine, FIELDS } from "./_variable_summary.ts";
 
 /**
  * One row of {@link summarize}: fields named like the columns of posterior's

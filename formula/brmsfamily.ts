@@ -332,7 +332,7 @@ export type FamilyConstructor<F extends FamilyName> = (
  *
  * @example
  * ```ts
- * import { familyConstructor } from "./family.ts";
+ * import { familyConstructor } from "./brmsfamily.ts";
  * const com_poisson = familyConstructor("com_poisson");
  * String(com_poisson("identity")); // brms::brmsfamily("com_poisson", link = "identity")
  * ```
@@ -376,7 +376,7 @@ export function mixture(
  *
  * @example
  * ```ts
- * import { resolveFamily } from "./family.ts";
+ * import { resolveFamily } from "./brmsfamily.ts";
  * String(resolveFamily("zi_poisson", "family")); // brms::brmsfamily("zero_inflated_poisson", link = "log")
  * ```
  */

@@ -67,15 +67,25 @@ export const LOCAL_OPTIONS = new Set([
  * ```
  */
 export interface PlainPrior {
+  /** The prior in Stan syntax, e.g. `normal(0, 1)`. */
   prior: string;
+  /** Parameter class (`b`, `sd`, `Intercept`, …). */
   class?: string;
+  /** Coefficient name within the class. */
   coef?: string;
+  /** Grouping factor (group-level parameters). */
   group?: string;
+  /** Response (multivariate models). */
   resp?: string;
+  /** Distributional parameter. */
   dpar?: string;
+  /** Non-linear parameter. */
   nlpar?: string;
+  /** Lower bound. */
   lb?: number | string;
+  /** Upper bound. */
   ub?: number | string;
+  /** brms's `check` (validate the prior; default true). */
   check?: boolean;
 }
 
@@ -89,9 +99,13 @@ export interface PlainPrior {
  * ```
  */
 export interface SavePars {
+  /** Keep group-level effects (all, or those of the groups named). */
   group?: boolean | string[];
+  /** Keep latent variables (all, or those named). */
   latent?: boolean | string[];
+  /** Keep every parameter. */
   all?: boolean;
+  /** Further parameters to keep, by name. */
   manual?: string[];
 }
 

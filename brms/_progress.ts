@@ -45,7 +45,9 @@ export type ProgressEvent = PhaseEvent | SamplingEvent;
  * ```
  */
 export interface PhaseEvent {
+  /** A phase started. */
   kind: "phase";
+  /** The phase that started. */
   phase: FitPhase;
   /** Milliseconds since `brm()` was called. */
   elapsedMs: number;
@@ -68,6 +70,7 @@ export interface PhaseEvent {
  * ```
  */
 export interface SamplingEvent {
+  /** Sampling progress of one chain. */
   kind: "sampling";
   /** The chain this line is about (1-based, as rstan numbers them). */
   chain: number;

@@ -25,7 +25,9 @@ import { brmsArgs } from "./_options.ts";
  * ```
  */
 export interface Estimate {
+  /** The estimate. */
   estimate: number;
+  /** Its standard error. */
   se: number;
 }
 
@@ -199,9 +201,13 @@ export function waic(fit: FitLike, options: CriterionOptions = {}): Promise<Crit
  * ```
  */
 export interface CompareRow {
+  /** The model's name. */
   model: string;
+  /** ELPD difference to the best model. */
   elpd_diff: number;
+  /** Standard error of that difference. */
   se_diff: number;
+  /** Further columns of `loo_compare()` (elpd_loo, p_loo, looic, …). */
   [column: string]: number | string;
 }
 
@@ -277,9 +283,13 @@ export async function looCompare(
  * ```
  */
 export interface Criteria {
+  /** PSIS-LOO, if added. */
   loo?: CriterionResult;
+  /** WAIC, if added. */
   waic?: CriterionResult;
+  /** K-fold cross-validation, if added. */
   kfold?: CriterionResult;
+  /** Subsampled LOO, if added. */
   loo_subsample?: CriterionResult;
   /** `bayes_R2`, `loo_R2`, `marglik`: as R returns them. */
   [criterion: string]: CriterionResult | unknown;
@@ -304,6 +314,7 @@ export async function addCriterion(
   criterion: string | readonly string[],
   options?: CriterionOptions,
 ): Promise<FitResult & { criteria: Criteria }>;
+/** Adds criteria to a fit (another form of this function; see its other signature). */
 export async function addCriterion(
   fit: FitHandle | RObject | { readonly r: RObject },
   criterion: string | readonly string[],

@@ -22,6 +22,7 @@ export interface GetDataOptions {
   package?: string;
   /** Return an RObject handle on the data in the worker instead of a DataFrame. */
   handle?: boolean;
+  /** Cancels the call. */
   signal?: AbortSignal;
   /** The worker to use (default: the default worker). */
   worker?: RWorker;
@@ -57,6 +58,7 @@ function code(name: string, pkg: string): string {
  * ```
  */
 export function getData(name: string, options: GetDataOptions & { handle: true }): Promise<RObject>;
+/** A dataset of an installed R package as a DataFrame (another form of this function; see its other signature). */
 export function getData(name: string, options?: GetDataOptions): Promise<DataFrame>;
 export async function getData(
   name: string,
@@ -85,6 +87,7 @@ export function getBrmsData(
   name: string,
   options: Omit<GetDataOptions, "package"> & { handle: true },
 ): Promise<RObject>;
+/** A dataset of brms as a DataFrame (another form of this function; see its other signature). */
 export function getBrmsData(
   name: string,
   options?: Omit<GetDataOptions, "package">,

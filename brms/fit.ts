@@ -185,6 +185,7 @@ const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;
  * ```
  */
 export async function brm(options: BrmOptions & { returnIdata: false }): Promise<FitHandle>;
+/** Fits a model with brms; the result also holds the InferenceData (see the signature above). */
 export async function brm(options: BrmOptions): Promise<FitResult>;
 export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   const w = options.worker ?? defaultWorker();
@@ -318,6 +319,7 @@ export interface ToIdataOptions {
   seed?: number;
   /** The data the model was fitted with (for `obs_id` from row names or an `obs_id` column). */
   data?: RObject;
+  /** Cancels the extraction. */
   signal?: AbortSignal;
   /** The worker holding the fit (default: the default worker). */
   worker?: RWorker;

@@ -66,9 +66,13 @@ export interface SummaryData {
   algorithm: string;
   /** E.g. `"sampling(NUTS)"`; empty when the fit has no draws. */
   sampler: string;
+  /** Number of chains. */
   chains: number;
+  /** Iterations per chain (warmup included). */
   iter: number;
+  /** Warmup iterations per chain. */
   warmup: number;
+  /** Thinning interval. */
   thin: number;
   /** Total post-warmup draws. */
   draws: number;
@@ -123,9 +127,13 @@ export class BrmsSummary implements SummaryData {
   ngrps!: Record<string, number>;
   algorithm!: string;
   sampler!: string;
+  /** Number of chains. */
   chains!: number;
+  /** Iterations per chain (warmup included). */
   iter!: number;
+  /** Warmup iterations per chain. */
   warmup!: number;
+  /** Thinning interval. */
   thin!: number;
   draws!: number;
   fixed!: DataFrame;
@@ -302,6 +310,7 @@ export function fixef(
   fit: FitLike,
   options: EstimateOptions & { summary: false },
 ): Promise<NdArray>;
+/** Population-level effects (another form of this function; see its other signature). */
 export function fixef(fit: FitLike, options?: EstimateOptions): Promise<DataFrame>;
 export function fixef(fit: FitLike, options: EstimateOptions = {}): Promise<DataFrame | NdArray> {
   return estimates("fixef", fit, options, options.summary === false);
@@ -338,6 +347,7 @@ export function ranef(
   fit: FitLike,
   options: EstimateOptions & { summary: false; groups?: readonly string[] },
 ): Promise<Record<string, NdArray>>;
+/** Group-level effects (another form of this function; see its other signature). */
 export function ranef(
   fit: FitLike,
   options?: EstimateOptions & { groups?: readonly string[] },

@@ -61,7 +61,9 @@ export interface ArrowTableLike {
   /** Number of rows. */
   numRows: number;
   /** Column names and Arrow types. */
+  /** Column names and Arrow types. */
   schema: { fields: { name: string; type: TypeLike }[] };
+  /** The column called `name`, or null. */
   /** The column called `name`, or null. */
   getChild(name: string): VectorLike | null;
 }

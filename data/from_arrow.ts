@@ -23,29 +23,74 @@ const T = {
   Dictionary: -1,
 };
 
-interface DataLike {
+/**
+ * One chunk of an Arrow column, as `apache-arrow`'s `Data`.
+ *
+ * @example
+ * ```ts
+ * declare const chunk: DataLike;
+ * chunk.values.length;
+ * ```
+ */
+export interface DataLike {
+  /** Offset of the chunk's first element in `values`. */
   offset: number;
+  /** Number of elements. */
   length: number;
+  /** Number of nulls. */
   nullCount: number;
+  /** Validity bits (1 = present), or none when nothing is null. */
   nullBitmap?: Uint8Array | null;
+  /** The values (codes for a dictionary column). */
   values: ArrayLike<number | bigint> & ArrayBufferView;
+  /** The dictionary of a dictionary column. */
   dictionary?: VectorLike;
 }
-interface TypeLike {
+/**
+ * An Arrow data type, as `apache-arrow`'s `DataType`.
+ *
+ * @example
+ * ```ts
+ * const t: TypeLike = { typeId: 3, precision: 2 }; // Float64
+ * ```
+ */
+export interface TypeLike {
+  /** Arrow's type id. */
   typeId: number;
+  /** Bits of an integer type. */
   bitWidth?: number;
+  /** Whether an integer type is signed. */
   isSigned?: boolean;
+  /** Precision of a floating-point type. */
   precision?: number;
+  /** Unit of a date or timestamp type. */
   unit?: number;
+  /** Whether a dictionary's order is meaningful (an ordered factor). */
   isOrdered?: boolean;
+  /** The value type of a dictionary. */
   dictionary?: TypeLike;
 }
-interface VectorLike {
+/**
+ * An Arrow column, as `apache-arrow`'s `Vector`.
+ *
+ * @example
+ * ```ts
+ * declare const v: VectorLike;
+ * v.get(0);
+ * ```
+ */
+export interface VectorLike {
+  /** Number of elements. */
   length: number;
+  /** Number of nulls. */
   nullCount: number;
+  /** The column's type. */
   type: TypeLike;
+  /** Its chunks. */
   data: DataLike[];
+  /** Element `i`. */
   get(i: number): unknown;
+  /** All elements. */
   toArray(): ArrayLike<unknown>;
 }
 /**

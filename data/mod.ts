@@ -10,5 +10,11 @@ export { DataFrame, type DataFrameOptions } from "./frame.ts";
 export type { Column, ColumnType } from "./column.ts";
 export { type MemoryOrder, NdArray, type NdData } from "./ndarray.ts";
 export { type DataFrameInput, toDataFrame } from "./convert.ts";
-export { type ArrowTableLike, isArrowTable } from "./from_arrow.ts";
+export {
+  type ArrowTableLike,
+  type DataLike,
+  isArrowTable,
+  type TypeLike,
+  type VectorLike,
+} from "./from_arrow.ts";
 export { asInteger, doubles, isNA, NA_INTEGER, naMask, setNA } from "./na.ts";

@@ -31,16 +31,23 @@ import { add, type FormulaSum, type FormulaTerm } from "./compose.ts";
 
 /** Options of {@linkcode lf}, as in brms's `lf()`. */
 export interface LfOptions {
+  /** brms's `resp` argument. */
   readonly resp?: string;
+  /** brms's `center` argument. */
   readonly center?: boolean;
+  /** brms's `cmc` argument. */
   readonly cmc?: boolean;
+  /** brms's `sparse` argument. */
   readonly sparse?: boolean;
+  /** brms's `decomp` argument. */
   readonly decomp?: "none" | "QR";
 }
 
 /** Plain JSON form of {@linkcode LinearFormulas}. */
 export interface LinearFormulasNode extends LfOptions {
+  /** The node's kind tag. */
   readonly kind: "lf";
+  /** The formula texts. */
   readonly formulas: readonly string[];
 }
 
@@ -54,12 +61,19 @@ export interface LinearFormulasNode extends LfOptions {
  * ```
  */
 export class LinearFormulas implements LinearFormulasNode {
+  /** The node's kind tag. */
   declare readonly kind: "lf";
+  /** The formula texts. */
   declare readonly formulas: readonly string[];
+  /** brms's `resp` argument. */
   declare readonly resp?: string;
+  /** brms's `center` argument. */
   declare readonly center?: boolean;
+  /** brms's `cmc` argument. */
   declare readonly cmc?: boolean;
+  /** brms's `sparse` argument. */
   declare readonly sparse?: boolean;
+  /** brms's `decomp` argument. */
   declare readonly decomp?: "none" | "QR";
 
   /** Checks `node`; prefer {@linkcode lf}. */
@@ -111,14 +125,19 @@ export function lf(...args: [...string[], LfOptions] | string[]): LinearFormulas
 
 /** Options of {@linkcode nlf}, as in brms's `nlf()`. */
 export interface NlfOptions {
+  /** brms's `resp` argument. */
   readonly resp?: string;
+  /** brms's `loop` argument. */
   readonly loop?: boolean;
 }
 
 /** Plain JSON form of a {@linkcode NonlinearFormula}. */
 export interface NonlinearFormulaNode extends NlfOptions {
+  /** The node's kind tag. */
   readonly kind: "nlf";
+  /** The formula text. */
   readonly formula: string;
+  /** The further parts (distributional and non-linear formulas). */
   readonly pforms?: readonly string[];
 }
 
@@ -132,10 +151,15 @@ export interface NonlinearFormulaNode extends NlfOptions {
  * ```
  */
 export class NonlinearFormula implements NonlinearFormulaNode {
+  /** The node's kind tag. */
   declare readonly kind: "nlf";
+  /** The formula text. */
   declare readonly formula: string;
+  /** The further parts (distributional and non-linear formulas). */
   declare readonly pforms?: readonly string[];
+  /** brms's `resp` argument. */
   declare readonly resp?: string;
+  /** brms's `loop` argument. */
   declare readonly loop?: boolean;
 
   /** Checks `node`; prefer {@linkcode nlf}. */
@@ -194,11 +218,17 @@ export interface BfOptions {
   readonly family?: FamilyInput;
   /** Autocorrelation: a one-sided formula text or an {@linkcode acformula}. */
   readonly autocor?: string | AcFormula;
+  /** brms's `nl` argument. */
   readonly nl?: boolean;
+  /** brms's `loop` argument. */
   readonly loop?: boolean;
+  /** brms's `center` argument. */
   readonly center?: boolean;
+  /** brms's `cmc` argument. */
   readonly cmc?: boolean;
+  /** brms's `sparse` argument. */
   readonly sparse?: boolean;
+  /** brms's `decomp` argument. */
   readonly decomp?: "none" | "QR";
   /**
    * Fixed or equated parameters, brms's named `...` arguments: `{ sigma: 2 }`
@@ -209,10 +239,15 @@ export interface BfOptions {
 
 /** Plain JSON form of a {@linkcode BrmsFormula}. */
 export interface BrmsFormulaNode extends Omit<BfOptions, "family" | "autocor"> {
+  /** The node's kind tag. */
   readonly kind: "brmsformula";
+  /** The formula text. */
   readonly formula: string;
+  /** The further parts (distributional and non-linear formulas). */
   readonly pforms?: ReadonlyArray<string | LinearFormulasNode | NonlinearFormulaNode>;
+  /** The family (brms's `family`). */
   readonly family?: FamilyNode | MixtureNode;
+  /** The autocorrelation structure (brms's `autocor`). */
   readonly autocor?: string | AcFormulaNode;
 }
 
@@ -278,17 +313,29 @@ function checkFixed(fixed: unknown, what: string): Record<string, number | strin
  * ```
  */
 export class BrmsFormula implements BrmsFormulaNode {
+  /** The node's kind tag. */
   declare readonly kind: "brmsformula";
+  /** The formula text. */
   declare readonly formula: string;
+  /** The further parts (distributional and non-linear formulas). */
   declare readonly pforms?: readonly BfPart[];
+  /** The family (brms's `family`). */
   declare readonly family?: Family | Mixture;
+  /** The autocorrelation structure (brms's `autocor`). */
   declare readonly autocor?: string | AcFormula;
+  /** brms's `nl` argument. */
   declare readonly nl?: boolean;
+  /** brms's `loop` argument. */
   declare readonly loop?: boolean;
+  /** brms's `center` argument. */
   declare readonly center?: boolean;
+  /** brms's `cmc` argument. */
   declare readonly cmc?: boolean;
+  /** brms's `sparse` argument. */
   declare readonly sparse?: boolean;
+  /** brms's `decomp` argument. */
   declare readonly decomp?: "none" | "QR";
+  /** brms's `fixed` argument. */
   declare readonly fixed?: Readonly<Record<string, number | string>>;
 
   /** Checks `node` and revives its children; prefer {@linkcode bf}. */

@@ -13,17 +13,21 @@ import { opt, rCall, type RLiteral, rString, rValue } from "./render.ts";
 import { describe } from "./_scan.ts";
 import { assignFrozen as frozen, checkKeys, isOptions } from "./_node.ts";
 
-type Table = typeof FAMILIES;
+/** brms's family table (`_links.ts`): links, distributional parameters and extras per family. */
+export type FamilyTable = typeof FAMILIES;
 /** Canonical brms family names (`"gaussian"`, `"zero_inflated_poisson"`, `"inverse.gaussian"`, …). */
-export type FamilyName = keyof Table;
+export type FamilyName = keyof FamilyTable;
 /** Links brms allows for family `F`. */
-export type LinkOf<F extends FamilyName> = Table[F]["links"][number];
+export type LinkOf<F extends FamilyName> = FamilyTable[F]["links"][number];
 /** Distributional parameters that have a `link_<dpar>` argument in `brms::brmsfamily()`. */
 export type Dpar = keyof typeof DPAR_LINKS;
 /** Threshold types of ordinal families. */
 export type Threshold = typeof THRESHOLDS[number];
-type DparsOf<F extends FamilyName> = Table[F]["dpars"][number];
-type ExtrasOf<F extends FamilyName> = Table[F] extends { readonly extras: readonly (infer E)[] } ? E
+/** Distributional parameters of family `F`. */
+export type DparsOf<F extends FamilyName> = FamilyTable[F]["dpars"][number];
+/** Extra options (`threshold`, `refcat`, `bhaz`) family `F` takes. */
+export type ExtrasOf<F extends FamilyName> = FamilyTable[F] extends
+  { readonly extras: readonly (infer E)[] } ? E
   : never;
 
 /**
@@ -57,26 +61,39 @@ export type AnyFamilyOptions = {
 
 /** Plain JSON form of a {@linkcode Family}. */
 export interface FamilyNode {
+  /** The node's kind tag. */
   readonly kind: "brmsfamily";
+  /** The family (brms's `family`). */
   readonly family: string;
+  /** The link of the main parameter. */
   readonly link: string;
+  /** Links of the distributional parameters, by brms argument name (`link_sigma`, …). */
   readonly links?: Readonly<Record<string, string>>;
+  /** brms's `threshold` argument. */
   readonly threshold?: Threshold;
+  /** brms's `refcat` argument. */
   readonly refcat?: string | null;
+  /** brms's `bhaz` argument. */
   readonly bhaz?: BaselineHazard;
 }
 
 /** Plain JSON form of a {@linkcode Mixture}. */
 export interface MixtureNode {
+  /** The node's kind tag. */
   readonly kind: "mixture";
+  /** The mixture's component families. */
   readonly components: readonly FamilyNode[];
+  /** brms's `nmix` argument. */
   readonly nmix?: number | readonly number[];
+  /** brms's `order` argument. */
   readonly order?: boolean | "mu" | "none";
 }
 
 /** Options of {@linkcode mixture}: brms's `nmix` and `order`. */
 export interface MixtureOptions {
+  /** brms's `nmix` argument. */
   readonly nmix?: number | readonly number[];
+  /** brms's `order` argument. */
   readonly order?: boolean | "mu" | "none";
 }
 
@@ -97,12 +114,19 @@ export type FamilyInput = Family | Mixture | string;
  * ```
  */
 export class Family implements FamilyNode {
+  /** The node's kind tag. */
   declare readonly kind: "brmsfamily";
+  /** The family (brms's `family`). */
   declare readonly family: string;
+  /** The link of the main parameter. */
   declare readonly link: string;
+  /** Links of the distributional parameters, by brms argument name (`link_sigma`, …). */
   declare readonly links?: Readonly<Record<string, string>>;
+  /** brms's `threshold` argument. */
   declare readonly threshold?: Threshold;
+  /** brms's `refcat` argument. */
   declare readonly refcat?: string | null;
+  /** brms's `bhaz` argument. */
   declare readonly bhaz?: BaselineHazard;
 
   /** Validates `node` against brms's tables; prefer {@linkcode brmsfamily}. */
@@ -138,9 +162,13 @@ export class Family implements FamilyNode {
  * ```
  */
 export class Mixture implements MixtureNode {
+  /** The node's kind tag. */
   declare readonly kind: "mixture";
+  /** The mixture's component families. */
   declare readonly components: readonly Family[];
+  /** brms's `nmix` argument. */
   declare readonly nmix?: number | readonly number[];
+  /** brms's `order` argument. */
   declare readonly order?: boolean | "mu" | "none";
 
   /** Validates `node`; prefer {@linkcode mixture}. */

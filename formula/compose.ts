@@ -61,7 +61,9 @@ export type FormulaTermNode =
 
 /** Plain JSON form of a {@linkcode FormulaSum}. */
 export interface FormulaSumNode {
+  /** The node's kind tag. */
   readonly kind: "formulasum";
+  /** brms's `terms` argument. */
   readonly terms: readonly [BrmsFormulaNode | MvBrmsFormulaNode, ...FormulaTermNode[]];
 }
 
@@ -144,7 +146,9 @@ export function reviveFormula(formula: unknown, what: string): Formula {
  * ```
  */
 export class FormulaSum implements FormulaSumNode {
+  /** The node's kind tag. */
   declare readonly kind: "formulasum";
+  /** brms's `terms` argument. */
   declare readonly terms: readonly [BrmsFormula | MvBrmsFormula, ...FormulaTerm[]];
 
   /** Checks `node` and revives its terms; prefer {@linkcode add} or `.add()`. */

@@ -86,3 +86,6 @@ export {
   type PriorSpec,
 } from "./prior.ts";
 export { fromJSON, type Tree } from "./revive.ts";
+export type { DparsOf, ExtrasOf, FamilyTable } from "./brmsfamily.ts";
+export type { RLiteral } from "./render.ts";
+export { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./_links.ts";

@@ -21,8 +21,11 @@ import {
 
 /** Plain JSON form of a {@linkcode MvBrmsFormula}. */
 export interface MvBrmsFormulaNode {
+  /** The node's kind tag. */
   readonly kind: "mvbrmsformula";
+  /** brms's `forms` argument. */
   readonly forms: ReadonlyArray<string | BrmsFormulaNode | MvBrmsFormulaNode | FormulaSumNode>;
+  /** brms's `rescor` argument. */
   readonly rescor?: boolean;
 }
 
@@ -37,8 +40,11 @@ export interface MvBrmsFormulaNode {
  * ```
  */
 export class MvBrmsFormula implements MvBrmsFormulaNode {
+  /** The node's kind tag. */
   declare readonly kind: "mvbrmsformula";
+  /** brms's `forms` argument. */
   declare readonly forms: ReadonlyArray<string | Formula>;
+  /** brms's `rescor` argument. */
   declare readonly rescor?: boolean;
 
   /** Checks `node` and revives its children; prefer {@linkcode mvbf}. */

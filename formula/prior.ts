@@ -13,20 +13,31 @@ import { opt, rCall, rString } from "./render.ts";
 
 /** Options of {@linkcode prior}, as in brms's `set_prior()` (`class` is `cls` there too). */
 export interface PriorOptions {
+  /** brms's `class` argument. */
   readonly class?: string;
+  /** brms's `coef` argument. */
   readonly coef?: string;
+  /** brms's `group` argument. */
   readonly group?: string;
+  /** brms's `resp` argument. */
   readonly resp?: string;
+  /** brms's `dpar` argument. */
   readonly dpar?: string;
+  /** brms's `nlpar` argument. */
   readonly nlpar?: string;
+  /** brms's `lb` argument. */
   readonly lb?: number | string;
+  /** brms's `ub` argument. */
   readonly ub?: number | string;
+  /** brms's `check` argument. */
   readonly check?: boolean;
 }
 
 /** Plain JSON form of a {@linkcode Prior}. */
 export interface PriorNode extends PriorOptions {
+  /** The node's kind tag. */
   readonly kind: "brmsprior";
+  /** brms's `prior` argument. */
   readonly prior: string;
 }
 
@@ -44,16 +55,27 @@ const OPTIONS = [...STRING_OPTIONS, "lb", "ub", "check"];
  * ```
  */
 export class Prior implements PriorNode {
+  /** The node's kind tag. */
   declare readonly kind: "brmsprior";
+  /** brms's `prior` argument. */
   declare readonly prior: string;
+  /** brms's `class` argument. */
   declare readonly class?: string;
+  /** brms's `coef` argument. */
   declare readonly coef?: string;
+  /** brms's `group` argument. */
   declare readonly group?: string;
+  /** brms's `resp` argument. */
   declare readonly resp?: string;
+  /** brms's `dpar` argument. */
   declare readonly dpar?: string;
+  /** brms's `nlpar` argument. */
   declare readonly nlpar?: string;
+  /** brms's `lb` argument. */
   declare readonly lb?: number | string;
+  /** brms's `ub` argument. */
   declare readonly ub?: number | string;
+  /** brms's `check` argument. */
   declare readonly check?: boolean;
 
   /** Checks `node`; prefer {@linkcode prior}. */
@@ -112,7 +134,9 @@ export class Prior implements PriorNode {
 
 /** Plain JSON form of a {@linkcode PriorList}. */
 export interface PriorListNode {
+  /** The node's kind tag. */
   readonly kind: "brmspriors";
+  /** brms's `priors` argument. */
   readonly priors: readonly PriorNode[];
 }
 
@@ -142,7 +166,9 @@ export type PriorInput =
  * ```
  */
 export class PriorList implements PriorListNode {
+  /** The node's kind tag. */
   declare readonly kind: "brmspriors";
+  /** brms's `priors` argument. */
   declare readonly priors: readonly Prior[];
 
   /** Checks `node` and revives its priors; prefer {@linkcode priors}. */

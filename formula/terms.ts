@@ -13,8 +13,11 @@ import { opt, rCall, rValue } from "./render.ts";
 
 /** Plain JSON form of an {@linkcode AcFormula}. */
 export interface AcFormulaNode {
+  /** The node's kind tag. */
   readonly kind: "acformula";
+  /** The autocorrelation structure (brms's `autocor`). */
   readonly autocor: string;
+  /** brms's `resp` argument. */
   readonly resp?: string;
 }
 
@@ -28,8 +31,11 @@ export interface AcFormulaNode {
  * ```
  */
 export class AcFormula implements AcFormulaNode {
+  /** The node's kind tag. */
   declare readonly kind: "acformula";
+  /** The autocorrelation structure (brms's `autocor`). */
   declare readonly autocor: string;
+  /** brms's `resp` argument. */
   declare readonly resp?: string;
 
   /** Checks `node`; prefer {@linkcode acformula}. */
@@ -66,7 +72,9 @@ export function acformula(autocor: string, options: { readonly resp?: string } =
 
 /** Plain JSON form of a {@linkcode SetRescor}. */
 export interface SetRescorNode {
+  /** The node's kind tag. */
   readonly kind: "setrescor";
+  /** brms's `rescor` argument. */
   readonly rescor: boolean;
 }
 
@@ -80,7 +88,9 @@ export interface SetRescorNode {
  * ```
  */
 export class SetRescor implements SetRescorNode {
+  /** The node's kind tag. */
   declare readonly kind: "setrescor";
+  /** brms's `rescor` argument. */
   declare readonly rescor: boolean;
 
   /** Checks `node`; prefer {@linkcode setRescor}. */
@@ -111,7 +121,9 @@ export function setRescor(rescor = true): SetRescor {
 
 /** Plain JSON form of a {@linkcode SetMecor}. */
 export interface SetMecorNode {
+  /** The node's kind tag. */
   readonly kind: "setmecor";
+  /** brms's `mecor` argument. */
   readonly mecor: boolean;
 }
 
@@ -125,7 +137,9 @@ export interface SetMecorNode {
  * ```
  */
 export class SetMecor implements SetMecorNode {
+  /** The node's kind tag. */
   declare readonly kind: "setmecor";
+  /** brms's `mecor` argument. */
   declare readonly mecor: boolean;
 
   /** Checks `node`; prefer {@linkcode setMecor}. */
@@ -155,9 +169,13 @@ export function setMecor(mecor = true): SetMecor {
 
 /** Plain JSON form of a {@linkcode SetNl}. */
 export interface SetNlNode {
+  /** The node's kind tag. */
   readonly kind: "setnl";
+  /** brms's `nl` argument. */
   readonly nl: boolean;
+  /** brms's `dpar` argument. */
   readonly dpar?: string;
+  /** brms's `resp` argument. */
   readonly resp?: string;
 }
 
@@ -171,9 +189,13 @@ export interface SetNlNode {
  * ```
  */
 export class SetNl implements SetNlNode {
+  /** The node's kind tag. */
   declare readonly kind: "setnl";
+  /** brms's `nl` argument. */
   declare readonly nl: boolean;
+  /** brms's `dpar` argument. */
   declare readonly dpar?: string;
+  /** brms's `resp` argument. */
   declare readonly resp?: string;
 
   /** Checks `node`; prefer {@linkcode setNl}. */

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PlotInputError, PlotRenderError } from "./errors.ts";
 import { specToSVG, svgToPNG } from "./_render.ts";
-import { escapeHtml } from "./_html.ts";
+import { escapeHtml } from "../display/mod.ts";
 
 /** A Vega-Lite v5 specification (plain JSON). */
 export type VegaLiteSpec = Record<string, unknown>;

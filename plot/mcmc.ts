@@ -300,7 +300,7 @@ function intervalsSpec(rows: IntervalRow[], title: string, color?: string): Vega
 /**
  * Posterior distributions, as bayesplot's `mcmc_dens` / `mcmc_hist` / `mcmc_intervals` /
  * `mcmc_areas` compute them (chains merged):
- * - `"density"`: `stats::density(x, bw = "nrd0", n = 512)` over the draws' range (ggplot2's
+ * - `"density"`: `stats::density(x, bw = "nrd0", n = 1024)` over the draws' range (ggplot2's
  *   `stat_density` with `trim = FALSE` and free facet scales), one panel per parameter;
  * - `"histogram"`: ggplot2's 30 bins (width `range / 29`, boundary `width / 2`, right-closed);
  * - `"intervals"`: {@link intervalsData} (`prob` 0.5, `probOuter` 0.9, median);
@@ -335,7 +335,7 @@ export function plotPosterior(idata: InferenceData, options: PosteriorOptions = 
       const x = merged(p);
       let lo = Infinity, hi = -Infinity;
       for (const v of x) lo = Math.min(lo, v), hi = Math.max(hi, v);
-      const d = density(x, { n: 512, from: lo, to: hi });
+      const d = density(x, { n: 1024, from: lo, to: hi });
       for (let i = 0; i < d.x.length; i++) {
         rows.push({ parameter: p.name, x: d.x[i], density: d.y[i] });
       }

@@ -287,7 +287,7 @@ function intervalsSpec(rows: IntervalRow[], title: string, color?: string): Vega
           type: "point",
           filled: true,
           size: 50,
-          color: SCHEME.darkHighlight,
+          stroke: SCHEME.darkHighlight,
           fill: SCHEME.lightHighlight,
           strokeWidth: 1.5,
         },

@@ -155,12 +155,7 @@ export function ppCheck(idata: InferenceData, options: PpCheckOptions = {}): Plo
           y: { field: "density", type: "quantitative", title: null, axis: null },
           detail: { field: "rep", type: "nominal" },
           color: yColor,
-          strokeWidth: {
-            field: "is",
-            type: "nominal",
-            scale: { domain: ["y", "yrep"], range: [1.5, 0.6] },
-            legend: null,
-          },
+          strokeWidth: { condition: { test: "datum.is === 'y'", value: 1.5 }, value: 0.6 },
           order: { field: "rep", type: "quantitative" },
         },
       };

@@ -50,6 +50,23 @@ export interface McmcOptions {
   height?: number;
 }
 
+// bayesplot's chain_colors(): the scheme's shades, spread over the chains.
+function chainColors(n: number): string[] {
+  const all = [
+    SCHEME.light,
+    SCHEME.lightHighlight,
+    SCHEME.mid,
+    SCHEME.midHighlight,
+    SCHEME.dark,
+    SCHEME.darkHighlight,
+  ];
+  if (n === 1) return [SCHEME.darkHighlight];
+  if (n === 2) return [SCHEME.mid, SCHEME.darkHighlight];
+  if (n === 3) return [SCHEME.lightHighlight, SCHEME.mid, SCHEME.darkHighlight];
+  if (n <= 6) return all.slice(6 - n);
+  return all;
+}
+
 const names = (ps: ParamDraws[]) => ps.map((p) => p.name).join(", ");
 const short = (ps: ParamDraws[]) => ps.length > 4 ? `${ps.length} parameters` : names(ps);
 
@@ -92,9 +109,7 @@ export function plotTrace(idata: InferenceData, options: McmcOptions = {}): Plot
           field: "chain",
           type: "nominal",
           title: "Chain",
-          scale: {
-            range: [SCHEME.lightHighlight, SCHEME.mid, SCHEME.midHighlight, SCHEME.darkHighlight],
-          },
+          scale: { range: chainColors(ps[0]?.chains.length ?? 1) },
         },
       },
     },

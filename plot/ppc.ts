@@ -444,11 +444,11 @@ export function looPitValues(idata: InferenceData, options: LooPitOptions = {}):
   }
   const chains = ll.shape[0], per = S / chains;
   const neg = Float64Array.from(ll.data as ArrayLike<number>, (v) => -v);
-  const rEff = relativeEff({
-    data: Float64Array.from(ll.data as ArrayLike<number>),
-    draws: S,
-    obs: N,
-  }, Array.from({ length: S }, (_, s) => Math.floor(s / per) + 1));
+  // loo's relative_eff() of the likelihood exp(log_lik), chains from the draws' order.
+  const rEff = relativeEff(
+    { data: Float64Array.from(ll.data as ArrayLike<number>, Math.exp), draws: S, obs: N },
+    Array.from({ length: S }, (_, s) => Math.floor(s / per) + 1),
+  );
   const { logWeights } = psis(neg, S, N, { rEff });
   const pit = new Float64Array(N);
   for (let j = 0; j < N; j++) {

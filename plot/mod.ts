@@ -42,3 +42,4 @@ export {
   plotParetoK,
 } from "./effects.ts";
 export { fitReport, type FitReportOptions, type FitReportResult } from "./report.ts";
+export { bayesplot, type BayesplotOptions } from "./bayesplot.ts";

@@ -10,7 +10,14 @@ import { join } from "node:path";
 import { EPILEPSY, ROOT } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import { brm, conditionalEffects, type FitResult, getBrmsData } from "../brms/mod.ts";
-import { fitReport, looPitValues, plotConditionalEffects, plotLooPit } from "../plot/mod.ts";
+import {
+  bayesplot,
+  fitReport,
+  looPitValues,
+  plotConditionalEffects,
+  PlotInputError,
+  plotLooPit,
+} from "../plot/mod.ts";
 import { SLOW, tempDir } from "./_rscript.ts";
 
 const R_HELPERS = `
@@ -118,6 +125,19 @@ describe("plots of a brms fit and the fit report", SLOW, () => {
     assert.equal(pit.length, 236);
     pit.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-9, `pit[${i}] ${v} vs ${want[i]}`));
     assert.equal((plotLooPit(ep.idata).data.pit as unknown[]).length, 236);
+  });
+
+  it("bayesplot() draws R's mcmc_trace and pp_check through svglite into a Plot without a spec", async () => {
+    const p = await bayesplot(ep, "mcmc_trace", { pars: ["b_zAge", "b_Trt1"] });
+    assert.equal(p.spec, null);
+    const svg = await p.toSVG();
+    assert.match(svg, /^<svg[^>]*xmlns/);
+    assert.match(svg, /b_zAge/);
+    const png = await p.toPNG();
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    const pp = await bayesplot(ep, "pp_check", { args: { ndraws: 5 } });
+    assert.match(await pp.toSVG(), /<svg/);
+    await assert.rejects(bayesplot(ep, "plot; system('x')"), PlotInputError);
   });
 
   it("the fit report opens in headless Chromium with the network off: no console messages, every heading, inline plot images", async () => {

@@ -30,8 +30,10 @@ export { looCompare as psisLooCompare } from "./stats/mod.ts";
 export * from "./plot/mod.ts";
 export {
   datasetBundle,
+  type DatasetLike,
   inferenceDataBundle,
   JUPYTER_DISPLAY,
   rowsBundle,
+  type RowsBundleOptions,
   withDisplay,
 } from "./display/mod.ts";

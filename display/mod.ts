@@ -123,11 +123,14 @@ export function rowsBundle(
  * ```
  */
 export interface DatasetLike {
+  /** Variables by name: dims, shape and a typed array. */
   readonly vars: ReadonlyMap<
     string,
     { dims: readonly string[]; shape: readonly number[]; data: { constructor: { name: string } } }
   >;
+  /** Coordinate labels by dimension. */
   readonly coords: ReadonlyMap<string, ArrayLike<unknown>>;
+  /** Attributes. */
   readonly attrs: Readonly<Record<string, unknown>>;
 }
 

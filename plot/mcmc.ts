@@ -219,15 +219,25 @@ export interface PosteriorOptions extends McmcOptions {
 
 /** One row of interval data, bayesplot's `mcmc_intervals_data` columns. */
 export interface IntervalRow {
+  /** The parameter (`name[label]` for elements of vector variables). */
   parameter: string;
+  /** `probOuter`. */
   outer_width: number;
+  /** `prob`. */
   inner_width: number;
+  /** `"median"` or `"mean"`. */
   point_est: string;
+  /** Lower end of the outer interval: quantile `0.5 - probOuter / 2`. */
   ll: number;
+  /** Lower end of the inner interval: quantile `0.5 - prob / 2`. */
   l: number;
+  /** The point estimate. */
   m: number;
+  /** Upper end of the inner interval: quantile `0.5 + prob / 2`. */
   h: number;
+  /** Upper end of the outer interval: quantile `0.5 + probOuter / 2`. */
   hh: number;
+  /** Extra columns (`model` in {@link plotForest}). */
   [column: string]: unknown;
 }
 

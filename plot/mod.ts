@@ -14,7 +14,8 @@
  *
  * @module
  */
-export { type MimeBundle, Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
+export { Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
+export type { MimeBundle } from "../display/mod.ts";
 export { PlotInputError, PlotRenderError } from "./errors.ts";
 export {
   type IntervalRow,

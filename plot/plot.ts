@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PlotInputError, PlotRenderError } from "./errors.ts";
 import { specToSVG, svgToPNG } from "./_render.ts";
-import { escapeHtml } from "../display/mod.ts";
+import { escapeHtml, type MimeBundle } from "../display/mod.ts";
 
 /** A Vega-Lite v5 specification (plain JSON). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -26,9 +26,6 @@ export interface PngOptions {
   /** Pixels per SVG unit (default 1): 2 gives an image twice as wide and high. */
   scale?: number;
 }
-
-/** The MIME bundle a Jupyter kernel displays. */
-export type MimeBundle = Record<string, unknown>;
 
 const VEGALITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 

@@ -9,7 +9,15 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EPILEPSY, ROOT } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
-import { brm, conditionalEffects, type FitResult, getBrmsData } from "../brms/mod.ts";
+import {
+  brm,
+  conditionalEffects,
+  type FitResult,
+  getBrmsData,
+  loo,
+  looCompare,
+  summary,
+} from "../brms/mod.ts";
 import {
   bayesplot,
   fitReport,
@@ -138,6 +146,27 @@ describe("plots of a brms fit and the fit report", SLOW, () => {
     const pp = await bayesplot(ep, "pp_check", { args: { ndraws: 5 } });
     assert.match(await pp.toSVG(), /<svg/);
     await assert.rejects(bayesplot(ep, "plot; system('x')"), PlotInputError);
+  });
+
+  it("summary(), loo() and looCompare() results display as HTML tables with failing Rhat / ESS highlighted", async () => {
+    const show = (o: object) =>
+      (o as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
+    const s = await summary(ep);
+    const b = show(s);
+    assert.deepEqual(Object.keys(b).sort(), ["text/html", "text/plain"]);
+    assert.equal(b["text/plain"], s.toString());
+    assert.match(b["text/html"], /Population-Level Effects[\s\S]*<th>zAge<\/th>/);
+    // 300 draws: some bulk ESS below 400 must be highlighted, and only such cells
+    const bulk = s.fixed.column("Bulk_ESS") as Float64Array;
+    const low = Array.from(bulk).filter((v) => v < 400).length;
+    assert.ok(low > 0);
+    const cells = [...b["text/html"].matchAll(/<td class="bad">([^<]*)<\/td>/g)].length;
+    assert.ok(cells >= low, `${cells} highlighted cells for ${low} low bulk ESS`);
+    const l = await loo(ep);
+    assert.match(show(l)["text/html"], /elpd_loo/);
+    assert.equal(Object.keys(l).includes("r"), true);
+    const cmp = await looCompare({ a: l, b: l });
+    assert.match(show(cmp)["text/plain"], /elpd_diff/);
   });
 
   it("the fit report opens in headless Chromium with the network off: no console messages, every heading, inline plot images", async () => {

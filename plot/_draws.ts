@@ -2,6 +2,18 @@
 import type { Dataset, InferenceData } from "../idata/mod.ts";
 import { PlotInputError } from "./errors.ts";
 
+/** An InferenceData, or anything holding one as `idata` (a fit from `brm()`). */
+export type IdataLike = InferenceData | { readonly idata: InferenceData };
+
+/** The InferenceData of an {@link IdataLike}. */
+export function asIdata(x: IdataLike): InferenceData {
+  if (x !== null && typeof x === "object" && "idata" in x && x.idata) return x.idata;
+  if (x !== null && typeof x === "object" && typeof (x as InferenceData).groups === "function") {
+    return x as InferenceData;
+  }
+  throw new PlotInputError("expected an InferenceData or a fit (an object with `idata`)");
+}
+
 /** One scalar parameter: `values[c][d]` is draw d of chain c. */
 export interface ParamDraws {
   name: string;
@@ -22,11 +34,11 @@ function group(idata: InferenceData, name: string): Dataset {
  * variables with extra dimensions flattened to `name[label,label]` in C order.
  */
 export function paramDraws(
-  idata: InferenceData,
+  source: IdataLike,
   varNames?: readonly string[],
   groupName = "posterior",
 ): ParamDraws[] {
-  const ds = group(idata, groupName);
+  const ds = group(asIdata(source), groupName);
   const names = varNames ?? ds.varNames().filter((v) => v !== "lp__");
   if (names.length === 0) throw new PlotInputError(`no variables to plot in "${groupName}"`);
   const out: ParamDraws[] = [];
@@ -85,10 +97,11 @@ export function merged(p: ParamDraws): Float64Array {
  * and the observed values of the same variable.
  */
 export function predictive(
-  idata: InferenceData,
+  source: IdataLike,
   varName?: string,
   groupName = "posterior_predictive",
 ): { name: string; yrep: Float64Array[]; y: Float64Array } {
+  const idata = asIdata(source);
   const obs = group(idata, "observed_data");
   const pp = group(idata, groupName);
   const name = varName ?? pp.varNames().find((v) => obs.has(v));

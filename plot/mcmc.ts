@@ -8,6 +8,7 @@ import type { InferenceData } from "../idata/mod.ts";
 import { PlotInputError } from "./errors.ts";
 import { Plot, type VegaLiteSpec } from "./plot.ts";
 import { merged, type ParamDraws, paramDraws } from "./_draws.ts";
+import type { IdataLike } from "./_draws.ts";
 import {
   binWidth,
   breaksWidth,
@@ -82,7 +83,10 @@ const short = (ps: ParamDraws[]) => ps.length > 4 ? `${ps.length} parameters` : 
  * const svg = await plotTrace(idata).toSVG();
  * ```
  */
-export function plotTrace(idata: InferenceData, options: McmcOptions = {}): Plot {
+export function plotTrace(
+  idata: IdataLike,
+  options: McmcOptions = {},
+): Plot {
   const ps = paramDraws(idata, options.varNames, options.group);
   const rows: Record<string, unknown>[] = [];
   for (const p of ps) {
@@ -146,7 +150,10 @@ export interface RankOptions extends McmcOptions {
  * plotRank(idata).data.rank.length; // 4 chains x 20 bins
  * ```
  */
-export function plotRank(idata: InferenceData, options: RankOptions = {}): Plot {
+export function plotRank(
+  idata: IdataLike,
+  options: RankOptions = {},
+): Plot {
   const ps = paramDraws(idata, options.varNames, options.group);
   const bins = options.bins ?? 20;
   if (!(bins >= 1) || !Number.isInteger(bins)) {
@@ -253,7 +260,10 @@ export interface IntervalRow {
  * intervalsData(idata)[0].m; // 50
  * ```
  */
-export function intervalsData(idata: InferenceData, options: PosteriorOptions = {}): IntervalRow[] {
+export function intervalsData(
+  idata: IdataLike,
+  options: PosteriorOptions = {},
+): IntervalRow[] {
   const prob = options.prob ?? 0.5, probOuter = options.probOuter ?? 0.9;
   checkProbs(prob, probOuter);
   const pe = options.pointEst ?? "median";
@@ -341,7 +351,10 @@ function intervalsSpec(rows: IntervalRow[], title: string, color?: string): Vega
  * p.data.intervals[0].m;
  * ```
  */
-export function plotPosterior(idata: InferenceData, options: PosteriorOptions = {}): Plot {
+export function plotPosterior(
+  idata: IdataLike,
+  options: PosteriorOptions = {},
+): Plot {
   const kind = options.kind ?? "density";
   if (kind === "intervals") {
     const rows = intervalsData(idata, options);
@@ -486,13 +499,15 @@ export function plotPosterior(idata: InferenceData, options: PosteriorOptions = 
  * ```
  */
 export function plotForest(
-  fits: InferenceData | Readonly<Record<string, InferenceData>>,
+  fits: IdataLike | Readonly<Record<string, IdataLike>>,
   options: PosteriorOptions = {},
 ): Plot {
-  const many = !("groups" in fits && typeof (fits as InferenceData).groups === "function");
-  const entries: [string, InferenceData][] = many
-    ? Object.entries(fits as Record<string, InferenceData>)
-    : [["model", fits as InferenceData]];
+  const single = typeof (fits as InferenceData).groups === "function" ||
+    ("idata" in fits && typeof (fits as { idata: InferenceData }).idata?.groups === "function");
+  const many = !single;
+  const entries: [string, IdataLike][] = many
+    ? Object.entries(fits as Record<string, IdataLike>)
+    : [["model", fits as IdataLike]];
   if (entries.length === 0) throw new PlotInputError("plotForest needs at least one fit");
   const rows: IntervalRow[] = [];
   for (const [model, idata] of entries) {

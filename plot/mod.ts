@@ -17,6 +17,7 @@
 export { Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
 export type { MimeBundle } from "../display/mod.ts";
 export { PlotInputError, PlotRenderError } from "./errors.ts";
+export type { IdataLike } from "./_draws.ts";
 export {
   type IntervalRow,
   intervalsData,

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { InferenceData } from "../idata/mod.ts";
 import { psis, relativeEff } from "../stats/mod.ts";
 import { PlotInputError } from "./errors.ts";
 import { Plot, type VegaLiteSpec } from "./plot.ts";
 import { predictive } from "./_draws.ts";
+import { asIdata, type IdataLike } from "./_draws.ts";
 import {
   binWidth,
   breaksWidth,
@@ -124,7 +124,10 @@ const yColor = {
  * p.data.stat.length; // 20 draws
  * ```
  */
-export function ppCheck(idata: InferenceData, options: PpCheckOptions = {}): Plot {
+export function ppCheck(
+  idata: IdataLike,
+  options: PpCheckOptions = {},
+): Plot {
   const type = options.type ?? "dens_overlay";
   const { name, yrep, y } = predictive(idata, options.varName);
   const S = yrep.length;
@@ -430,8 +433,12 @@ export interface LooPitOptions {
  * const pit = (idata: InferenceData) => looPitValues(idata);
  * ```
  */
-export function looPitValues(idata: InferenceData, options: LooPitOptions = {}): Float64Array {
-  const { name, yrep, y } = predictive(idata, options.varName);
+export function looPitValues(
+  source: IdataLike,
+  options: LooPitOptions = {},
+): Float64Array {
+  const { name, yrep, y } = predictive(source, options.varName);
+  const idata = asIdata(source);
   if (!idata.hasGroup("log_likelihood") || !idata.group("log_likelihood").has(name)) {
     throw new PlotInputError(
       `LOO-PIT needs "log_likelihood.${name}" (fit with the log_likelihood group)`,
@@ -479,7 +486,10 @@ export function looPitValues(idata: InferenceData, options: LooPitOptions = {}):
  * const show = (idata: InferenceData) => plotLooPit(idata).toSVG();
  * ```
  */
-export function plotLooPit(idata: InferenceData, options: LooPitOptions = {}): Plot {
+export function plotLooPit(
+  idata: IdataLike,
+  options: LooPitOptions = {},
+): Plot {
   const pit = sorted(looPitValues(idata, options));
   const n = pit.length, a = n <= 10 ? 3 / 8 : 0.5;
   const rows = Array.from(pit, (v, i) => ({ theoretical: (i + 1 - a) / (n + 1 - 2 * a), pit: v }));

@@ -5,7 +5,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { InferenceData } from "../idata/mod.ts";
@@ -177,6 +177,36 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
     assert.match(readFileSync(join(tmp.path, "p.html"), "utf8"), /<!DOCTYPE html>[\s\S]*<svg/);
     await assert.rejects(p.save(join(tmp.path, "p.gif")), PlotInputError);
     assert.equal(existsSync(join(tmp.path, "p.gif")), false);
+  });
+
+  it("the npm renderers are imported lazily: no static import of vega, vega-lite or resvg anywhere in plot/ or display/", () => {
+    const dir = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
+    for (const folder of ["plot", "display"]) {
+      for (const f of readdirSync(join(dir, folder)).filter((f) => f.endsWith(".ts"))) {
+        const src = readFileSync(join(dir, folder, f), "utf8");
+        assert.doesNotMatch(
+          src,
+          /^\s*import\s[^;]*from\s+["'](vega|vega-lite|@resvg\/resvg-wasm)["']/m,
+          `${folder}/${f}`,
+        );
+        assert.doesNotMatch(
+          src,
+          /^\s*import\s+["'](vega|vega-lite|@resvg\/resvg-wasm)["']/m,
+          `${folder}/${f}`,
+        );
+      }
+    }
+    assert.match(
+      readFileSync(join(dir, "plot", "_render.ts"), "utf8"),
+      /await Promise\.all\(\[import\("vega-lite"\), import\("vega"\)\]\)/,
+    );
+  });
+
+  it("plots accept a fit (an object holding idata) as well as an InferenceData", () => {
+    const id = idata(["mu"], 2, 10);
+    assert.deepEqual(plotTrace({ idata: id }).data, plotTrace(id).data);
+    assert.deepEqual(plotForest({ idata: id }).data.intervals.length, 1);
+    assert.throws(() => plotTrace({} as never), PlotInputError);
   });
 
   it("InferenceData, Dataset and summarize() rows display as HTML and text", () => {

@@ -91,6 +91,23 @@ function dnorm(x0: number, sigma: number): number {
   return M_1_SQRT_2PI / sigma * (Math.exp(-0.5 * x1 * x1) * Math.exp((-0.5 * x2 - x1) * x2));
 }
 
+const twiddles = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+// cos and sin of 2 pi k / n, k < n / 2, computed once per size.
+function twiddle(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddles.get(n);
+  if (!t) {
+    const cos = new Float64Array(n >> 1), sin = new Float64Array(n >> 1);
+    for (let k = 0; k < n >> 1; k++) {
+      cos[k] = Math.cos((2 * Math.PI * k) / n);
+      sin[k] = Math.sin((2 * Math.PI * k) / n);
+    }
+    t = { cos, sin };
+    twiddles.set(n, t);
+  }
+  return t;
+}
+
 // In-place radix-2 complex FFT; `inverse` uses the positive exponent, unscaled (R's fft).
 function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
   const n = re.length;
@@ -105,13 +122,13 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
       im[i] = im[j], im[j] = t;
     }
   }
+  const { cos, sin } = twiddle(n);
   const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
-    const ang = (sign * 2 * Math.PI) / len;
-    const half = len >> 1;
+    const half = len >> 1, step = n / len;
     for (let i = 0; i < n; i += len) {
       for (let k = 0; k < half; k++) {
-        const wr = Math.cos(ang * k), wi = Math.sin(ang * k);
+        const wr = cos[k * step], wi = sign * sin[k * step];
         const a = i + k, b = a + half;
         const xr = re[b] * wr - im[b] * wi, xi = re[b] * wi + im[b] * wr;
         re[b] = re[a] - xr, im[b] = im[a] - xi;

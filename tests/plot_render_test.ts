@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { InferenceData } from "../idata/mod.ts";
-import { summarize } from "../stats/mod.ts";
+import { looCompare, psisLoo, summarize } from "../stats/mod.ts";
 import {
   Plot,
   plotForest,
@@ -232,5 +232,17 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
     // a sine wave split in two chains does not mix: rhat and ESS cells are highlighted
     assert.match(s["text/html"], /class="bad"/);
     assert.match(s["text/plain"], /variable\s+mean/);
+    const r = rng(5);
+    const ll = (shift: number) =>
+      psisLoo({
+        data: Float64Array.from({ length: 400 * 5 }, () => -1 - r() - shift),
+        draws: 400,
+        obs: 5,
+      });
+    const l1 = ll(0), l2 = ll(0.5);
+    const lb = show(l1);
+    assert.match(lb["text/html"], /<th>elpd_loo<\/th><td>/);
+    assert.match(lb["text/plain"], /Computed from 400 by 5 log-likelihood matrix/);
+    assert.match(show(looCompare({ l1, l2 }))["text/plain"], /elpd_diff/);
   });
 });

@@ -172,7 +172,9 @@ export class Plot {
   /**
    * The Jupyter MIME bundle: the Vega-Lite spec (`application/vnd.vegalite.v5+json`, labelled
    * v5 explicitly rather than left to the kernel's guessing), the rendered SVG
-   * (`image/svg+xml`) and a `text/plain` line. Deno's kernel awaits this method.
+   * (`image/svg+xml`) and a `text/plain` line; a plot made by R (`spec: null`) has no Vega-Lite
+   * entry. Deno's kernel awaits a display method that returns a promise (denoland/deno#20807),
+   * so the SVG is rendered on demand.
    *
    * @example
    * ```ts

@@ -105,7 +105,8 @@ const yColor = {
  * - `"dens_overlay"`: `stats::density(bw = "nrd0", n = 1024)` of `y` and each draw over the
  *   range of all of them (ggplot2's `stat_density`, `trim = FALSE`);
  * - `"hist"`: histograms of `y` and each draw, ggplot2's 30 bins over the common range;
- * - `"ecdf_overlay"`: empirical CDFs (steps at the sorted values) of `y` and each draw;
+ * - `"ecdf_overlay"`: empirical CDFs (steps at the sorted values, `k / n`) of `y` and each draw,
+ *   padded with 0 and 1 at the common range (`stat_ecdf(pad = TRUE)`);
  * - `"stat"`: `stat(yrep)` of every draw (histogram, 30 bins) against `stat(y)`;
  * - `"intervals"`: per observation the type-7 quantiles at `(1 -+ probOuter) / 2`,
  *   `(1 -+ prob) / 2` and 0.5 (`ppc_intervals_data`), against `y`;
@@ -211,11 +212,18 @@ export function ppCheck(
     }
     case "ecdf_overlay": {
       const rows: Record<string, unknown>[] = [];
+      let lo = Infinity, hi = -Infinity;
+      for (const a of [y, ...ids.map((i) => yrep[i])]) {
+        for (const v of a) lo = Math.min(lo, v), hi = Math.max(hi, v);
+      }
+      // ggplot2's stat_ecdf(pad = TRUE): 0 before the data and 1 after, here at the common range.
       const add = (x: Float64Array, rep: number, is: string) => {
         const s = sorted(x);
+        rows.push({ rep, is, x: lo, ecdf: 0 });
         for (let k = 0; k < s.length; k++) {
           rows.push({ rep, is, x: s[k], ecdf: (k + 1) / s.length });
         }
+        rows.push({ rep, is, x: hi, ecdf: 1 });
       };
       for (const i of ids) add(yrep[i], i, "yrep");
       add(y, -1, "y");

@@ -59,6 +59,7 @@ out$bars <- lapply(pb[c("x", "y_obs", "l", "m", "h")], as.numeric)
 pd <- ggplot_build(ppc_dens_overlay(y, yrep[c(1, 30, 60), ]))
 l1 <- pd$data[[1]]; l2 <- pd$data[[2]]
 out$ppdens <- list(group = l1$group, x = l1$x, y = l1$density, yx = l2$x, yy = l2$density)
+out$ecdf <- list(x = sort(y), f = ecdf(y)(sort(y)))
 writeLines(toJSON(out, digits = NA), file.path(dir, "ref.json"))
 `;
 
@@ -216,6 +217,19 @@ describe("plot data equals bayesplot's on the same draws", SLOW, () => {
     ys.forEach((x, i) =>
       assert.ok(Math.abs((x.density as number) - r.yy[i]) <= 1e-10 * max, `y density ${i}`)
     );
+  });
+
+  it("ppCheck ecdf_overlay steps equal R's ecdf() of y, padded with 0 and 1 at the common range", () => {
+    const rows = ppCheck(idata().ppc, { type: "ecdf_overlay", draws: [3] }).data.ecdf as Record<
+      string,
+      number | string
+    >[];
+    const ys = rows.filter((r) => r.is === "y");
+    assert.equal(ys.length, N + 2);
+    assert.equal(ys[0].ecdf, 0);
+    assert.equal(ys[N + 1].ecdf, 1);
+    allClose(ys.slice(1, -1).map((r) => r.x as number), ref().ecdf.x, 1e-13, "x");
+    allClose(ys.slice(1, -1).map((r) => r.ecdf as number), ref().ecdf.f, 1e-15, "ecdf");
   });
 
   it("plotTrace keeps draws in chain and iteration order (a C/F-order slip changes the rows)", () => {

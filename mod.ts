@@ -26,3 +26,14 @@ export * from "./stats/mod.ts";
 // psisLoo results is psisLooCompare at the top level (stats/ calls it looCompare).
 export { looCompare } from "./brms/mod.ts";
 export { looCompare as psisLooCompare } from "./stats/mod.ts";
+// Plots (Vega-Lite v5 specs rendered to SVG/PNG), notebook display and the fit report (issue 14).
+export * from "./plot/mod.ts";
+export {
+  datasetBundle,
+  type DatasetLike,
+  inferenceDataBundle,
+  JUPYTER_DISPLAY,
+  rowsBundle,
+  type RowsBundleOptions,
+  withDisplay,
+} from "./display/mod.ts";

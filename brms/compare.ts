@@ -12,6 +12,7 @@ import type { FitHandle, FitResult } from "./fit.ts";
 import { coord, f64, strings } from "./_decode.ts";
 import { fitHandle, type FitLike, fitObsId, type PostfitCallOptions, prepare } from "./fit_args.ts";
 import { brmsArgs } from "./_options.ts";
+import { rowsBundle, withDisplay } from "../display/mod.ts";
 
 /**
  * An estimate with its standard error.
@@ -155,7 +156,12 @@ async function criterion(
     obs_id: unknown;
   };
   const n = f64(out.value.dims)[1] ?? 0;
-  return toResult(name, out.value, out.obj, ids(fit, out.obs_id, n));
+  const res = toResult(name, out.value, out.obj, ids(fit, out.obs_id, n));
+  return withDisplay(res, () =>
+    rowsBundle(
+      Object.entries(res.estimates).map(([k, e]) => ({ "": k, Estimate: e.estimate, SE: e.se })),
+      { title: `${res.criterion}: ${res.nobs} observations, ${res.ndraws} draws` },
+    ));
 }
 
 /**
@@ -264,11 +270,12 @@ export async function looCompare(
   ], call) as { models: unknown; table: DataFrame };
   const names = strings(out.models);
   const cols = out.table.entries();
-  return names.map((model, i) => {
+  const rows = names.map((model, i) => {
     const row: CompareRow = { model, elpd_diff: NaN, se_diff: NaN };
     for (const [c, v] of cols) row[c] = (v as Float64Array)[i];
     return row;
   });
+  return withDisplay(rows, () => rowsBundle(rows));
 }
 
 /**

@@ -18,6 +18,8 @@ import {
 } from "./fit_args.ts";
 import { brmsArgs } from "./_options.ts";
 import { formatTable } from "./_postfit_format.ts";
+import { summaryBundle } from "./_display.ts";
+import type { MimeBundle } from "../display/mod.ts";
 
 /**
  * Options of {@link summary}.
@@ -213,6 +215,11 @@ export class BrmsSummary implements SummaryData {
   /** The summary as brms prints it (2 decimals). */
   toString(): string {
     return this.format(2);
+  }
+
+  /** Jupyter display (Deno's kernel): tables with Rhat > 1.01 and ESS < 400 highlighted. */
+  [Symbol.for("Jupyter.display")](): MimeBundle {
+    return summaryBundle(this);
   }
 }
 

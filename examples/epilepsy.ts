@@ -18,6 +18,8 @@ import process from "node:process";
 import { brm, getBrmsData } from "../brms/mod.ts";
 import { summarize, type SummaryRow } from "../stats/mod.ts";
 import { shutdown } from "../worker/mod.ts";
+import { fitReport, plotPosterior } from "../plot/mod.ts";
+import { resolve } from "node:path";
 
 const t0 = performance.now();
 const epilepsy = await getBrmsData("epilepsy");
@@ -104,5 +106,14 @@ console.log(
     fit.compiled ? "compiled now (cached for next time)" : `reused (${fit.cache})`
   }`,
 );
+// Plots: the population-level effects as intervals (PNG) and a self-contained fit report.
+const png = resolve("epilepsy-intervals.png");
+await plotPosterior(fit.idata, {
+  kind: "intervals",
+  varNames: wanted.filter((v) => v.startsWith("b_")),
+})
+  .save(png, { scale: 2 });
+const report = await fitReport(fit, resolve("epilepsy-report.html"));
+console.log(`\nPlot: ${png}\nFit report: ${report.path}`);
 await shutdown();
 process.exit(0);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { datasetBundle, type MimeBundle } from "../display/mod.ts";
 import { resolveSelector, type Selector, selectVariable } from "./_select.ts";
 import { type Coord, rangeCoord, validateVariable, type Variable } from "./types.ts";
 
@@ -210,5 +211,10 @@ export class Dataset {
       coords.set(d, p ? (p.map((i) => labels[i]) as Coord) : labels);
     }
     return new Dataset(vars, coords, this.attrs);
+  }
+
+  /** Jupyter display (Deno's kernel): dimensions, coordinates and variables, HTML and text. */
+  [Symbol.for("Jupyter.display")](): MimeBundle {
+    return datasetBundle(this);
   }
 }

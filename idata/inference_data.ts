@@ -5,6 +5,7 @@
  * @module
  */
 import { Dataset } from "./dataset.ts";
+import { inferenceDataBundle, type MimeBundle } from "../display/mod.ts";
 import type { Selector } from "./_select.ts";
 import {
   type Coord,
@@ -369,5 +370,10 @@ export class InferenceData {
   chainsAndDraws(group = "posterior"): { chains: number; draws: number } {
     const s = this.group(group).sizes;
     return { chains: s.chain ?? 1, draws: s.draw ?? 0 };
+  }
+
+  /** Jupyter display (Deno's kernel): the groups as an HTML tree (like xarray's repr) and text. */
+  [Symbol.for("Jupyter.display")](): MimeBundle {
+    return inferenceDataBundle([...this.#groups]);
   }
 }

@@ -6,6 +6,7 @@
 import type { InferenceData } from "../idata/inference_data.ts";
 import type { Variable } from "../idata/types.ts";
 import { sum, variance } from "./_basic.ts";
+import { rowsBundle, withDisplay } from "../display/mod.ts";
 import { essMatrix, EssWorkspace } from "./_ess.ts";
 import { expandREff, tailLength } from "./psis.ts";
 import { looColumn, LooWorkspace } from "./_loo_column.ts";
@@ -232,7 +233,7 @@ export function psisLoo(
     if (kk[j] > 0.7) kHigh = true;
     mc += pw.mcse_elpd_loo[j] * pw.mcse_elpd_loo[j];
   }
-  return {
+  const res: PsisLoo = {
     elpd_loo: elpd,
     se_elpd_loo: seElpd,
     p_loo: p,
@@ -246,4 +247,10 @@ export function psisLoo(
     pareto_k_counts: counts,
     dims: [S, N],
   };
+  return withDisplay(res, () =>
+    rowsBundle([
+      { "": "elpd_loo", Estimate: res.elpd_loo, SE: res.se_elpd_loo },
+      { "": "p_loo", Estimate: res.p_loo, SE: res.se_p_loo },
+      { "": "looic", Estimate: res.looic, SE: res.se_looic },
+    ], { title: `Computed from ${S} by ${N} log-likelihood matrix` }));
 }

@@ -5,6 +5,7 @@
  */
 import { sum, variance } from "./_basic.ts";
 import type { PsisLoo } from "./loo.ts";
+import { rowsBundle, withDisplay } from "../display/mod.ts";
 
 /**
  * One row of {@link looCompare}, best model first.
@@ -84,5 +85,5 @@ export function looCompare(
       se_looic: l.se_looic,
     };
   });
-  return rows;
+  return withDisplay(rows, () => rowsBundle(rows));
 }

@@ -6,6 +6,7 @@
 import { Dataset } from "../idata/dataset.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
 import { elements } from "../idata/flatten.ts";
+import { rowsBundle, withDisplay } from "../display/mod.ts";
 import { rNumber } from "./_basic.ts";
 import { Engine, FIELDS } from "./_variable_summary.ts";
 
@@ -138,5 +139,10 @@ export function summarize(
     const missing = [...wanted].filter((w) => !found.has(w));
     if (missing.length) throw new Error(`unknown variables: ${missing.join(", ")}`);
   }
-  return rows;
+  return withDisplay(rows, () =>
+    rowsBundle(rows, {
+      bad: (r, c) =>
+        (c === "rhat" && Number(r[c]) > 1.01) ||
+        ((c === "ess_bulk" || c === "ess_tail") && Number(r[c]) < 400),
+    }));
 }

@@ -1,0 +1,113 @@
+// Rendering of Vega-Lite specs: vega-lite compiles, vega renders SVG headless (renderer "none",
+// no DOM, no canvas), resvg-wasm rasterises to PNG with an explicitly loaded font. Every
+// dependency is imported lazily on first use, so a script that never renders pays nothing.
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import process from "node:process";
+import { PlotRenderError } from "./errors.ts";
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+let vegaMods: Promise<{ vl: Any; vega: Any }> | undefined;
+
+function loadVega(): Promise<{ vl: Any; vega: Any }> {
+  vegaMods ??= (async () => {
+    try {
+      const [vl, vega]: Any[] = await Promise.all([import("vega-lite"), import("vega")]);
+      return { vl: vl.compile ? vl : vl.default, vega: vega.View ? vega : vega.default };
+    } catch (e) {
+      vegaMods = undefined;
+      throw new PlotRenderError(
+        `cannot load the npm packages "vega" and "vega-lite" (npm install vega vega-lite): ${e}`,
+        { cause: e },
+      );
+    }
+  })();
+  return vegaMods;
+}
+
+/** Renders a Vega-Lite spec to an SVG string. */
+export async function specToSVG(spec: unknown): Promise<string> {
+  const { vl, vega } = await loadVega();
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Font files tried in order when `BRMSTS_FONT` is not set (Debian's fonts-dejavu-core first). */
+export const FONT_CANDIDATES: readonly string[] = [
+  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+  "/usr/share/fonts/TTF/DejaVuSans.ttf",
+  "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+  "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+  "/Library/Fonts/Arial.ttf",
+  "/System/Library/Fonts/Supplemental/Arial.ttf",
+  "C:\\Windows\\Fonts\\arial.ttf",
+];
+
+let resvgMod: Promise<{ Resvg: Any; font: Uint8Array }> | undefined;
+
+/** The font file used for PNG text: `BRMSTS_FONT`, else the first of {@link FONT_CANDIDATES}. */
+export function fontPath(): string {
+  const env = process.env.BRMSTS_FONT;
+  if (env) {
+    if (!existsSync(env)) throw new PlotRenderError(`BRMSTS_FONT=${env}: no such file`);
+    return env;
+  }
+  const found = FONT_CANDIDATES.find((p) => existsSync(p));
+  if (!found) {
+    throw new PlotRenderError(
+      "no font found for PNG text: install fonts-dejavu-core or set BRMSTS_FONT to a .ttf file " +
+        `(tried ${FONT_CANDIDATES.join(", ")})`,
+    );
+  }
+  return found;
+}
+
+function loadResvg(): Promise<{ Resvg: Any; font: Uint8Array }> {
+  resvgMod ??= (async () => {
+    try {
+      const font = new Uint8Array(readFileSync(fontPath()));
+      const mod: Any = await import("@resvg/resvg-wasm");
+      const require = createRequire(import.meta.url);
+      const wasm = readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm"));
+      await mod.initWasm(wasm);
+      return { Resvg: mod.Resvg, font };
+    } catch (e) {
+      resvgMod = undefined;
+      if (e instanceof PlotRenderError) throw e;
+      throw new PlotRenderError(`cannot load @resvg/resvg-wasm: ${e}`, { cause: e });
+    }
+  })();
+  return resvgMod;
+}
+
+/** Rasterises an SVG string to PNG bytes at `scale` (1 = the SVG's size in pixels). */
+export async function svgToPNG(svg: string, scale = 1): Promise<Uint8Array> {
+  const { Resvg, font } = await loadResvg();
+  const r = new Resvg(svg, {
+    font: {
+      fontBuffers: [font],
+      loadSystemFonts: false,
+      defaultFontFamily: "DejaVu Sans",
+      sansSerifFamily: "DejaVu Sans",
+      serifFamily: "DejaVu Sans",
+      monospaceFamily: "DejaVu Sans",
+    },
+    fitTo: { mode: "zoom", value: scale },
+    background: "white",
+  });
+  try {
+    const img = r.render();
+    const png = img.asPng() as Uint8Array;
+    img.free?.();
+    return png;
+  } finally {
+    r.free?.();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Plots of fits and draws as Vega-Lite v5 specs ({@link Plot}), rendered headless to SVG and
+ * PNG, displayed in Deno's Jupyter kernel, and a self-contained HTML fit report. The numbers are
+ * computed as bayesplot computes them.
+ *
+ * @example
+ * ```ts
+ * import { InferenceData } from "../idata/mod.ts";
+ * import { plotPosterior, plotTrace } from "./mod.ts";
+ * const idata = InferenceData.fromObject({ posterior: { mu: new Float64Array(400).map(Math.random) } }, { chains: 4 });
+ * await plotTrace(idata).save("trace.png");
+ * await plotPosterior(idata, { kind: "intervals" }).save("intervals.svg");
+ * ```
+ *
+ * @module
+ */
+export { Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
+export type { MimeBundle } from "../display/mod.ts";
+export { PlotInputError, PlotRenderError } from "./errors.ts";
+export type { IdataLike } from "./_draws.ts";
+export {
+  type IntervalRow,
+  intervalsData,
+  type McmcOptions,
+  plotForest,
+  plotPosterior,
+  plotRank,
+  plotTrace,
+  type PosteriorOptions,
+  type RankOptions,
+} from "./mcmc.ts";
+export {
+  type LooPitOptions,
+  looPitValues,
+  plotLooPit,
+  ppCheck,
+  type PpCheckOptions,
+  type PpCheckType,
+  STATS,
+} from "./ppc.ts";
+export {
+  type ConditionalEffectsPlotOptions,
+  plotConditionalEffects,
+  plotParetoK,
+} from "./effects.ts";
+export { fitReport, type FitReportOptions, type FitReportResult } from "./report.ts";
+export { bayesplot, type BayesplotOptions } from "./bayesplot.ts";

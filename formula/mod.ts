@@ -86,3 +86,5 @@ export {
   type PriorSpec,
 } from "./prior.ts";
 export { fromJSON, type Tree } from "./revive.ts";
+// Formula text checks (parsed in TypeScript, never evaluated)
+export { singleExpression } from "./_scan.ts";

@@ -17,6 +17,7 @@ import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./_d
 import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
 import { ensureTools } from "./_r_helpers.ts";
 import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
+import { checkPriors } from "./_prior_check.ts";
 
 export type { IdataGroup } from "./_draws.ts";
 export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./_progress.ts";
@@ -83,8 +84,13 @@ export interface BrmOptions {
   cacheDir?: string;
   /** Receives phase and sampling progress. */
   onProgress?: (e: ProgressEvent) => void;
-  /** Progress bar on stderr (default: when stderr is a TTY). */
-  progress?: boolean;
+  /**
+   * Progress on stderr: `true` a bar, `"lines"` a few structured lines (phase changes, each
+   * chain every 10% of sampling), `false` none. Default: the bar when stderr is a TTY, else the
+   * lines (when the worker's console goes to stderr). Raw console text is always available
+   * through `onLog`.
+   */
+  progress?: boolean | "lines";
   /** Cancels the fit (R is interrupted). */
   signal?: AbortSignal;
   /** The R worker to use (default: the shared default worker). */
@@ -128,7 +134,7 @@ export interface FitResult {
   cacheKey?: string;
   /** Milliseconds per phase, and `total`. */
   timings: Partial<Record<FitPhase, number>> & { total: number };
-  /** Warnings R raised (divergences, low ESS, …). */
+  /** Warnings R raised (divergences, low ESS, InferenceData groups brms could not compute, …). */
   warnings: string[];
 }
 
@@ -192,11 +198,14 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   const signal = options.signal;
   const args = brmArgs(options as Record<string, unknown>);
   const chains = typeof options.chains === "number" ? options.chains : 4;
-  const bar = options.progress ?? defaultBar();
   const prevConsole = consoleMode(w);
+  const bar = options.progress === true || (options.progress === undefined && defaultBar());
+  const lines = options.progress === "lines" ||
+    (options.progress === undefined && !bar && prevConsole === "stderr");
   const tracker = new ProgressTracker({
     chains,
     bar,
+    lines,
     onProgress: options.onProgress,
     echo: prevConsole === "stderr" ? (t) => process.stderr.write(t) : () => {},
   });
@@ -211,7 +220,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   };
   const onLog = (e: LogEntry) => tracker.feed(e.stream, e.text);
   const opts = { signal, onLog };
-  if (bar) w.setConsoleOutput("silent");
+  if (bar || lines) w.setConsoleOutput("silent");
   const warnings: string[] = [];
   let prep: Prepared | undefined;
   try {
@@ -226,9 +235,11 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
         prep.backend,
       );
     }
+    // A prior Stan cannot parse is a SpecError now, not a compile failure a minute later.
+    await checkPriors(w, prep.spec, opts);
     const useCache = (options.cache ?? cacheEnabledByDefault()) && options.file === undefined;
     const extra: Record<string, unknown> = {};
-    if ((bar || options.onProgress) && options.refresh === undefined) {
+    if ((bar || lines || options.onProgress) && options.refresh === undefined) {
       const iter = typeof options.iter === "number" ? options.iter : 2000;
       extra.refresh = Math.max(1, Math.floor(iter / 50));
     }
@@ -281,20 +292,21 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
       return { ...base, timings: { ...timings, total: tracker.elapsedMs } };
     }
     enter("extract");
-    const idata = await fetchIdata(w, s.fit, {
+    const { idata, warnings: left } = await fetchIdata(w, s.fit, {
       groups: options.idataGroups ?? ALL_GROUPS,
       seed: options.seed,
       data: prep.spec,
       signal,
       version: prep.facts.brms,
     });
+    warnings.push(...left);
     enter("done");
     return { ...base, idata, timings: { ...timings, total: tracker.elapsedMs } };
   } finally {
     // The call's arguments (data included) and the empty brmsfit are no longer needed in R.
     prep?.spec?.dispose();
     tracker.finish();
-    if (bar) {
+    if (bar || lines) {
       w.setConsoleOutput(prevConsole);
       if (prevConsole === "stderr") {
         for (const wm of warnings) process.stderr.write(`Warning message:\n${wm}\n`);
@@ -335,16 +347,20 @@ async function fetchIdata(
     signal?: AbortSignal;
     version?: string;
   },
-): Promise<InferenceData> {
+): Promise<{ idata: InferenceData; warnings: string[] }> {
   await ensureTools(w, o.signal);
-  const payload = await w.call("brmsts_idata", {
+  const res = await w.callResult("brmsts_idata", {
     fit,
     data: o.data ?? null,
     groups: [...o.groups],
     seed: o.seed ?? null,
-  }, { signal: o.signal }) as DrawsPayload;
+  }, { signal: o.signal });
+  const payload = res.value as DrawsPayload;
   const version = o.version ?? (await w.status({ signal: o.signal })).brms ?? "";
-  return buildIdata(payload, { library: "brms", version }, o.groups);
+  return {
+    idata: buildIdata(payload, { library: "brms", version }, o.groups),
+    warnings: res.warnings,
+  };
 }
 
 /**
@@ -361,14 +377,15 @@ async function fetchIdata(
  * post.extend(ll).groups(); // ["posterior", "log_likelihood"]
  * ```
  */
-export function toInferenceData(
+export async function toInferenceData(
   fit: RObject,
   options: ToIdataOptions = {},
 ): Promise<InferenceData> {
-  return fetchIdata(options.worker ?? defaultWorker(), fit, {
+  const { idata } = await fetchIdata(options.worker ?? defaultWorker(), fit, {
     groups: options.groups ?? ALL_GROUPS,
     seed: options.seed,
     data: options.data,
     signal: options.signal,
   });
+  return idata;
 }

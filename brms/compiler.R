@@ -37,15 +37,14 @@ brmsts_cc_makevars_text <- function(user) {
     if (nzchar(user)) sprintf("-include %s", user),
     "# No debug information: the same machine code, a far smaller shared object.",
     "CXXFLAGS += -g0", "CXX11FLAGS += -g0", "CXX14FLAGS += -g0", "CXX17FLAGS += -g0",
-    "BRMSTS_PKG_CPPFLAGS := $(PKG_CPPFLAGS)",
-    "ifneq ($(BRMSTS_PCH),)",
-    "PKG_CPPFLAGS := -include $(BRMSTS_PCH) -Winvalid-pch $(BRMSTS_PCH_STRICT) $(PKG_CPPFLAGS)",
-    "endif",
+    "# The precompiled header goes into the C++ compiler command itself (C compiles never see",
+    "# it), ahead of rstan's own -include of Eigen.hpp, so it is the first include.",
+    "CXX14STD += $(if $(BRMSTS_PCH),-include $(BRMSTS_PCH) -Winvalid-pch $(BRMSTS_PCH_STRICT))",
     "ifneq ($(BRMSTS_PCH_OUT),)",
     "$(OBJECTS): $(BRMSTS_PCH_OUT)",
-    "$(BRMSTS_PCH_OUT): PKG_CPPFLAGS := $(BRMSTS_PKG_CPPFLAGS)",
+    "$(BRMSTS_PCH_OUT): BRMSTS_PCH :=",
     "$(BRMSTS_PCH_OUT):",
-    "\t$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -x c++-header $(BRMSTS_PCH) -o $(BRMSTS_PCH_OUT)",
+    "\t$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -x c++-header $(BRMSTS_PCH_SRC) -o $(BRMSTS_PCH_OUT)",
     "endif")
 }
 
@@ -109,7 +108,8 @@ brmsts_cc_build <- function(dir, makevars_text, header_text) {
   writeLines(makevars_text, mv)
   probe <- file.path(dir, "brmsts_probe.cpp")
   writeLines(c("#include <Rcpp.h>", "// [[Rcpp::export]]", "int brmsts_probe() { return 0; }"), probe)
-  r <- brmsts_cc_shlib(probe, mv, list(BRMSTS_PCH = hdr, BRMSTS_PCH_OUT = paste0(hdr, ".gch"),
+  r <- brmsts_cc_shlib(probe, mv, list(BRMSTS_PCH = hdr, BRMSTS_PCH_SRC = hdr,
+                                       BRMSTS_PCH_OUT = paste0(hdr, ".gch"),
                                        BRMSTS_PCH_STRICT = "-Werror=invalid-pch"))
   unlink(file.path(dir, c("brmsts_probe.o", "brmsts_probe.so")))
   if (r$status != 0L || !file.exists(paste0(hdr, ".gch"))) {

@@ -54,6 +54,8 @@ brmsts_cc_first_line <- function(cmd, args) {
   if (length(out)) out[[1]] else ""
 }
 
+brmsts_cc_memo <- new.env(parent = emptyenv())
+
 # Everything the PCH depends on, as text (brmsts hashes it into the fingerprint), and the
 # text of the Makevars file. `ours` is the path brmsts will write the Makevars to.
 brmsts_cc_plan <- function(ours) {
@@ -65,7 +67,11 @@ brmsts_cc_plan <- function(ours) {
   read <- function(f) if (nzchar(f) && file.exists(f)) paste(readLines(f, warn = FALSE), collapse = "\n") else ""
   site <- Sys.getenv("R_MAKEVARS_SITE", file.path(R.home("etc"), "Makevars.site"))
   makevars <- brmsts_cc_makevars_text(user)
-  cxx <- strsplit(trimws(brmsts_cc_first_line(file.path(R.home("bin"), "R"), c("CMD", "config", "CXX14"))), " ")[[1]][1]
+  if (is.null(brmsts_cc_memo$cxx)) {
+    brmsts_cc_memo$cxx <- strsplit(trimws(brmsts_cc_first_line(
+      file.path(R.home("bin"), "R"), c("CMD", "config", "CXX14"))), " ")[[1]][1]
+  }
+  cxx <- brmsts_cc_memo$cxx
   facts <- c(
     "brmsts-pch-v1", R.version.string, R.version$platform,
     paste("rstan", v("rstan")), paste("StanHeaders", v("StanHeaders")), paste("Rcpp", v("Rcpp")),

@@ -36,11 +36,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { cacheDir } from "../brms/mod.ts";
-import { compilerDir } from "../brms/_compiler.ts";
+import { cacheDir, compilerCacheStatus } from "../brms/mod.ts";
 import { median, report, RUNNER } from "./_util.ts";
 
 const SELF = fileURLToPath(import.meta.url);
+const compilerDir = (root: string) => compilerCacheStatus(root).dir;
 const N = 40;
 
 function data(): { y: number[]; x: number[] } {

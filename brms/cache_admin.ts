@@ -196,7 +196,7 @@ export interface CacheAdminOptions {
  *
  * @example
  * ```ts
- * import { cacheInfo } from "../mod.ts";
+ * import { cacheInfo } from "./mod.ts";
  * const info = cacheInfo();
  * console.log(`${info.entries.length} models, ${(info.modelBytes / 1e6).toFixed(0)} MB`);
  * ```
@@ -267,7 +267,7 @@ export function enforceCacheCap(options: CacheAdminOptions & { keep?: string } =
  *
  * @example
  * ```ts
- * import { clearCache } from "../mod.ts";
+ * import { clearCache } from "./mod.ts";
  * const freed = clearCache({ compiler: false });
  * console.log(`${(freed / 1e6).toFixed(0)} MB freed`);
  * ```

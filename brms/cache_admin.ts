@@ -121,6 +121,7 @@ export function touchEntry(file: string): void {
 export interface CacheEntryInfo {
   /** The cache key (SHA-256 of Stan code and versions). */
   key: string;
+  /** Size of the entry file. */
   bytes: number;
   /** When a fit last used (or compiled) it. */
   lastUsed: Date;

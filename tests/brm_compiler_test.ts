@@ -167,13 +167,14 @@ describe("faster Stan compiles", () => {
 
       // Truncated (a crash while writing, a full disk): detected and rebuilt.
       const gch = join(compilerDir(root), dirs[0], "brmsts_stan.hpp.gch");
-      const size = statSync(gch).size;
       truncateSync(gch, 1000);
       const again = await withWorker((w) =>
         prepareCompiler({ worker: w, root, enter: () => {}, callOpts: {} })
       );
       assert.equal(again!.pchState, "built");
-      assert.equal(statSync(gch).size, size);
+      // (g++ does not write headers byte-for-byte reproducibly: the size may differ a little.)
+      assert.ok(statSync(gch).size > 1e6);
+      assert.ok(compilerCacheStatus(root).ready);
     },
   );
 

@@ -124,8 +124,8 @@ describe("faster Stan compiles", () => {
         );
         assert.ok(compilerCacheStatus(root).ready);
         // The same call compiled and sampled the brms way (R's own flags, no Makevars of ours).
-        const verdict = await w.call(
-          "(function(fit) {\n" +
+        await w.eval(
+          "brmsts_test_same <- function(fit) {\n" +
             '  stopifnot(is.na(Sys.getenv("R_MAKEVARS_USER", NA)))\n' +
             "  ref <- brms::brm(y ~ g, data = fit$data, chains = 1, iter = 300, seed = 41,\n" +
             "                   refresh = 0, silent = 2)\n" +
@@ -134,9 +134,9 @@ describe("faster Stan compiles", () => {
             "    sampler = identical(rstan::get_sampler_params(fit$fit),\n" +
             "                        rstan::get_sampler_params(ref$fit)),\n" +
             "    some = length(as.array(fit$fit)) > 100)\n" +
-            "})",
-          [fit.r],
-        ) as Record<string, boolean>;
+            "}",
+        );
+        const verdict = await w.call("brmsts_test_same", [fit.r]) as Record<string, boolean>;
         assert.deepEqual(verdict, { code: true, draws: true, sampler: true, some: true });
         // No debug information: the entry is far smaller than a -g shared object (~22 MB).
         const entry = join(root, "models", `${fit.cacheKey}.rds`);

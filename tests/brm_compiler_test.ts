@@ -274,6 +274,21 @@ describe("bounded model cache", () => {
     }
   });
 
+  it("reports the compiler cache ready only while the header matches its manifest", () => {
+    const pdir = join(compilerDir(root), "pch-00000000000000ab");
+    mkdirSync(pdir, { recursive: true });
+    assert.equal(compilerCacheStatus(root).ready, false);
+    writeFileSync(join(pdir, "brmsts_stan.hpp.gch"), new Uint8Array(4096));
+    writeFileSync(join(pdir, "manifest.json"), JSON.stringify({ format: 1, size: 4096 }));
+    const s = compilerCacheStatus(root);
+    assert.equal(s.ready, true);
+    assert.deepEqual(s.fingerprints, ["00000000000000ab"]);
+    assert.ok(s.bytes >= 4096);
+    truncateSync(join(pdir, "brmsts_stan.hpp.gch"), 100);
+    assert.equal(compilerCacheStatus(root).ready, false);
+    assert.equal(cacheInfo({ cacheDir: root }).compiler.ready, false);
+  });
+
   it("reads the cap from cacheMaxBytes, then BRMSTS_CACHE_MAX, else 2 GB", () => {
     const prev = process.env.BRMSTS_CACHE_MAX;
     try {

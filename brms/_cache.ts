@@ -33,6 +33,8 @@ import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import type { CallOptions, RObject, RWorker } from "../worker/mod.ts";
+import { type CompilerSetup, discardHeader, prepareCompiler } from "./_compiler.ts";
+import { enforceCacheCap, markReader, touchEntry } from "./cache_admin.ts";
 
 /**
  * Where compiled models are cached: `dir` if given, else `$BRMSTS_CACHE_DIR`, else
@@ -286,6 +288,12 @@ export interface ObtainOptions {
   /** Called when a phase starts (`load`, `compile`). */
   enter: (phase: "load" | "compile", detail?: string) => void;
   callOpts: CallOptions;
+  /** Cache root: enables the compiler settings (`-g0`, precompiled header) and the size cap. */
+  root?: string;
+  /** Size cap of the models (default `$BRMSTS_CACHE_MAX`, else 2 GB). */
+  maxBytes?: number;
+  /** Told how a compile used the compiler settings. */
+  onCompiler?: (cc: CompilerSetup | null, used: string) => void;
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -306,25 +314,52 @@ export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" |
   const { worker: w, paths, callOpts } = o;
   const compile = async (file: string | null, detail?: string): Promise<"compiled"> => {
     o.enter("compile", detail);
+    const cc = o.root === undefined ? null : await prepareCompiler({
+      worker: w,
+      root: o.root,
+      enter: (d) => o.enter("compile", d),
+      callOpts,
+    });
+    if (cc?.pchState === "built") o.enter("compile", detail);
     const tmp = file ? tempName(file) : null;
+    let used: string;
     try {
-      await w.call("brmsts_compile", [o.spec, o.key, tmp, o.stanDir], callOpts);
+      used = String(
+        await w.call(
+          "brmsts_compile",
+          [o.spec, o.key, tmp, o.stanDir, cc && { makevars: cc.makevars, pch: cc.pch }],
+          callOpts,
+        ),
+      );
     } catch (e) {
       if (tmp) rmSync(tmp, { force: true });
       throw e;
     }
-    if (tmp && file) commitEntry(tmp, file);
+    if (cc && used.startsWith("failed")) discardHeader(cc, used.slice(8));
+    o.onCompiler?.(cc, used);
+    if (tmp && file) {
+      commitEntry(tmp, file);
+      if (o.root !== undefined) {
+        enforceCacheCap({ cacheDir: o.root, cacheMaxBytes: o.maxBytes, keep: o.key });
+      }
+    }
     return "compiled";
   };
   o.enter("load");
   const waitStart = Date.now();
   for (let round = 0; round < 5; round++) {
-    const state = await w.call(
-      "brmsts_load",
-      [o.key, paths?.file ?? null, o.code],
-      callOpts,
-    ) as string;
-    if (state === "memory" || state === "disk") return state;
+    // A reader mark keeps the entry from being evicted while this worker reads it.
+    const unmark = paths ? markReader(paths.file) : () => {};
+    let state: string;
+    try {
+      state = await w.call("brmsts_load", [o.key, paths?.file ?? null, o.code], callOpts) as string;
+    } finally {
+      unmark();
+    }
+    if (state === "memory" || state === "disk") {
+      if (paths) touchEntry(paths.file);
+      return state;
+    }
     if (!paths) return compile(null);
     const bad = state.startsWith("invalid") ? fileIdentity(paths.file) : null;
     const release = tryLock(paths.lock);

@@ -53,6 +53,7 @@ export const LOCAL_OPTIONS = new Set([
   "idataGroups",
   "cache",
   "cacheDir",
+  "cacheMaxBytes",
   "onProgress",
   "progress",
   "signal",

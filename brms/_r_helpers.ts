@@ -83,7 +83,12 @@ export async function installRHelpers(
  * ```
  */
 export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
-  return installRHelpers(w, "brm", rSource("sampling.R") + "\n" + rSource("draws.R"), signal);
+  return installRHelpers(
+    w,
+    "brm",
+    rSource("sampling.R") + "\n" + rSource("draws.R") + "\n" + rSource("compiler.R"),
+    signal,
+  );
 }
 
 /**

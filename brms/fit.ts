@@ -82,6 +82,11 @@ export interface BrmOptions {
   cache?: boolean;
   /** Cache directory (default `$BRMSTS_CACHE_DIR`, `$XDG_CACHE_HOME/brmsts`, `~/.cache/brmsts`). */
   cacheDir?: string;
+  /**
+   * Size cap of the compiled models on disk in bytes (default `$BRMSTS_CACHE_MAX`, else 2 GB);
+   * least recently used models are evicted after a compile.
+   */
+  cacheMaxBytes?: number;
   /** Receives phase and sampling progress. */
   onProgress?: (e: ProgressEvent) => void;
   /**
@@ -134,6 +139,12 @@ export interface FitResult {
   cacheKey?: string;
   /** Milliseconds per phase, and `total`. */
   timings: Partial<Record<FitPhase, number>> & { total: number };
+  /**
+   * When this fit compiled a model (rstan): whether the precompiled header was `used` (already
+   * `ready`, or `built` by this fit, in `buildMs` ms, part of the compile time), `off`, or
+   * `failed` (the model was compiled without it).
+   */
+  compiler?: { pch: "ready" | "built" | "off" | "failed"; buildMs: number; reason?: string };
   /** Warnings R raised (divergences, low ESS, InferenceData groups brms could not compute, …). */
   warnings: string[];
 }
@@ -244,6 +255,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
       extra.refresh = Math.max(1, Math.floor(iter / 50));
     }
     let outcome: CacheOutcome = "off";
+    let compiler: FitResult["compiler"];
     let key: string | undefined;
     let sampled;
     if (useCache) {
@@ -258,6 +270,22 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
         stanDir: `${root}/cmdstanr`,
         enter,
         callOpts: opts,
+        root,
+        maxBytes: options.cacheMaxBytes,
+        onCompiler: (cc, used) => {
+          const pch = !cc || used === "off" && cc.pchState !== "failed"
+            ? "off"
+            : used.startsWith("failed")
+            ? "failed"
+            : cc.pchState;
+          compiler = {
+            pch,
+            buildMs: cc?.buildMs ?? 0,
+            ...(cc?.reason || used.startsWith("failed")
+              ? { reason: cc?.reason ?? used.slice(8) }
+              : {}),
+          };
+        },
       });
       enter("sample");
       sampled = await w.callResult("brmsts_sample", [prep.spec, key, extra], opts);
@@ -285,6 +313,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
       compiled: outcome === "compiled",
       cache: outcome,
       ...(key ? { cacheKey: key } : {}),
+      ...(compiler ? { compiler } : {}),
       warnings,
     };
     if (options.returnIdata === false) {

@@ -37,5 +37,13 @@ export { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
 export { parseProgressLine } from "./_progress.ts";
 export { cacheDir } from "./_cache.ts";
+export {
+  type CacheAdminOptions,
+  type CacheEntryInfo,
+  type CacheInfo,
+  cacheInfo,
+  clearCache,
+} from "./cache_admin.ts";
+export { type CompilerCacheStatus, compilerCacheStatus } from "./_compiler.ts";
 export { makeStancode, makeStandata, type StancodeOptions } from "./stancode.ts";
 export * from "./postfit.ts";

@@ -80,7 +80,7 @@ brmsts_load <- function(key, path, code) {
   "disk"
 }
 
-brmsts_compile <- function(spec, key, tmp, stan_dir) {
+brmsts_compile <- function(spec, key, tmp, stan_dir, cc = NULL) {
   args <- spec$args
   args$chains <- 0
   args$fit <- NULL
@@ -90,7 +90,10 @@ brmsts_compile <- function(spec, key, tmp, stan_dir) {
     old <- options(cmdstanr_write_stan_file_dir = stan_dir)
     on.exit(options(old), add = TRUE)
   }
-  base <- brms::do_call(brms::brm, args)
+  # cc: brmsts's compiler settings (see compiler.R); the draws are the same either way.
+  built <- if (identical(spec$x$backend, "cmdstanr")) list(value = brms::do_call(brms::brm, args), pch = "off")
+    else brmsts_cc_with(cc, function() brms::do_call(brms::brm, args))
+  base <- built$value
   fit <- base$fit
   if (!is.null(tmp)) {
     entry <- list(format = 1L, key = key, code = as.character(spec$x$model),
@@ -103,7 +106,7 @@ brmsts_compile <- function(spec, key, tmp, stan_dir) {
     })
   }
   assign(key, fit, envir = brmsts_models)
-  invisible(TRUE)
+  built$pch
 }
 
 # In a forked child: send console output through a line-buffering filter, so that lines of

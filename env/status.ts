@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import type { CallOptions, RWorker, WorkerStatus } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
+import { cacheDir, type CompilerCacheStatus, compilerCacheStatus } from "../brms/mod.ts";
 
 /**
  * The C++ toolchain found on the worker's PATH: the first line of `g++ --version` and
@@ -44,6 +45,8 @@ export interface EnvironmentStatus extends WorkerStatus {
   boost: string | null;
   /** True when g++, make, rstan and Boost headers are all present. */
   canCompileStan: boolean;
+  /** The precompiled header of the compiled-model cache: ready or not, and its size. */
+  compilerCache: CompilerCacheStatus;
 }
 
 function firstLine(cmd: string, env: Record<string, string>): Promise<string | null> {
@@ -147,5 +150,6 @@ export async function status(
     boost: probe.boost,
     canCompileStan: toolchain.gxx !== null && toolchain.make !== null && probe.rstan !== null &&
       probe.boost !== null,
+    compilerCache: compilerCacheStatus(cacheDir()),
   };
 }

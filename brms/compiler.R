@@ -1,0 +1,146 @@
+# The R side of brmsts's compiler settings for Stan models (rstan backend): a user Makevars
+# given to R CMD SHLIB through R_MAKEVARS_USER for brmsts's own compiles only, which adds -g0
+# (no debug info: same machine code, a far smaller shared object) and, once built, a
+# precompiled header (PCH) of the headers every rstan model includes first.
+#
+# The PCH is built by R CMD SHLIB itself, through the same Makeconf, the same rstan plugin
+# flags and the same make arguments as a real model compile, so its flags match by
+# construction; a tiny probe file is then compiled with -Werror=invalid-pch to prove that
+# g++ accepts it.
+
+# The headers a model compiled by rstan 2.21 sees first, in its order: the plugin's
+# -include (Eigen.hpp), then the includes rstan puts before the generated code.
+brmsts_cc_headers <- function() {
+  flags <- inline::getPlugin("rstan")$env$PKG_CPPFLAGS
+  forced <- regmatches(flags, gregexpr("-include\\s+('[^']*'|\"[^\"]*\"|\\S+)", flags))[[1]]
+  forced <- gsub("^-include\\s+|['\"]", "", forced)
+  all <- c(sprintf('#include "%s"', forced),
+           "#include <Rcpp.h>",
+           "#include <rstan/io/rlist_ref_var_context.hpp>",
+           "#include <rstan/io/r_ostream.hpp>",
+           "#include <rstan/stan_args.hpp>",
+           "#include <boost/integer/integer_log2.hpp>",
+           "#include <stan/model/model_header.hpp>")
+  # For tests of the build logic: BRMSTS_PCH_HEADERS=n keeps the first n (a far cheaper header).
+  n <- suppressWarnings(as.integer(Sys.getenv("BRMSTS_PCH_HEADERS", "")))
+  if (!is.na(n) && n >= 1L) all[seq_len(min(n, length(all)))] else all
+}
+
+# The user's own Makevars (what R CMD SHLIB would read without brmsts), or "".
+brmsts_cc_user_makevars <- function(ours) {
+  f <- tools:::makevars_user()
+  if (length(f) && nzchar(f) && normalizePath(f, mustWork = FALSE) != normalizePath(ours, mustWork = FALSE)) f else ""
+}
+
+brmsts_cc_makevars_text <- function(user) {
+  c("# Written by brmsts for the Stan models it compiles (R_MAKEVARS_USER of those compiles only).",
+    if (nzchar(user)) sprintf("-include %s", user),
+    "# No debug information: the same machine code, a far smaller shared object.",
+    "CXXFLAGS += -g0", "CXX11FLAGS += -g0", "CXX14FLAGS += -g0", "CXX17FLAGS += -g0",
+    "# The precompiled header goes into the C++ compiler command itself (C compiles never see",
+    "# it), ahead of rstan's own -include of Eigen.hpp, so it is the first include.",
+    "CXX14STD += $(if $(BRMSTS_PCH),-include $(BRMSTS_PCH) -Winvalid-pch $(BRMSTS_PCH_STRICT))",
+    "ifneq ($(BRMSTS_PCH_OUT),)",
+    "$(OBJECTS): $(BRMSTS_PCH_OUT)",
+    "$(BRMSTS_PCH_OUT): BRMSTS_PCH :=",
+    "$(BRMSTS_PCH_OUT):",
+    "\t$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -x c++-header $(BRMSTS_PCH_SRC) -o $(BRMSTS_PCH_OUT)",
+    "endif")
+}
+
+brmsts_cc_first_line <- function(cmd, args) {
+  out <- tryCatch(suppressWarnings(system2(cmd, args, stdout = TRUE, stderr = TRUE)),
+                  error = function(e) "")
+  if (length(out)) out[[1]] else ""
+}
+
+brmsts_cc_memo <- new.env(parent = emptyenv())
+
+# Everything the PCH depends on, as text (brmsts hashes it into the fingerprint), and the
+# text of the Makevars file. `ours` is the path brmsts will write the Makevars to.
+brmsts_cc_plan <- function(ours) {
+  if (!requireNamespace("rstan", quietly = TRUE) || !requireNamespace("inline", quietly = TRUE)) {
+    return(list(problem = "rstan or inline is not installed"))
+  }
+  v <- function(p) if (nzchar(system.file(package = p))) as.character(utils::packageVersion(p)) else ""
+  user <- brmsts_cc_user_makevars(ours)
+  read <- function(f) if (nzchar(f) && file.exists(f)) paste(readLines(f, warn = FALSE), collapse = "\n") else ""
+  site <- Sys.getenv("R_MAKEVARS_SITE", file.path(R.home("etc"), "Makevars.site"))
+  makevars <- brmsts_cc_makevars_text(user)
+  if (is.null(brmsts_cc_memo$cxx)) {
+    brmsts_cc_memo$cxx <- strsplit(trimws(brmsts_cc_first_line(
+      file.path(R.home("bin"), "R"), c("CMD", "config", "CXX14"))), " ")[[1]][1]
+  }
+  cxx <- brmsts_cc_memo$cxx
+  facts <- c(
+    "brmsts-pch-v1", R.version.string, R.version$platform,
+    paste("rstan", v("rstan")), paste("StanHeaders", v("StanHeaders")), paste("Rcpp", v("Rcpp")),
+    paste("RcppEigen", v("RcppEigen")), paste("RcppParallel", v("RcppParallel")),
+    paste("BH", v("BH")), paste("inline", v("inline")),
+    paste("compiler", cxx, brmsts_cc_first_line(cxx, "--version"),
+          brmsts_cc_first_line(cxx, "-dumpmachine")),
+    "plugin:", inline::getPlugin("rstan")$env$PKG_CPPFLAGS,
+    "Makeconf:", read(file.path(R.home("etc"), "Makeconf")),
+    "site:", read(site), "user:", read(user),
+    "makevars:", makevars, "header:", brmsts_cc_headers())
+  list(problem = "", facts = paste(facts, collapse = "\n"), makevars = paste(makevars, collapse = "\n"),
+       header = paste(brmsts_cc_headers(), collapse = "\n"))
+}
+
+# Runs R CMD SHLIB on `file` in its directory with rstan's plugin settings and our Makevars;
+# `env` holds extra environment variables. Returns list(status, output).
+brmsts_cc_shlib <- function(file, makevars, env) {
+  plugin <- inline::getPlugin("rstan")$env
+  vars <- c(plugin, list(USE_CXX14 = "1", R_MAKEVARS_USER = makevars), env)
+  old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
+  do.call(Sys.setenv, vars)
+  on.exit({
+    for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, old[n])
+  }, add = TRUE)
+  owd <- setwd(dirname(file))
+  on.exit(setwd(owd), add = TRUE)
+  out <- suppressWarnings(system2(file.path(R.home("bin"), "R"),
+                                  c("CMD", "SHLIB", shQuote(basename(file))),
+                                  stdout = TRUE, stderr = TRUE))
+  status <- attr(out, "status")
+  list(status = if (is.null(status)) 0L else as.integer(status), output = paste(out, collapse = "\n"))
+}
+
+# Builds the PCH in `dir` (header brmsts_stan.hpp, Makevars, probe): "" on success, else why.
+brmsts_cc_build <- function(dir, makevars_text, header_text) {
+  hdr <- file.path(dir, "brmsts_stan.hpp")
+  writeLines(header_text, hdr)
+  mv <- file.path(dir, "brmsts.mk") # not "Makevars": R CMD SHLIB reads that one on its own
+  writeLines(makevars_text, mv)
+  probe <- file.path(dir, "brmsts_probe.cpp")
+  writeLines(c("#include <Rcpp.h>", "// [[Rcpp::export]]", "int brmsts_probe() { return 0; }"), probe)
+  r <- brmsts_cc_shlib(probe, mv, list(BRMSTS_PCH = hdr, BRMSTS_PCH_SRC = hdr,
+                                       BRMSTS_PCH_OUT = paste0(hdr, ".gch"),
+                                       BRMSTS_PCH_STRICT = "-Werror=invalid-pch"))
+  unlink(file.path(dir, c("brmsts_probe.o", "brmsts_probe.so")))
+  if (r$status != 0L || !file.exists(paste0(hdr, ".gch"))) {
+    return(paste0("the precompiled header could not be built or used (status ", r$status, "): ",
+                  paste(utils::tail(strsplit(r$output, "\n")[[1]], 5), collapse = " | ")))
+  }
+  ""
+}
+
+# Runs thunk() with the compiler settings `cc` (list(makevars, pch); pch may be NULL) in force
+# for R CMD SHLIB. A compile that fails with the PCH is retried without it (never a failed fit
+# because of the PCH). Returns list(value, pch = "used" | "off" | "failed: <why>").
+brmsts_cc_with <- function(cc, thunk) {
+  if (is.null(cc)) return(list(value = thunk(), pch = "off"))
+  run <- function(pch) {
+    vars <- c(R_MAKEVARS_USER = cc$makevars, BRMSTS_PCH = if (is.null(pch)) "" else pch)
+    old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
+    do.call(Sys.setenv, as.list(vars))
+    on.exit(for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, as.list(old[n])))
+    thunk()
+  }
+  if (is.null(cc$pch)) return(list(value = run(NULL), pch = "off"))
+  first <- tryCatch(list(value = run(cc$pch), pch = "used"), error = function(e) e)
+  if (!inherits(first, "error")) return(first)
+  message("brmsts: the compile with the precompiled header failed (", conditionMessage(first),
+          "); compiling again without it")
+  list(value = run(NULL), pch = paste0("failed: ", conditionMessage(first)))
+}

@@ -31,7 +31,8 @@ export {
   NonlinearFormula,
   type NonlinearFormulaNode,
 } from "./bf.ts";
-export { mvbf, mvbind, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export { mvbf, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export { MvBind, mvbind } from "./mvbind.ts";
 export {
   AcFormula,
   acformula,
@@ -86,3 +87,18 @@ export {
   type PriorSpec,
 } from "./prior.ts";
 export { fromJSON, type Tree } from "./revive.ts";
+export type { RLiteral } from "./render.ts";
+// Custom families and Stan variables (brms's custom_family(), stanvar()): issue 18.
+export {
+  CustomFamily,
+  customFamily,
+  type CustomFamilyNode,
+  type CustomFamilyOptions,
+  stanvar,
+  type StanvarBlock,
+  type StanvarOptions,
+  Stanvars,
+  type StanvarsNode,
+} from "./custom.ts";
+// Within-chain threading as a value (brms's threading()): issue 18.
+export { Threading, threading, type ThreadingNode, type ThreadingOptions } from "./threading.ts";

@@ -58,6 +58,7 @@ export const LOCAL_OPTIONS = new Set([
   "progress",
   "signal",
   "worker",
+  "dataName",
 ]);
 
 /**

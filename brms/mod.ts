@@ -47,3 +47,20 @@ export {
 export { type CompilerCacheStatus, compilerCacheStatus } from "./_compiler.ts";
 export { makeStancode, makeStandata, type StancodeOptions } from "./stancode.ts";
 export * from "./postfit.ts";
+// More of brms after fitting (update, R², bridge sampling, exposed Stan functions): issue 18.
+export {
+  bayesFactor,
+  bayesR2,
+  type BridgeOptions,
+  exposeFunctions,
+  looR2,
+  type MarginalLikelihood,
+  marginalLikelihood,
+  type R2Options,
+  type R2Result,
+  type R2Summary,
+  update,
+  type UpdateOptions,
+} from "./extras.ts";
+// brms's brm_multiple (multiple imputation): issue 18.
+export { brmMultiple, type MultipleFitResult, type MultipleOptions } from "./multiple.ts";

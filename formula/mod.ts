@@ -31,7 +31,8 @@ export {
   NonlinearFormula,
   type NonlinearFormulaNode,
 } from "./bf.ts";
-export { mvbf, mvbind, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export { mvbf, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export { MvBind, mvbind } from "./mvbind.ts";
 export {
   AcFormula,
   acformula,
@@ -91,3 +92,19 @@ export type { RLiteral } from "./render.ts";
 export { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./_links.ts";
 // Formula text checks (parsed in TypeScript, never evaluated)
 export { singleExpression } from "./_scan.ts";
+// Custom families and Stan variables (brms's custom_family(), stanvar()): issue 18.
+export {
+  CustomFamily,
+  customFamily,
+  type CustomFamilyNode,
+  type CustomFamilyOptions,
+  stanvar,
+  type StanvarBlock,
+  type StanvarOptions,
+  Stanvars,
+  type StanvarsNode,
+} from "./custom.ts";
+// Within-chain threading as a value (brms's threading()): issue 18.
+export { Threading, threading, type ThreadingNode, type ThreadingOptions } from "./threading.ts";
+// Prior text as R's deparser writes it (brms's prior()), verbatim with priorString(): issue 18.
+export { deparseNumber, deparsePrior, priorString } from "./deparse.ts";

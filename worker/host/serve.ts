@@ -28,7 +28,14 @@ import {
   SIGKILL,
   SIGSEGV,
 } from "../../native/mod.ts";
-import { ABORTED, CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
+import {
+  ABORTED,
+  CURRENT,
+  INTERRUPTED,
+  LineReader,
+  LockedWriter,
+  orphanCleanup,
+} from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
 import { ShmWorker } from "./shared_memory.ts";
@@ -177,13 +184,17 @@ const reader = new LineReader(libc, inFd, Number(process.env.BRMSTS_SPIN_US ?? 2
 // worker byte-compiles its trap (~100 ms): off the path of the start-up and of the first calls.
 const compileIdleMs = Number(process.env.BRMSTS_COMPILE_IDLE_MS ?? 50);
 let compiled = false;
+let orphaned = false; // the client went away without asking us to shut down
 while (connected) {
   if (!compiled && reader.idle(compileIdleMs)) {
     session.compileTrap();
     compiled = true;
   }
   const line = reader.next();
-  if (line === null) break;
+  if (line === null) {
+    orphaned = true;
+    break;
+  }
   if (!line.trim()) continue;
   let req = JSON.parse(line) as Request & { line?: BufDesc };
   if (req.line) {
@@ -222,10 +233,11 @@ while (connected) {
   Atomics.store(ctl, CURRENT, 0);
   if (ev) connected = out.send(ev) && connected;
 }
-flushConsole();
+if (!flushConsole() || !connected) orphaned = true;
 shm.close();
 r.cleanup();
 endGroup();
+if (orphaned) orphanCleanup(pid);
 process.exit(0);
 
 /** A conversion failure event for request `id`. */

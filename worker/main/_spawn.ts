@@ -189,7 +189,22 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
   const { cmd, args } = hostCommand();
   const libc = await loadLibC();
   const ch = new Channel(libc);
-  env = { ...env, BRMSTS_CHANNEL: ch.dir };
+  // A private TMPDIR: R's session temp dir and whatever R's children leave there (a compiler's
+  // cc*.s when a compile is cut short) go with the worker, whatever way it ends.
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(tmpdir(), "brmsts-tmp-"));
+  } catch (e) {
+    ch.close();
+    throw e;
+  }
+  env = {
+    ...env,
+    BRMSTS_CHANNEL: ch.dir,
+    BRMSTS_MAIN_PID: String(process.pid),
+    BRMSTS_TMPDIR: tmp,
+    TMPDIR: tmp,
+  };
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   let exited: Promise<ExitStatus>;
@@ -236,6 +251,7 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     }
   } catch (e) {
     ch.close();
+    rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
   // The worker leads its own process group: once it is gone (an exit, a crash, a kill), end
@@ -243,6 +259,7 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
   exited = exited.then((s) => {
     libc.fns.kill(-pid, SIGKILL);
     ch.close();
+    rmSync(tmp, { recursive: true, force: true });
     return s;
   });
   const encoder = new TextEncoder();

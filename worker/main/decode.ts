@@ -10,7 +10,13 @@ import type { ColumnType } from "../../data/column.ts";
 import { DataFrame } from "../../data/frame.ts";
 import { NA_INTEGER, NA_REAL_HIGH_WORD, NA_REAL_LOW_WORD } from "../../data/na.ts";
 import { NdArray } from "../../data/ndarray.ts";
-import { doubleBits, unwireDouble, type Wire, type WireAttrs, type WireStr } from "../wire/format.ts";
+import {
+  doubleBits,
+  unwireDouble,
+  type Wire,
+  type WireAttrs,
+  type WireStr,
+} from "../wire/format.ts";
 
 /**
  * Builds RObject handles for `handle` leaves.

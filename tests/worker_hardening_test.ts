@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { DataFrame } from "../data/mod.ts";
 import {
+  rCode,
   RError,
   RHandleError,
   type RObject,
@@ -80,6 +81,16 @@ describe("request lines larger than a pipe buffer", () => {
     } finally {
       delete process.env.BRMSTS_LINE_SHM_MIN;
     }
+  });
+
+  it("delivers a one-megabyte line of R console output intact", async () => {
+    let text = "";
+    await within(
+      60_000,
+      w.eval('cat(strrep("kq", 5e5), "\\n", sep = "")', { onLog: (e) => text += e.text }),
+      "cat",
+    );
+    assert.equal(text, "kq".repeat(5e5) + "\n");
   });
 
   it("returns a one-million-character string from R intact", async () => {
@@ -215,6 +226,8 @@ describe("double and string fidelity", () => {
     const e3 = await w.call("identity", [new DataFrame({ s: ["a", "\udfff"] })]).catch((e) => e);
     assert.ok(e3 instanceof TypeError, String(e3));
     assert.match(e3.message, /surrogate/);
+    const e4 = await w.call("eval", [rCode('"\ud800"')]).catch((e) => e);
+    assert.ok(e4 instanceof TypeError, String(e4));
     // Proper pairs are fine.
     assert.equal(await w.call("identity", ["\ud83d\ude00"]), "\ud83d\ude00");
   });

@@ -104,7 +104,7 @@ export class ArgEncoder {
       }
       return { t: "handle", id: obj.id };
     }
-    if (obj instanceof RCode) return { t: "code", src: obj.code };
+    if (obj instanceof RCode) return { t: "code", src: checkString(obj.code, path) };
     if (obj instanceof NamedArgs) {
       throw new TypeError(`${path}: named() is only valid in callR args`);
     }

@@ -6,7 +6,13 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
+import { activeWorkerConfig, setBrmstsHome } from "../env/mod.ts";
+import { writeEnvironmentConfig } from "../env/store/config.ts";
+import { writeState } from "../env/store/state.ts";
 import { DataFrame } from "../data/mod.ts";
 import {
   rCode,
@@ -172,6 +178,32 @@ describe("failing start-up scripts", () => {
       assert.match(err.message, /boom two/);
     } finally {
       await w.shutdown();
+    }
+  });
+
+  it("fails the first call of an environment whose config.json start-up script fails", async () => {
+    const home = mkdtempSync(join(tmpdir(), "brmsts-home-"));
+    setBrmstsHome(home);
+    try {
+      writeEnvironmentConfig({
+        name: "bad",
+        rHome: null,
+        env: {},
+        startupScripts: ["library(stats)", "stop('config boom')"],
+      });
+      writeState("bad");
+      const w = new RWorker({}, activeWorkerConfig);
+      w.setConsoleOutput("silent");
+      try {
+        const err = await within(60_000, w.eval("1"), "first call").catch((e) => e);
+        assert.ok(err instanceof RStartupError, String(err));
+        assert.match(err.message, /startupScripts\[1\].*config boom/s);
+      } finally {
+        await w.shutdown();
+      }
+    } finally {
+      setBrmstsHome();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -69,6 +69,7 @@ const openEnd = (name: string, flags: number) => {
   if (fd < 0) {
     console.error(`cannot open the channel ${channel}/${name}: ${libc.lastError()}`);
     rmSync(channel, { recursive: true, force: true });
+    orphanCleanup(f.getpid()); // the client died before we got here: nobody else will
     process.exit(2);
   }
   f.fcntl(fd, F_SETFL, f.fcntl(fd, F_GETFL, 0) & ~O_NONBLOCK);

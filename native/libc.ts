@@ -23,6 +23,7 @@ const DEFS = {
   getpid: { parameters: [], result: "i32" },
   setpgid: { parameters: ["i32", "i32"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
+  signal: { parameters: ["i32", "ptr"], result: "ptr" },
   setenv: { parameters: ["buf", "buf", "i32"], result: "i32" },
   dlopen: { parameters: ["buf", "i32"], result: "ptr" },
   dlsym: { parameters: ["ptr", "buf"], result: "ptr" },
@@ -52,7 +53,7 @@ export const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x800
 /** fcntl commands. */
 export const F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
 /** Signal numbers (Linux). */
-export const SIGKILL = 9;
+export const SIGKILL = 9, SIGBUS = 7, SIGSEGV = 11;
 /** poll events. */
 export const POLLIN = 1, POLLHUP = 0x10;
 /** dlopen flags. */
@@ -101,13 +102,18 @@ export class LibC {
     }
   }
 
-  /** Writes all bytes to an fd, retrying short writes. */
+  /** Writes all bytes to an fd, retrying short and interrupted writes. */
   writeAll(fd: number, bytes: Uint8Array): void {
     let off = 0;
     while (off < bytes.length) {
       const chunk = off === 0 ? bytes : bytes.subarray(off);
       const n = Number(this.fns.write(fd, chunk, BigInt(chunk.length)));
-      if (n < 0) throw new Error(`write(fd ${fd}) failed: ${this.lastError()}`);
+      if (n < 0) {
+        // Interrupted by a signal before anything was written (R's handlers are not
+        // SA_RESTART everywhere): try again. Any other failure is final.
+        if (this.native.readI32(this.fns.__errno_location()) === 4) continue;
+        throw new Error(`write(fd ${fd}) failed: ${this.lastError()}`);
+      }
       off += n;
     }
   }

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { readdirSync, rmSync } from "node:fs";
+import process from "node:process";
 import { type LibC, POLLIN } from "../../native/mod.ts";
 
 const encoder = new TextEncoder();
@@ -90,4 +92,25 @@ export class LineReader {
       if (this.libc.fns.poll(this.#pollfd, 1n, 0) !== 0) return;
     } while (performance.now() < end);
   }
+}
+
+/**
+ * What an orphaned worker removes before it ends (its client died, possibly by SIGKILL, so
+ * nobody else will): the private TMPDIR the client made for it (R's temp dir and whatever R's
+ * children left: a compiler's cc*.s), this worker's shared-memory names (a response that was
+ * never mapped), and the dead client's names (requests never mapped). Never throws.
+ */
+export function orphanCleanup(workerPid: number): void {
+  const tmp = process.env.BRMSTS_TMPDIR;
+  try {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  } catch { /* best effort */ }
+  const prefixes = [`brmsts-w${workerPid}-`];
+  const main = process.env.BRMSTS_MAIN_PID;
+  if (main) prefixes.push(`brmsts-m${main}-`);
+  try {
+    for (const name of readdirSync("/dev/shm")) {
+      if (prefixes.some((p) => name.startsWith(p))) rmSync(`/dev/shm/${name}`, { force: true });
+    }
+  } catch { /* no /dev/shm */ }
 }

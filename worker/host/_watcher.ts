@@ -12,7 +12,7 @@
  */
 import { rmSync } from "node:fs";
 import { cstr, loadLibC, O_RDWR, POLLHUP, POLLIN, SIGKILL } from "../../native/mod.ts";
-import { ABORTED, CURRENT, INTERRUPTED, LockedWriter } from "./_channel.ts";
+import { ABORTED, CURRENT, INTERRUPTED, LockedWriter, orphanCleanup } from "./_channel.ts";
 import { EventKind } from "../wire/protocol.ts";
 
 /** Start-up data posted by the host. */
@@ -62,6 +62,7 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
     if (orphanSince && Date.now() - orphanSince > init.orphanGraceMs) {
       try {
         rmSync(init.tempDir, { recursive: true, force: true });
+        orphanCleanup(libc.fns.getpid());
       } finally {
         libc.fns.kill(-libc.fns.getpid(), SIGKILL); // the worker's group: R's children and us
         libc.fns._exit(1);

@@ -24,13 +24,23 @@ import {
   O_RDONLY,
   O_WRONLY,
   runtimeName,
+  SIGBUS,
   SIGKILL,
+  SIGSEGV,
 } from "../../native/mod.ts";
-import { ABORTED, CURRENT, INTERRUPTED, LineReader, LockedWriter } from "./_channel.ts";
+import {
+  ABORTED,
+  CURRENT,
+  INTERRUPTED,
+  LineReader,
+  LockedWriter,
+  orphanCleanup,
+} from "./_channel.ts";
 import type { WatcherInit } from "./_watcher.ts";
 import { Session } from "./session.ts";
 import { ShmWorker } from "./shared_memory.ts";
 import { type Event, EventKind, FailureKind, type Request, RequestKind } from "../wire/protocol.ts";
+import type { BufDesc } from "../wire/format.ts";
 
 const libc = await loadLibC();
 const f = libc.fns;
@@ -38,6 +48,14 @@ const f = libc.fns;
 // ends with the worker: the watcher and the client kill the group when the worker goes.
 f.setpgid(0, 0);
 const ctl = new Int32Array(new SharedArrayBuffer(16));
+if (runtimeName() === "deno") {
+  // Deno's V8 installs a WebAssembly trap handler on SIGSEGV and SIGBUS. For a signal that is
+  // not a fault in WebAssembly code it uninstalls itself and returns: a real fault runs again
+  // and kills, but a signal sent with kill() (nothing to run again) was swallowed once, so the
+  // first `kill -SEGV` left the worker alive. The worker runs no WebAssembly: default action.
+  f.signal(SIGSEGV, null);
+  f.signal(SIGBUS, null);
+}
 
 const channel = process.env.BRMSTS_CHANNEL;
 if (!channel) {
@@ -51,6 +69,7 @@ const openEnd = (name: string, flags: number) => {
   if (fd < 0) {
     console.error(`cannot open the channel ${channel}/${name}: ${libc.lastError()}`);
     rmSync(channel, { recursive: true, force: true });
+    orphanCleanup(f.getpid()); // the client died before we got here: nobody else will
     process.exit(2);
   }
   f.fcntl(fd, F_SETFL, f.fcntl(fd, F_GETFL, 0) & ~O_NONBLOCK);
@@ -166,15 +185,30 @@ const reader = new LineReader(libc, inFd, Number(process.env.BRMSTS_SPIN_US ?? 2
 // worker byte-compiles its trap (~100 ms): off the path of the start-up and of the first calls.
 const compileIdleMs = Number(process.env.BRMSTS_COMPILE_IDLE_MS ?? 50);
 let compiled = false;
+let orphaned = false; // the client went away without asking us to shut down
 while (connected) {
   if (!compiled && reader.idle(compileIdleMs)) {
     session.compileTrap();
     compiled = true;
   }
   const line = reader.next();
-  if (line === null) break;
+  if (line === null) {
+    orphaned = true;
+    break;
+  }
   if (!line.trim()) continue;
-  const req = JSON.parse(line) as Request;
+  let req = JSON.parse(line) as Request & { line?: BufDesc };
+  if (req.line) {
+    // A long request travels in the main process's shared memory (see ShmMain.wrapLine).
+    try {
+      req = JSON.parse(shm.line(req.line));
+    } catch (e) {
+      connected = out.send(
+        failure(req.id, `the request could not be read: ${(e as Error).message}`),
+      );
+      continue;
+    }
+  }
   if (req.kind === RequestKind.Shutdown) break;
   r.setInterruptPending(false);
   Atomics.store(ctl, INTERRUPTED, 0);
@@ -194,26 +228,32 @@ while (connected) {
       if (drop.length) ev.drop = drop;
     }
   } catch (e) {
-    ev = {
-      kind: EventKind.Error,
-      id: req.id,
-      failure: FailureKind.Conversion,
-      message: (e as Error).message,
-      rCall: null,
-      rTraceback: [],
-      warnings: [],
-      messages: [],
-    };
+    ev = failure(req.id, (e as Error).message);
   }
   connected = flushConsole(); // still tagged with the request's id
   Atomics.store(ctl, CURRENT, 0);
   if (ev) connected = out.send(ev) && connected;
 }
-flushConsole();
+if (!flushConsole() || !connected) orphaned = true;
 shm.close();
 r.cleanup();
 endGroup();
+if (orphaned) orphanCleanup(pid);
 process.exit(0);
+
+/** A conversion failure event for request `id`. */
+function failure(id: number, message: string): Event {
+  return {
+    kind: EventKind.Error,
+    id,
+    failure: FailureKind.Conversion,
+    message,
+    rCall: null,
+    rTraceback: [],
+    warnings: [],
+    messages: [],
+  };
+}
 
 /**
  * Kills what R started and left running in this worker's process group (a compiler R was

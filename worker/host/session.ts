@@ -114,7 +114,7 @@ export class Session {
       case RequestKind.Eval: {
         // Parsed here (no R-level condition handling needed); source that does not parse goes
         // through R's parse() under the trap, for R's own message.
-        const exprs = this.r.parse(req.code);
+        const exprs = directParseSafe(req.code) ? this.r.parse(req.code) : null;
         const res = exprs === null
           ? this.#callTool("run_text", this.r.fns.Rf_protect(this.r.mkString(req.code)))
           : this.#callTool("run_exprs", this.r.fns.Rf_protect(exprs));
@@ -266,4 +266,23 @@ function failure(id: number, failure: FailureKind, message: string): Event {
     warnings: [],
     messages: [],
   };
+}
+
+/**
+ * Whether R_ParseVector can be called on `code` outside the trap. Most syntax errors come back
+ * as a status, but a few raise an R error that would unwind past the host and end the worker:
+ * more than 50 nested brackets ("contextstack overflow") and over-long tokens ("variable names
+ * are limited to 10000 bytes"). Source that could hit either (deep nesting counted naively, or
+ * long source) is parsed by R's parse() under the trap instead.
+ */
+function directParseSafe(code: string): boolean {
+  if (code.length > 8192) return false;
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) { // ( [ {
+      if (++depth > 40) return false;
+    } else if (c === 41 || c === 93 || c === 125) depth--; // ) ] }
+  }
+  return true;
 }

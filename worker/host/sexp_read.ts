@@ -10,7 +10,7 @@ import { type LibR, NA_INTEGER, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
 import type { Region, ShmWorker } from "./shared_memory.ts";
 import { fToC } from "../../data/transpose.ts";
 import type { RTools } from "./rtools.ts";
-import type { Wire, WireStr } from "../wire/format.ts";
+import { doubleBits, type Wire, type WireStr } from "../wire/format.ts";
 
 const encoder = new TextEncoder();
 
@@ -238,7 +238,9 @@ function inline(w: Extract<Wire, { t: "dbl" | "int" | "lgl" }>, dst: ArrayBuffer
     const d = new Float64Array(dst), u = new Uint32Array(dst);
     w.v!.forEach((v, i) => {
       if (v === "NA") (u[2 * i] = 1954, u[2 * i + 1] = 0x7ff00000);
-      else {
+      else if (typeof v === "string" && v[0] === "x") {
+        [u[2 * i], u[2 * i + 1]] = doubleBits(v as `x${string}`);
+      } else {
         d[i] = v === "NaN"
           ? NaN
           : v === "Inf"
@@ -247,7 +249,7 @@ function inline(w: Extract<Wire, { t: "dbl" | "int" | "lgl" }>, dst: ArrayBuffer
           ? -Infinity
           : v === "-0"
           ? -0
-          : v;
+          : v as number;
       }
     });
     return;

@@ -217,7 +217,7 @@ export class SexpWriter {
     if (this.#inline || n === 1) {
       const buf = n ? this.r.native.view(this.r.fns.DATAPTR(x), n * 8) : new ArrayBuffer(0);
       const f = new Float64Array(buf), u = new Uint32Array(buf);
-      const v = Array.from(f, (d, i) => wireDouble(d, Number.isNaN(d) && u[2 * i] === 1954));
+      const v = Array.from(f, (d, i) => wireDouble(d, false, u[2 * i], u[2 * i + 1]));
       return withA({ t: "dbl", n, v: dims ? permute(v, dims) : v }, a);
     }
     const o = this.#layout.alloc(n * 8);

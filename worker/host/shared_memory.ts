@@ -16,6 +16,8 @@ import { PeerMaps } from "../wire/shm_peer.ts";
 import { type Lease, type PoolOptions, SegmentPool } from "../wire/shm_pool.ts";
 import type { Segment } from "../wire/shm_segment.ts";
 
+const lineDecoder = new TextDecoder();
+
 /**
  * A byte region: an ArrayBuffer over it and its native address.
  *
@@ -97,6 +99,16 @@ export class ShmWorker {
     for (const id of req.leases ?? []) this.pool.release(id);
     for (const name of req.drop ?? []) this.#peers.drop(name);
     this.#input = req.buf;
+  }
+
+  /**
+   * The text of a request line the main process put in shared memory (see `ShmMain.wrapLine`).
+   * Call before {@link ShmWorker.begin} of the request it holds.
+   */
+  line(b: BufDesc): string {
+    if (!("seg" in b)) throw new Error("internal: a request line is never inline");
+    const seg = this.#peers.get(b.seg, b.cap);
+    return lineDecoder.decode(new Uint8Array(seg.view(b.off, b.len)));
   }
 
   /** The current request's region (null when it has none). */

@@ -50,6 +50,8 @@ export function hostCommand(): { cmd: string; args: string[] } {
   return { cmd: g.Deno.execPath(), args: ["run", "-A", "--quiet", "--no-lock", host.href] };
 }
 
+const EINTR = 4, EAGAIN = 11;
+
 const SIGNALS: Record<number, string> = {
   1: "SIGHUP",
   2: "SIGINT",
@@ -76,8 +78,10 @@ class Channel {
   #buf = new Uint8Array(1 << 16);
   #pending?: Promise<number>;
   #closed = false;
+  readonly #libc: LibC;
 
   constructor(libc: LibC) {
+    this.#libc = libc;
     this.dir = mkdtempSync(join(tmpdir(), "brmsts-ch-"));
     try {
       for (const name of ["req", "resp"]) {
@@ -103,16 +107,29 @@ class Channel {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Writes all of `bytes`. The fd is non-blocking: a full pipe is waited for asynchronously.
+   * Each write goes through libc, which reports how much of a partial write went through
+   * (Deno's `writeSync` writes 64 KiB of a larger buffer and then throws EAGAIN without saying
+   * so, and a retry from the old offset would corrupt the stream).
+   */
   async write(bytes: Uint8Array): Promise<void> {
+    const f = this.#libc.fns, native = this.#libc.native;
     let off = 0;
     while (off < bytes.length) {
       if (this.#closed) throw new Error("the worker is gone");
-      try {
-        off += writeSync(this.#req, bytes, off, bytes.length - off);
-      } catch (e) {
-        if ((e as { code?: string }).code !== "EAGAIN") throw e;
-        await new Promise((r) => setTimeout(r, 1));
+      const chunk = off === 0 ? bytes : bytes.subarray(off);
+      const n = Number(f.write(this.#req, chunk, BigInt(chunk.length)));
+      if (n >= 0) {
+        off += n;
+        continue;
       }
+      const errno = native.readI32(f.__errno_location());
+      if (errno === EINTR) continue;
+      if (errno !== EAGAIN) {
+        throw new Error(`write to the worker failed: ${this.#libc.lastError()}`);
+      }
+      await new Promise((r) => setTimeout(r, 1));
     }
   }
 
@@ -172,7 +189,22 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
   const { cmd, args } = hostCommand();
   const libc = await loadLibC();
   const ch = new Channel(libc);
-  env = { ...env, BRMSTS_CHANNEL: ch.dir };
+  // A private TMPDIR: R's session temp dir and whatever R's children leave there (a compiler's
+  // cc*.s when a compile is cut short) go with the worker, whatever way it ends.
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(tmpdir(), "brmsts-tmp-"));
+  } catch (e) {
+    ch.close();
+    throw e;
+  }
+  env = {
+    ...env,
+    BRMSTS_CHANNEL: ch.dir,
+    BRMSTS_MAIN_PID: String(process.pid),
+    BRMSTS_TMPDIR: tmp,
+    TMPDIR: tmp,
+  };
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   let exited: Promise<ExitStatus>;
@@ -219,6 +251,7 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     }
   } catch (e) {
     ch.close();
+    rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
   // The worker leads its own process group: once it is gone (an exit, a crash, a kill), end
@@ -226,6 +259,7 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
   exited = exited.then((s) => {
     libc.fns.kill(-pid, SIGKILL);
     ch.close();
+    rmSync(tmp, { recursive: true, force: true });
     return s;
   });
   const encoder = new TextEncoder();

@@ -8,6 +8,7 @@
  */
 import { ArgEncoder, type CopyPlan } from "./encode.ts";
 import { NamedArgs } from "./markers.ts";
+import type { HandleOwner } from "./robject.ts";
 import type { WireArg } from "../wire/protocol.ts";
 
 /**
@@ -26,7 +27,8 @@ export interface EncodedArgs {
 }
 
 /**
- * Encodes `callR` arguments. Everything is validated here, before anything is sent.
+ * Encodes `callR` arguments. Everything is validated here, before anything is sent. With
+ * `owner` (the worker client the call goes to), an RObject of another client is refused.
  *
  * @throws {TypeError} for arguments that are neither an array nor an object, or values with
  * no R form; {@link RangeError} for numbers R cannot hold or data that does not fit /dev/shm.
@@ -36,10 +38,13 @@ export interface EncodedArgs {
  * encodeArgs({ n: 3, mean: 10 }).args.map((a) => a.name); // ["n", "mean"]
  * ```
  */
-export function encodeArgs(args: unknown[] | Record<string, unknown> | undefined): EncodedArgs {
+export function encodeArgs(
+  args: unknown[] | Record<string, unknown> | undefined,
+  owner?: HandleOwner,
+): EncodedArgs {
   if (args === undefined || args === null) return { args: [] };
   const out: WireArg[] = [];
-  const enc = new ArgEncoder();
+  const enc = new ArgEncoder(owner);
   const addNamed = (obj: Record<string, unknown>) => {
     for (const [name, v] of Object.entries(obj)) {
       if (v === undefined) continue;

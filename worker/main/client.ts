@@ -15,6 +15,7 @@ import {
   abortedBeforeStart,
   crashedDuringCall,
   errorFromEvent,
+  RStartupError,
   startupFailed,
 } from "./errors.ts";
 import { ConsoleRouter } from "./console.ts";
@@ -31,6 +32,8 @@ import { type HandleOwner, RObject } from "./robject.ts";
 import { ShmMain } from "./shared_memory.ts";
 import type { CallOptions, LogEntry, RResult, WorkerConfig } from "./types.ts";
 
+const encoder = new TextEncoder();
+
 /** A request without its id and shared-memory fields. */
 type Body =
   | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
@@ -46,6 +49,8 @@ interface Task {
   resolve: (ev: Extract<Event, { kind: EventKind.Result }>) => void;
   reject: (e: Error) => void;
   aborted?: boolean;
+  /** A start-up script, sent outside the queue: its end does not start the next call. */
+  direct?: boolean;
   graceTimer?: ReturnType<typeof setTimeout>;
   cleanup: () => void;
 }
@@ -288,24 +293,37 @@ export class WorkerClient implements HandleOwner {
       task.reject(e as Error);
       return void this.#pump();
     }
-    const shmDone = task.cleanup;
-    task.cleanup = () => (shmDone(), shm.done());
     const req = {
       ...task.body,
       id: task.id,
       release: this.#releases.splice(0),
       ...shm.fields,
     } as Request;
+    let line;
+    try {
+      line = this.#shm.wrapLine(task.id, encoder.encode(JSON.stringify(req) + "\n"), info.pid);
+    } catch (e) {
+      shm.done();
+      this.#inflight = undefined;
+      task.cleanup();
+      task.reject(e as Error);
+      return void this.#pump();
+    }
+    const shmDone = task.cleanup;
+    task.cleanup = () => (shmDone(), shm.done(), line.done());
     this.#proc!.ref();
     this.#read();
     try {
-      await this.#proc!.send(req);
+      await this.#proc!.write(line.bytes);
     } catch {
       // The worker died; the exit handler rejects the task.
     }
   }
 
   #ensureStarted(): Promise<ReadyInfo> {
+    // While a start runs (its start-up scripts included) calls wait for it, even once the
+    // worker is ready: a call must not slip in between two start-up scripts.
+    if (this.#starting) return this.#starting;
     if (this.#info && this.#proc) return Promise.resolve(this.#info);
     return this.#starting ??= this.#start().finally(() => this.#starting = undefined);
   }
@@ -329,31 +347,61 @@ export class WorkerClient implements HandleOwner {
     this.#info = info;
     this.#fifoFd = openSync(info.abortFifo, constants.O_WRONLY | constants.O_NONBLOCK);
     proc.unref();
-    for (const code of this.#config.startupScripts ?? []) {
-      // Run through the normal queue path would deadlock; send directly.
-      await this.#direct({ kind: RequestKind.Eval, code, convert: "handle" });
+    const scripts = this.#config.startupScripts ?? [];
+    for (let i = 0; i < scripts.length; i++) {
+      try {
+        // Run through the normal queue path would deadlock; send directly.
+        await this.#direct({ kind: RequestKind.Eval, code: scripts[i], convert: "handle" }, info);
+      } catch (e) {
+        // A worker whose set-up failed is not used: the next call starts (and checks) afresh.
+        if (this.#proc === proc) await this.#discard(proc, info);
+        const first = scripts[i].split("\n").find((l) => l.trim()) ?? "";
+        const shown = first.length > 60 ? first.slice(0, 60) + "…" : first;
+        throw new RStartupError(
+          `startupScripts[${i}] (${JSON.stringify(shown)}) failed: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
     }
     return info;
+  }
+
+  /** Ends a worker that will not be used (its start-up scripts failed). */
+  async #discard(proc: Child, info: ReadyInfo): Promise<void> {
+    this.#proc = undefined;
+    this.#info = undefined;
+    this.#gen++;
+    this.#releases = [];
+    proc.kill("SIGKILL");
+    await proc.exited;
+    this.#afterExit(info);
   }
 
   #onReady?: (info: ReadyInfo) => void;
   #onStartFail?: (e: Error) => void;
 
   /** Sends a request outside the queue (start-up scripts). */
-  #direct(body: Body): Promise<RResult> {
+  #direct(body: Body, info: ReadyInfo): Promise<RResult> {
     return new Promise<RResult>((resolve, reject) => {
+      const id = this.#nextId++;
+      const line = this.#shm.wrapLine(
+        id,
+        encoder.encode(JSON.stringify({ ...body, id }) + "\n"),
+        info.pid,
+      );
       const task: Task = {
-        id: this.#nextId++,
+        id,
         body,
         opts: {},
         resolve: (ev) => resolve(this.#value(ev)),
         reject,
-        cleanup: () => {},
+        cleanup: line.done,
+        direct: true,
       };
       this.#inflight = task;
       this.#proc!.ref();
       this.#read();
-      this.#proc!.send({ ...body, id: task.id }).catch(() => {});
+      this.#proc!.write(line.bytes).catch(() => {});
     }).finally(() => {
       this.#inflight = undefined;
     });
@@ -416,7 +464,7 @@ export class WorkerClient implements HandleOwner {
         } else {
           task.reject(errorFromEvent(ev));
         }
-        this.#pump();
+        if (!task.direct) this.#pump();
         return;
       }
     }
@@ -455,6 +503,14 @@ export class WorkerClient implements HandleOwner {
     }
     const inflight = this.#inflight;
     this.#inflight = undefined;
+    if (inflight?.direct) {
+      // Died in a start-up script: the start fails (no restart from inside the start).
+      inflight.cleanup();
+      inflight.reject(
+        crashedDuringCall(info?.pid, cause, status, false, "it died in a start-up script"),
+      );
+      return;
+    }
     const abortKill = inflight?.aborted === true;
     const victims = abortKill
       ? [inflight!]

@@ -10,7 +10,13 @@ import type { ColumnType } from "../../data/column.ts";
 import { DataFrame } from "../../data/frame.ts";
 import { NA_INTEGER, NA_REAL_HIGH_WORD, NA_REAL_LOW_WORD } from "../../data/na.ts";
 import { NdArray } from "../../data/ndarray.ts";
-import { unwireDouble, type Wire, type WireAttrs, type WireStr } from "../wire/format.ts";
+import {
+  doubleBits,
+  unwireDouble,
+  type Wire,
+  type WireAttrs,
+  type WireStr,
+} from "../wire/format.ts";
 
 /**
  * Builds RObject handles for `handle` leaves.
@@ -57,6 +63,10 @@ function doublesOf(w: Extract<Wire, { t: "dbl" }>, ctx: DecodeContext): Float64A
   if (w.v) {
     const out = new Float64Array(w.v.length), u = new Uint32Array(out.buffer);
     w.v.forEach((x, i) => {
+      if (typeof x === "string" && x[0] === "x") {
+        [u[2 * i], u[2 * i + 1]] = doubleBits(x as `x${string}`);
+        return;
+      }
       const d = unwireDouble(x);
       if (d === null) (u[2 * i] = NA_REAL_LOW_WORD, u[2 * i + 1] = NA_REAL_HIGH_WORD);
       else out[i] = d;

@@ -11,7 +11,8 @@ import { type Column, wholeDays } from "../../data/column.ts";
 import { DataFrame } from "../../data/frame.ts";
 import { NdArray } from "../../data/ndarray.ts";
 import { fromArrow, isArrowTable } from "../../data/from_arrow.ts";
-import { RObject } from "./robject.ts";
+import { RHandleError } from "./errors.ts";
+import { type HandleOwner, RObject } from "./robject.ts";
 import { shmFree } from "../wire/shm_segment.ts";
 import { checkString, type Job, LeafEncoder } from "./encode_leaf.ts";
 import { NamedArgs, RCode } from "./markers.ts";
@@ -56,6 +57,15 @@ const str = (v: (string | null)[]): Wire => ({ t: "str", v });
 export class ArgEncoder {
   readonly #leaf = new LeafEncoder();
   readonly #seen = new Set<object>();
+  readonly #owner?: HandleOwner;
+
+  /**
+   * @param owner the worker client the request goes to: an RObject of any other client is
+   *   refused (its id means a different object, or nothing, there).
+   */
+  constructor(owner?: HandleOwner) {
+    this.#owner = owner;
+  }
 
   /**
    * Converts one JS value.
@@ -85,14 +95,19 @@ export class ArgEncoder {
     const obj = value as object;
     if (obj instanceof RObject) {
       obj.assertUsable();
+      if (this.#owner && obj.owner !== this.#owner) {
+        throw new RHandleError(
+          `${path}: RObject ${obj.id} (${obj.classes.join("/")}) belongs to another R worker ` +
+            `(RWorker client); a handle can only be used on the worker that made it. Send the ` +
+            `data instead, or recreate the object on this worker`,
+        );
+      }
       return { t: "handle", id: obj.id };
     }
-    if (obj instanceof RCode) return { t: "code", src: obj.code };
+    if (obj instanceof RCode) return { t: "code", src: checkString(obj.code, path) };
+    // A fit (brm()'s result) stands for its brmsfit handle, with the same ownership check.
     const held = fitHandleOf(obj);
-    if (held) {
-      held.assertUsable();
-      return { t: "handle", id: held.id };
-    }
+    if (held) return this.encode(held, path);
     if (obj instanceof NamedArgs) {
       throw new TypeError(`${path}: named() is only valid in callR args`);
     }

@@ -41,7 +41,24 @@ export function checkString(s: string, path: string): string {
   if (s.includes("\0")) {
     throw new TypeError(`${path}: R strings cannot contain NUL characters ("\\0")`);
   }
+  if (!wellFormed(s)) {
+    const at = s.search(LONE_SURROGATE);
+    const code = s.charCodeAt(at).toString(16).padStart(4, "0");
+    throw new TypeError(
+      `${path}: the string has a lone surrogate (\\u${code} at index ${at}), which is not ` +
+        `Unicode text and has no UTF-8 form; R would get U+FFFD instead. Fix the data (or ` +
+        `replace it with s.toWellFormed()) before sending it`,
+    );
+  }
   return s;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when `s` has no lone surrogate (String.prototype.isWellFormed where it exists). */
+function wellFormed(s: string): boolean {
+  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return f ? f.call(s) : !LONE_SURROGATE.test(s);
 }
 
 /**
@@ -182,7 +199,7 @@ export class LeafEncoder {
     const joined = Array.prototype.join.call(x, "\0"); // null/undefined join as ""
     let seps = 0;
     for (let p = joined.indexOf("\0"); p >= 0; p = joined.indexOf("\0", p + 1)) seps++;
-    if (seps !== n - 1) {
+    if (seps !== n - 1 || !wellFormed(joined)) {
       for (let i = 0; i < n; i++) if (typeof x[i] === "string") checkString(x[i]!, `${path}[${i}]`);
     }
     const bound = 3 * joined.length + 1; // a UTF-16 unit is at most 3 UTF-8 bytes

@@ -55,7 +55,7 @@ export class RWorker extends WorkerClient {
   ): Promise<RResult> {
     try {
       checkFunctionName(fn);
-      const { args: wire, plan } = encodeArgs(args);
+      const { args: wire, plan } = encodeArgs(args, this);
       return this.run(
         { kind: RequestKind.Call, fn, args: wire, convert: opts.convert ?? "auto" },
         opts,

@@ -38,6 +38,24 @@ import { detach, type Segment } from "../wire/shm_segment.ts";
  */
 export const COPY_MAX = 1 << 20;
 
+/**
+ * Request lines of at least this many bytes travel through shared memory instead of the channel
+ * (the environment variable `BRMSTS_LINE_SHM_MIN` overrides it, for tests).
+ *
+ * @example
+ * ```ts
+ * const viaShm = line.length >= LINE_SHM_MIN;
+ * ```
+ */
+export const LINE_SHM_MIN = 16 * 1024;
+
+function lineShmMin(): number {
+  const v = Number(process.env.BRMSTS_LINE_SHM_MIN);
+  return Number.isFinite(v) && v > 0 ? v : LINE_SHM_MIN;
+}
+
+const encoder = new TextEncoder();
+
 interface Held {
   owner: ShmMain;
   seg: string;
@@ -158,6 +176,29 @@ export class ShmMain {
     const dropped = pool.takeDropped();
     if (dropped.length) fields.drop = dropped;
     return { fields, done };
+  }
+
+  /**
+   * A request line too long for the channel: its bytes go into a segment of this process's
+   * pool and the line sent names it (`{"id":…,"line":BufDesc}`); `done` returns the segment once
+   * the call has settled. Lines shorter than {@link LINE_SHM_MIN} are returned as they are.
+   */
+  wrapLine(id: number, bytes: Uint8Array, pid: number): { bytes: Uint8Array; done: () => void } {
+    const pool = this.#pool;
+    if (!pool || bytes.length < lineShmMin()) return { bytes, done: () => {} };
+    pool.destroyFree((s) => this.#peerOf.get(s) !== pid);
+    const lease = pool.lease(bytes.length);
+    const seg = lease.seg;
+    new Uint8Array(seg.buffer(), 0, bytes.length).set(bytes);
+    this.#peerOf.set(seg, pid);
+    const line: BufDesc = { seg: seg.name, cap: seg.cap, off: 0, len: bytes.length };
+    return {
+      bytes: encoder.encode(JSON.stringify({ id, line }) + "\n"),
+      done: () => {
+        seg.unlink(); // the worker unlinked it on mapping; this catches a worker that died first
+        pool.release(lease.id);
+      },
+    };
   }
 
   /**

@@ -24,7 +24,7 @@
  * const d: WireDouble[] = [1.5, "NA", "NaN", "-0"];
  * ```
  */
-export type WireDouble = number | "NA" | "NaN" | "Inf" | "-Inf" | "-0";
+export type WireDouble = number | "NA" | "NaN" | "Inf" | "-Inf" | "-0" | `x${string}`;
 
 /**
  * Attributes that matter for conversion (names, dim, dimnames, class, levels, row.names …).
@@ -136,13 +136,36 @@ export const ALIGN = 64;
  * wireDouble(-0, false); // "-0"
  * ```
  */
-export function wireDouble(x: number, isNA: boolean): WireDouble {
+export function wireDouble(x: number, isNA: boolean, lo?: number, hi?: number): WireDouble {
+  if (Number.isNaN(x) && lo !== undefined && hi !== undefined) {
+    // Any NaN other than R's NA_real_ and the default quiet NaN keeps its exact bits (sign and
+    // payload) as "x" + 16 hex digits, high word first.
+    if (lo === 1954 && hi === 0x7ff00000) return "NA";
+    if (lo === 0 && hi === 0x7ff80000) return "NaN";
+    return `x${hex8(hi)}${hex8(lo)}`;
+  }
   if (isNA) return "NA";
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Inf";
   if (x === -Infinity) return "-Inf";
   if (x === 0 && 1 / x < 0) return "-0";
   return x;
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * The [low, high] 32-bit words of an exact-bits wire double (`"x"` + 16 hex digits).
+ *
+ * @example
+ * ```ts
+ * doubleBits("xfff8000000000005"); // [5, 0xfff80000]
+ * ```
+ */
+export function doubleBits(w: `x${string}`): [number, number] {
+  return [parseInt(w.slice(9, 17), 16) >>> 0, parseInt(w.slice(1, 9), 16) >>> 0];
 }
 
 /**
@@ -154,6 +177,12 @@ export function wireDouble(x: number, isNA: boolean): WireDouble {
  * ```
  */
 export function unwireDouble(w: WireDouble): number | null {
+  if (typeof w === "string" && w[0] === "x") {
+    const [lo, hi] = doubleBits(w as `x${string}`);
+    if (lo === 1954) return null; // R's NA test looks at the low word only
+    const u = new Uint32Array([lo, hi]);
+    return new Float64Array(u.buffer)[0];
+  }
   switch (w) {
     case "NA":
       return null;
@@ -166,7 +195,7 @@ export function unwireDouble(w: WireDouble): number | null {
     case "-0":
       return -0;
     default:
-      return w;
+      return w as number;
   }
 }
 

@@ -84,7 +84,7 @@ export type JobEvent =
   & (
     | { type: "started" }
     | { type: "progress"; progress: Record<string, unknown> }
-    | { type: "done"; result: ResultManifest }
+    | { type: "done"; result: ResultManifest; cache?: string }
     | { type: "failed"; error: { kind: string; name: string; message: string } }
     | { type: "cancelled" }
   );

@@ -194,6 +194,7 @@ class Worker implements ClusterWorker {
         await w.eval(
           "suppressPackageStartupMessages({library(brms); library(rstan)}); invisible(NULL)",
         );
+        this.log({ event: "warm" });
         return w;
       } catch (e) {
         this.log({ event: "warm-failed", error: String(e) });
@@ -224,7 +225,10 @@ class Worker implements ClusterWorker {
     const consumer: Consumer = await this.js.consumers.get(JOB_STREAM, JOB_CONSUMER);
     try {
       while (!this.#stopping) {
-        const m = await consumer.next({ expires: 1000 }).catch(() => null);
+        const m = await consumer.next({ expires: 1000 }).catch(async () => {
+          await new Promise((r) => setTimeout(r, 250)); // disconnected: retry shortly
+          return null;
+        });
         if (!m) continue;
         const hb = setInterval(() => m.working(), Math.max(500, this.ackWaitMs / 3));
         let w: RWorker | null = null;

@@ -64,13 +64,17 @@ export interface JobState {
 
 /** Where a finished job's results are in the data bucket. */
 export interface ResultManifest {
+  /** Summary rows, JSON. */
   summary: string;
+  /** The brmsfit, RDS. */
   rds: string;
   /** Posterior draws, Arrow IPC file. */
   draws: string;
   /** Zarr store files: relative path → object name. */
   zarr: Record<string, string>;
+  /** The worker that produced them. */
   worker: string;
+  /** The delivery (1 = first) that produced them. */
   attempt: number;
 }
 
@@ -181,4 +185,34 @@ export const fromBytes = <T>(b: Uint8Array): T => JSON.parse(dec.decode(b)) as T
 export async function readState(kv: KV, job: string): Promise<JobState | null> {
   const e = await kv.get(job);
   return e && e.length ? fromBytes<JobState>(e.value) : null;
+}
+
+const NOT_TRANSIENT =
+  /^(R[A-Z]\w*Error|Brms\w*Error|SpecError|TypeError|RangeError|Cluster\w*Error)$/;
+
+/** Whether an error is the connection's or the server's (worth retrying), not the job's. */
+export function isTransient(e: unknown): boolean {
+  const name = (e as Error)?.name ?? "";
+  if (NOT_TRANSIENT.test(name)) return false;
+  const msg = String((e as Error)?.message ?? "");
+  return /Timeout|NoResponders|Connection|Closed|Request|JetStream(NotEnabled|Status)/.test(name) ||
+    /timeout|no responders|disconnect|connection|jetstream (is )?not (enabled|available)/i.test(
+      msg,
+    );
+}
+
+/**
+ * Runs `fn`, retrying transient NATS failures (a server restart, a reconnect) for up to
+ * `ms` milliseconds.
+ */
+export async function retrying<T>(fn: () => Promise<T>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (let delay = 100;; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTransient(e) || Date.now() + delay > end) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }

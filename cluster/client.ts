@@ -28,6 +28,7 @@ import {
   type JobSpec,
   readState,
   type ResultManifest,
+  retrying,
   toBytes,
 } from "./_protocol.ts";
 
@@ -91,8 +92,9 @@ export interface ClusterResult {
   summary: Record<string, unknown>[];
   /** The brmsfit as RDS bytes (`readRDS` in R, or `readRdsFit` after writing it to a file). */
   rds: Uint8Array;
-  /** Which worker produced it, on which delivery. */
+  /** Which worker produced it. */
   worker: string;
+  /** On which delivery of the job (1 = first). */
   attempt: number;
 }
 
@@ -240,10 +242,10 @@ class ClusterImpl implements Cluster {
   }
 
   async *events(id: string): AsyncGenerator<JobEvent> {
-    const consumer = await this.js.consumers.get(EVENT_STREAM, {
-      filter_subjects: eventSubject(id),
-    });
-    const msgs = await consumer.consume();
+    const consumer = await retrying(() =>
+      this.js.consumers.get(EVENT_STREAM, { filter_subjects: eventSubject(id) })
+    );
+    const msgs = await retrying(() => consumer.consume());
     try {
       for await (const m of msgs) {
         const e = fromBytes<JobEvent>(m.data);
@@ -257,7 +259,7 @@ class ClusterImpl implements Cluster {
 
   async result(id: string): Promise<ClusterResult> {
     let manifest: ResultManifest | undefined;
-    const st = await readState(this.infra.state, id);
+    const st = await retrying(() => readState(this.infra.state, id));
     if (st?.state === "done" && st.result) manifest = st.result;
     else {
       for await (const e of this.events(id)) {
@@ -288,7 +290,7 @@ class ClusterImpl implements Cluster {
 
   async download(m: ResultManifest): Promise<ClusterResult> {
     const get = async (name: string) => {
-      const b = await this.infra.data.getBlob(name);
+      const b = await retrying(() => this.infra.data.getBlob(name));
       if (!b) {
         throw new ClusterJobError(`result object ${name} is missing`, {
           job: name.split("/")[0],

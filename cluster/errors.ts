@@ -40,6 +40,7 @@ export class ClusterJobError extends BrmstsError {
   /** Deliveries of the job. */
   readonly attempts: number;
   /**
+   * Creates the error.
    * @param message The original error's message.
    * @param init Job id, failure kind, original error name, attempts.
    */

@@ -27,3 +27,7 @@ export {
 } from "./client.ts";
 export { type ClusterWorker, startWorker, type WorkerOptions } from "./worker.ts";
 export { ClusterInputError, ClusterJobError, type JobFailureKind } from "./errors.ts";
+export { BrmstsError } from "../errors.ts";
+export type { InferenceData } from "../idata/mod.ts";
+export type { DataFrameInput } from "../data/mod.ts";
+export type { NatsConnection } from "@nats-io/nats-core";

@@ -27,6 +27,7 @@ import {
   eventSubject,
   fromBytes,
   type Infra,
+  isTransient,
   JOB_CONSUMER,
   JOB_STREAM,
   type JobEvent,
@@ -35,6 +36,7 @@ import {
   MAX_DELIVERIES_ADVISORY,
   readState,
   type ResultManifest,
+  retrying,
   toBytes,
 } from "./_protocol.ts";
 import { ModelShare, platformFingerprint } from "./_models.ts";
@@ -251,14 +253,14 @@ class Worker implements ClusterWorker {
   }
 
   async setState(id: string, s: Omit<JobState, "updated">): Promise<void> {
-    await this.infra.state.put(id, toBytes({ ...s, updated: Date.now() }));
+    await retrying(() => this.infra.state.put(id, toBytes({ ...s, updated: Date.now() })));
   }
 
   async handle(m: JsMsg, w: RWorker): Promise<void> {
     const spec = fromBytes<JobSpec>(m.data);
     const id = spec.id;
     const attempt = m.info.deliveryCount;
-    const prior = await readState(this.infra.state, id);
+    const prior = await retrying(() => readState(this.infra.state, id));
     if (prior && TERMINAL.has(prior.state)) {
       // A redelivery of a job whose result is stored already (its worker died before the ack).
       this.log({ event: "duplicate", job: id, state: prior.state });
@@ -269,7 +271,8 @@ class Worker implements ClusterWorker {
     let chain = Promise.resolve();
     const emit = (e: Record<string, unknown>): Promise<void> => {
       const ev = { job: id, seq: seq++, attempt, worker: this.name, time: Date.now(), ...e };
-      chain = chain.then(() => this.js.publish(eventSubject(id), toBytes(ev)).then(() => {}))
+      chain = chain.then(() => retrying(() => this.js.publish(eventSubject(id), toBytes(ev))))
+        .then(() => {})
         .catch((err) => this.log({ event: "publish-failed", error: String(err) }));
       return chain;
     };
@@ -301,7 +304,7 @@ class Worker implements ClusterWorker {
     let phase = "prepare";
     const tmp = mkdtempSync(join(tmpdir(), "brmsts-job-"));
     try {
-      const bytes = await this.infra.data.getBlob(spec.data);
+      const bytes = await retrying(() => this.infra.data.getBlob(spec.data));
       if (!bytes) throw new ClusterInputError(`the job's data (${spec.data}) is missing`);
       const share = await this.share(w);
       if (share) {
@@ -350,7 +353,7 @@ class Worker implements ClusterWorker {
       };
       await this.setState(id, { state: "done", attempt, worker: this.name, result });
       await emit({ type: "done", result, cache: fit.cache });
-      await m.ackAck();
+      await retrying(() => m.ackAck());
       this.log({ event: "done", job: id, attempt, cache: fit.cache, ms: fit.timings.total });
       if (share && fit.cacheKey) {
         await share.push(fit.cacheKey).catch((e) =>
@@ -359,6 +362,12 @@ class Worker implements ClusterWorker {
       }
     } catch (e) {
       if (ac.signal.aborted || e instanceof RAbortError) return cancelled();
+      if (isTransient(e)) {
+        // The server or the connection failed, not the job: let JetStream deliver it again.
+        this.log({ event: "retry", job: id, attempt, error: String(e) });
+        m.nak(1000);
+        return;
+      }
       if (e instanceof RWorkerCrashedError) {
         if (attempt >= this.maxDeliver) return fail("crashed", e);
         this.log({ event: "crashed", job: id, attempt, error: String(e) });

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { median, report, RUNNER } from "./_util.ts";
-import { startNats } from "../tests/_nats.ts";
+import { startNats } from "../tests/nats_shared.ts";
 import { GAUSSIAN_PRIORS, groupData, TEST_CACHE } from "../tests/brm_shared.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -297,22 +297,9 @@ export async function statusCommand(f: Flags): Promise<void> {
   const nats = str(f, "nats");
   if (nats) {
     const { connectCluster } = await import("../cluster/client.ts");
-    const { JOB_STREAM, JOB_CONSUMER } = await import("../cluster/_protocol.ts");
-    const { jetstreamManager } = await import("@nats-io/jetstream");
     const c = await connectCluster({ servers: nats.split(",") });
     try {
-      const jsm = await jetstreamManager(c.nc);
-      const si = await jsm.streams.info(JOB_STREAM);
-      const ci = await jsm.consumers.info(JOB_STREAM, JOB_CONSUMER);
-      out.cluster = {
-        server: c.nc.getServer(),
-        queued: ci.num_pending,
-        running: ci.num_ack_pending,
-        redelivered: ci.num_redelivered,
-        messages: si.state.messages,
-        ackWaitMs: (ci.config.ack_wait ?? 0) / 1e6,
-        maxDeliver: ci.config.max_deliver,
-      };
+      out.cluster = await c.queueStatus();
     } finally {
       await c.close();
     }

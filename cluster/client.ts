@@ -23,6 +23,8 @@ import {
   eventSubject,
   fromBytes,
   type Infra,
+  JOB_CONSUMER,
+  JOB_STREAM,
   JOB_SUBJECT,
   type JobEvent,
   type JobSpec,
@@ -145,8 +147,34 @@ export interface Cluster extends AsyncDisposable {
   map(jobs: Iterable<JobOptions>, options?: { concurrency?: number }): Promise<ClusterResult[]>;
   /** Cancels a job. */
   cancel(job: JobHandle | string): Promise<void>;
+  /** The work queue: jobs waiting, jobs running, redeliveries, and the consumer's settings. */
+  queueStatus(): Promise<QueueStatus>;
   /** Closes the connection. */
   close(): Promise<void>;
+}
+
+/**
+ * What {@link Cluster.queueStatus} reports.
+ *
+ * @example
+ * ```ts
+ * import type { QueueStatus } from "./client.ts";
+ * const busy = (q: QueueStatus) => q.queued + q.running > 0;
+ * ```
+ */
+export interface QueueStatus {
+  /** The server the client is connected to. */
+  server: string;
+  /** Jobs waiting for a worker. */
+  queued: number;
+  /** Jobs a worker holds (unacknowledged). */
+  running: number;
+  /** Jobs delivered more than once so far. */
+  redelivered: number;
+  /** The consumer's ack_wait in milliseconds. */
+  ackWaitMs: number;
+  /** The consumer's max_deliver. */
+  maxDeliver: number;
 }
 
 /**
@@ -352,6 +380,18 @@ class ClusterImpl implements Cluster {
     await this.infra.state.put(`${id}.cancel`, toBytes({ time: Date.now() }));
     this.nc.publish(`${CANCEL_PREFIX}.${id}`);
     await this.nc.flush();
+  }
+
+  async queueStatus(): Promise<QueueStatus> {
+    const ci = await this.infra.jsm.consumers.info(JOB_STREAM, JOB_CONSUMER);
+    return {
+      server: this.nc.getServer(),
+      queued: ci.num_pending,
+      running: ci.num_ack_pending,
+      redelivered: ci.num_redelivered,
+      ackWaitMs: (ci.config.ack_wait ?? 0) / 1e6,
+      maxDeliver: ci.config.max_deliver ?? -1,
+    };
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,7 @@ export {
   type JobEvent,
   type JobHandle,
   type JobOptions,
+  type QueueStatus,
   type ResultManifest,
 } from "./client.ts";
 export { type ClusterWorker, startWorker, type WorkerOptions } from "./worker.ts";

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { GAUSSIAN_PRIORS, groupData, ROOT, TEST_CACHE } from "./brm_shared.ts";
 import { pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
-import { type NatsServer, startNats } from "./_nats.ts";
+import { type NatsServer, startNats } from "./nats_shared.ts";
 import { brm, type FitResult } from "../brms/mod.ts";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
 import type { InferenceData } from "../idata/mod.ts";
@@ -27,7 +27,7 @@ import {
   type JobEvent,
   type JobHandle,
 } from "../cluster/mod.ts";
-import { MODEL_BUCKET } from "../cluster/_protocol.ts";
+import { JOB_CONSUMER, JOB_STREAM, MODEL_BUCKET } from "../cluster/_protocol.ts";
 import { ModelShare } from "../cluster/_models.ts";
 
 const ACK_WAIT_S = 6;
@@ -325,6 +325,35 @@ describe("brmsts cluster on NATS JetStream", () => {
       assert.equal(r.sigma, bytes(local.idata, "sigma"));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails a job whose worker died max_deliver times, with the crash reason", async () => {
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    const jsm = await jetstreamManager(cluster.nc);
+    await jsm.consumers.update(JOB_STREAM, JOB_CONSUMER, { max_deliver: 1 });
+    try {
+      const alive = workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null);
+      assert.ok(alive.length >= 2, "a worker to kill and one to notice");
+      const h = await cluster.submit(job(80, { iter: 200_000 }));
+      let victim: WorkerProc | undefined;
+      for await (const e of h.events()) {
+        if (e.type === "progress" && e.progress.kind === "sampling") {
+          victim = workers.find((w) => w.name === e.worker);
+          break;
+        }
+      }
+      await stopWorker(victim!, "SIGKILL");
+      await assert.rejects(h.result(), (e: unknown) => {
+        assert.ok(e instanceof ClusterJobError);
+        assert.equal(e.kind, "crashed");
+        assert.match(e.message, new RegExp(`${victim!.name} on attempt 1.*max_deliver`));
+        return true;
+      });
+      const evs = await collect(h);
+      assert.equal(evs.filter((e) => e.type === "failed").length, 1);
+    } finally {
+      await jsm.consumers.update(JOB_STREAM, JOB_CONSUMER, { max_deliver: 3 });
     }
   });
 

@@ -312,7 +312,7 @@ describe("brmsts cluster on NATS JetStream", () => {
       const script = join(ROOT, "tests", "fixtures", "ws_submit.ts");
       const [cmd, ...pre] = runScriptArgv(script);
       const out = await new Promise<string>((res, rej) =>
-        execFile(cmd, [...pre, nats.wsUrl, JSON.stringify(job(70, { data: undefined }))], {
+        execFile(cmd, [...pre, nats.wsUrl, JSON.stringify(job(70))], {
           cwd: ROOT,
           timeout: 300_000,
         }, (err, stdout, stderr) => (err ? rej(new Error(`${err}\n${stderr}`)) : res(stdout)))

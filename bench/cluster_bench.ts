@@ -114,7 +114,8 @@ const nats = await startNats();
 const workers: Worker[] = [];
 try {
   // The cached model: one local fit makes sure it is compiled.
-  const { brm, shutdown } = await import("../mod.ts");
+  const { brm, shutdown, setConsoleOutput } = await import("../mod.ts");
+  setConsoleOutput("silent");
   const spec = (seed: number, iter: number) => ({
     formula: "y ~ g",
     data: groupData(40, seed),

@@ -128,6 +128,23 @@ function reviveOptions(opts: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** `p`, or `fallback` once `ms` have passed (calling `onTimeout`). */
+function bounded<T, F>(
+  p: Promise<T>,
+  ms: number,
+  fallback: F,
+  onTimeout?: () => void,
+): Promise<T | F> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<F>((res) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      res(fallback);
+    }, ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
@@ -306,9 +323,15 @@ class Worker implements ClusterWorker {
     try {
       const bytes = await retrying(() => this.infra.data.getBlob(spec.data));
       if (!bytes) throw new ClusterInputError(`the job's data (${spec.data}) is missing`);
-      const share = await this.share(w);
+      // Model sharing is an optimisation: bounded, so that it can never hold a job up.
+      const share = await bounded(this.share(w), 120_000, null);
       if (share) {
-        await share.pull().catch((e) => this.log({ event: "pull-failed", error: String(e) }));
+        await bounded(
+          share.pull().catch((e) => this.log({ event: "pull-failed", error: String(e) })),
+          300_000,
+          undefined,
+          () => this.log({ event: "pull-timeout", job: id }),
+        );
       }
       // A cancel that arrived while we were setting up.
       if (await this.infra.state.get(`${id}.cancel`).then((e) => e && e.length > 0)) ac.abort();

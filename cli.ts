@@ -1,0 +1,234 @@
+#!/usr/bin/env -S bun
+/**
+ * The `brmsts` command line: `fit`, `predict`, `summary`, `loo`, `status`, `worker`.
+ *
+ * Run it with `deno run -A cli.ts <command> …`, `bun cli.ts <command> …`, or, installed as a
+ * package, `bunx brmsts <command> …` (the package's `bin`; Bun runs the TypeScript directly).
+ * Exit status: 0 success, 2 bad input (flags, data files, a formula or data brms rejects),
+ * 1 R/Stan failures and anything else.
+ *
+ * @example
+ * ```ts
+ * // deno run -A cli.ts fit --formula "count ~ zAge + (1|patient)" --data epilepsy.csv \
+ * //   --family poisson --chains 2 --seed 1 --out fit/
+ * import { main } from "./cli.ts";
+ * const code = await main(["summary", "--fit", "fit/"]);
+ * ```
+ *
+ * @module
+ */
+import process from "node:process";
+import { parseArgs } from "node:util";
+
+type OptSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: OptSpec;
+  help: string;
+}
+
+const S = { type: "string" } as const, B = { type: "boolean" } as const;
+
+const COMMANDS: Record<string, Command> = {
+  fit: {
+    summary: "fit a brms model to a CSV, Arrow or Parquet file",
+    usage: "brmsts fit --formula F --data FILE --out DIR [options]",
+    options: {
+      formula: { ...S, short: "f" },
+      data: { ...S, short: "d" },
+      family: S,
+      prior: { ...S, multiple: true },
+      chains: S,
+      iter: S,
+      warmup: S,
+      thin: S,
+      cores: S,
+      seed: S,
+      backend: S,
+      algorithm: S,
+      set: { ...S, multiple: true },
+      out: { ...S, short: "o" },
+      force: B,
+      nats: S,
+      json: B,
+    },
+    help: `  -f, --formula F     model formula, e.g. "count ~ zAge + (1 | patient)"
+  -d, --data FILE     .csv, .arrow/.feather/.ipc (Arrow IPC) or .parquet
+      --family NAME   brms family (gaussian, poisson, bernoulli, ...)
+      --prior P       CLASS[:COEF][|GROUP]=PRIOR, repeatable: "b=normal(0, 1)",
+                      "sd|patient=exponential(1)"; or a JSON object
+      --chains N --iter N --warmup N --thin N --cores N --seed N
+      --backend rstan|cmdstanr  --algorithm sampling|meanfield|fullrank
+      --set KEY=VALUE any other brm() option (VALUE as JSON when it parses),
+                      e.g. --set 'control={"adapt_delta":0.95}'
+  -o, --out DIR       writes DIR/idata.zarr (ArviZ), posterior.arrow (draws, Arrow IPC),
+                      summary.json, fit.rds (the brmsfit)
+      --force         replace a non-empty DIR
+      --nats URL      run the fit on a brmsts cluster (nats:// or ws://); R is not loaded here
+      --json          one JSON line per event on stdout (else a progress bar on a TTY)`,
+  },
+  predict: {
+    summary: "posterior predictions of a saved fit",
+    usage: "brmsts predict --fit DIR --out FILE.arrow [--newdata FILE] [options]",
+    options: {
+      fit: S,
+      newdata: S,
+      out: { ...S, short: "o" },
+      kind: S,
+      ndraws: S,
+      seed: S,
+      json: B,
+    },
+    help: `      --fit DIR       the --out directory of \`brmsts fit\` (uses DIR/fit.rds)
+      --newdata FILE  .csv, .arrow or .parquet (default: the fitted data)
+      --kind K        predict (posterior_predict, default), epred or linpred
+      --ndraws N --seed N
+  -o, --out FILE      the draws as Arrow IPC
+      --json          a JSON line when done`,
+  },
+  summary: {
+    summary: "summary of a saved fit's draws (no R needed)",
+    usage: "brmsts summary --fit DIR [--probs 0.05,0.95] [--json]",
+    options: { fit: S, probs: S, json: B },
+    help: `      --fit DIR       the --out directory of \`brmsts fit\`
+      --probs P,Q     quantiles (default 0.05,0.95)
+      --json          the rows as JSON`,
+  },
+  loo: {
+    summary: "PSIS-LOO of a saved fit (no R needed)",
+    usage: "brmsts loo --fit DIR [--json]",
+    options: { fit: S, json: B },
+    help: `      --fit DIR       the --out directory of \`brmsts fit\`
+      --json          the estimates as JSON`,
+  },
+  status: {
+    summary: "the local R, brms and toolchain; with --nats, the cluster's queue",
+    usage: "brmsts status [--nats URL] [--no-local] [--json]",
+    options: { nats: S, "no-local": B, json: B },
+    help: `      --nats URL      also report the cluster's queue (queued, running, redelivered)
+      --no-local      do not start R for the local status
+      --json          one JSON line`,
+  },
+  worker: {
+    summary: "run a cluster worker that fits jobs from NATS JetStream",
+    usage: "brmsts worker --nats URL [--concurrency N] [options]",
+    options: {
+      nats: S,
+      concurrency: S,
+      "ack-wait": S,
+      "max-deliver": S,
+      name: S,
+      "no-share-models": B,
+      json: B,
+    },
+    help: `      --nats URL          NATS server(s), comma separated (nats://host:4222)
+      --concurrency N     jobs at once, each in its own warm R worker (default 1)
+      --ack-wait SEC      seconds without heartbeat before a job is redelivered (default 60)
+      --max-deliver N     deliveries of a job before it fails (default 3)
+      --name NAME         this worker's name in events (default host:pid)
+      --no-share-models   do not share compiled models through the object store
+      --json              one JSON line per event on stdout`,
+  },
+};
+
+function topHelp(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)}${c.summary}`);
+  return `brmsts: real R brms from the command line and on a NATS JetStream cluster
+
+Usage: brmsts <command> [options]   (brmsts <command> --help for its options)
+
+Commands:
+${rows.join("\n")}
+
+Exit status: 0 success, 2 bad input, 1 R/Stan failure.
+`;
+}
+
+function commandHelp(name: string): string {
+  const c = COMMANDS[name];
+  return `brmsts ${name}: ${c.summary}\n\nUsage: ${c.usage}\n\nOptions:\n${c.help}\n  -h, --help          this help\n`;
+}
+
+function isBadInput(e: unknown, phase: string | undefined): boolean {
+  const name = (e as Error)?.name ?? "";
+  if (
+    ["CliInputError", "SpecError", "ClusterInputError", "TypeError", "RangeError"].includes(name)
+  ) return true;
+  if (name === "ClusterJobError") return (e as { kind?: string }).kind === "bad-input";
+  // R errors while brms checks the call (formula, data, priors) are bad input.
+  if ((name === "RError" || name === "RParseError") && (phase ?? "prepare") === "prepare") {
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Runs the command line `argv` (without the runtime and script) and returns the exit status.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./cli.ts";
+ * const status = await main(["loo", "--fit", "fit/", "--json"]);
+ * ```
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(topHelp());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`brmsts: unknown command "${name}"\n\n${topHelp()}`);
+    return 2;
+  }
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...cmd.options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    values = parsed.values as typeof values;
+  } catch (e) {
+    process.stderr.write(`brmsts ${name}: ${(e as Error).message}\n\n${commandHelp(name)}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(commandHelp(name));
+    return 0;
+  }
+  const ctx: { phase?: string } = {};
+  try {
+    const c = await import("./cli/commands.ts");
+    const run = {
+      fit: () => c.fitCommand(values, ctx),
+      predict: () => c.predictCommand(values, ctx),
+      summary: () => c.summaryCommand(values),
+      loo: () => c.looCommand(values),
+      status: () => c.statusCommand(values),
+      worker: () => c.workerCommand(values),
+    }[name]!;
+    await run();
+    return 0;
+  } catch (e) {
+    const bad = isBadInput(e, ctx.phase);
+    const err = e as Error;
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify({ event: "error", name: err?.name, message: err?.message, badInput: bad }) +
+          "\n",
+      );
+    }
+    process.stderr.write(`brmsts ${name}: ${err?.name ?? "Error"}: ${err?.message ?? e}\n`);
+    return bad ? 2 : 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

@@ -1,0 +1,457 @@
+/**
+ * The cluster worker (`brmsts worker`): pulls fit jobs from the JetStream work queue, runs each
+ * in a fresh, pre-started R worker (R up and brms loaded before the job arrives), reports
+ * progress as job events, heartbeats the message while it works, stores the results in the
+ * object store and acks only then. Failures are left to JetStream: a killed worker's job is
+ * redelivered after `ack_wait`, `max_deliver` bounds the retries, bad input is answered at once
+ * and never retried.
+ *
+ * @module
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import process from "node:process";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import { type Consumer, jetstream, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import { tableFromIPC } from "apache-arrow";
+import { brm, type BrmOptions, cacheDir, saveRds } from "../brms/mod.ts";
+import { fromJSON, SpecError } from "../formula/mod.ts";
+import { toArrowIPC, toZarr } from "../idata/mod.ts";
+import { summarize } from "../stats/mod.ts";
+import { RAbortError, RWorker, RWorkerCrashedError } from "../worker/mod.ts";
+import { ClusterInputError } from "./errors.ts";
+import {
+  CANCEL_PREFIX,
+  ensureInfra,
+  eventSubject,
+  fromBytes,
+  type Infra,
+  isTransient,
+  JOB_CONSUMER,
+  JOB_STREAM,
+  type JobEvent,
+  type JobSpec,
+  type JobState,
+  MAX_DELIVERIES_ADVISORY,
+  readState,
+  type ResultManifest,
+  retrying,
+  toBytes,
+} from "./_protocol.ts";
+import { ModelShare, platformFingerprint } from "./_models.ts";
+
+/**
+ * Options of {@link startWorker}.
+ *
+ * @example
+ * ```ts
+ * import type { WorkerOptions } from "./worker.ts";
+ * const o: WorkerOptions = { servers: "nats://127.0.0.1:4222", concurrency: 2 };
+ * ```
+ */
+export interface WorkerOptions {
+  /** NATS server URL(s). */
+  servers: string | string[];
+  /** Jobs run at once (default 1); each has its own R worker. */
+  concurrency?: number;
+  /** JetStream `ack_wait` of the shared consumer in ms (default 60000). */
+  ackWaitMs?: number;
+  /** JetStream `max_deliver` of the shared consumer (default 3). */
+  maxDeliver?: number;
+  /** This worker's name in events and job states (default `host:pid`). */
+  name?: string;
+  /** Share compiled models through the object store (default true). */
+  shareModels?: boolean;
+  /** Receives one object per thing the worker does (for logs). */
+  onLog?: (entry: Record<string, unknown>) => void;
+}
+
+/**
+ * A running cluster worker.
+ *
+ * @example
+ * ```ts
+ * import { startWorker } from "./worker.ts";
+ * const w = await startWorker({ servers: "nats://127.0.0.1:4222" });
+ * await w.stop();
+ * ```
+ */
+export interface ClusterWorker {
+  /** The worker's name. */
+  readonly name: string;
+  /** Resolves once every slot has its R worker warm. */
+  readonly ready: Promise<void>;
+  /** Stops pulling, lets running jobs finish, shuts R down and closes the connection. */
+  stop(): Promise<void>;
+  /** Resolves when the worker has stopped. */
+  readonly done: Promise<void>;
+}
+
+const TERMINAL = new Set(["done", "failed", "cancelled"]);
+
+/**
+ * Starts a cluster worker: connects, creates the shared streams/buckets if needed, warms one R
+ * worker per slot and pulls jobs until {@link ClusterWorker.stop}.
+ *
+ * @example
+ * ```ts
+ * import { startWorker } from "./worker.ts";
+ * const worker = await startWorker({ servers: "nats://127.0.0.1:4222", concurrency: 1 });
+ * process.on("SIGTERM", () => worker.stop());
+ * await worker.done;
+ * ```
+ */
+export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
+  const servers = Array.isArray(o.servers) ? o.servers : [o.servers];
+  const { connect } = await import("@nats-io/transport-node");
+  const nc = await connect({ servers, name: o.name ?? "brmsts-worker", maxReconnectAttempts: -1 });
+  const infra = await ensureInfra(nc, {
+    ackWaitMs: o.ackWaitMs ?? 60_000,
+    maxDeliver: o.maxDeliver ?? 3,
+  });
+  const w = new Worker(nc, infra, o);
+  w.start();
+  return w;
+}
+
+function reviveOptions(opts: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...opts };
+  const revive = (v: unknown): unknown =>
+    v && typeof v === "object" && !Array.isArray(v) && "kind" in v ? fromJSON(v) : v;
+  for (const k of ["formula", "family"]) if (out[k] !== undefined) out[k] = revive(out[k]);
+  for (const k of ["priors", "prior"]) {
+    const v = out[k];
+    if (Array.isArray(v)) out[k] = v.map(revive);
+    else if (v !== undefined) out[k] = revive(v);
+  }
+  return out;
+}
+
+/** `p`, or `fallback` once `ms` have passed (calling `onTimeout`). */
+function bounded<T, F>(
+  p: Promise<T>,
+  ms: number,
+  fallback: F,
+  onTimeout?: () => void,
+): Promise<T | F> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<F>((res) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      res(fallback);
+    }, ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+class Worker implements ClusterWorker {
+  readonly name: string;
+  readonly js: JetStreamClient;
+  readonly ackWaitMs: number;
+  readonly maxDeliver: number;
+  #stopping = false;
+  #running = new Map<string, AbortController>();
+  #subs: Subscription[] = [];
+  #share?: Promise<ModelShare | null>;
+  #readyResolve!: () => void;
+  readonly ready: Promise<void>;
+  done!: Promise<void>;
+
+  constructor(readonly nc: NatsConnection, readonly infra: Infra, readonly o: WorkerOptions) {
+    this.name = o.name ?? `${hostname()}:${process.pid}`;
+    this.js = jetstream(nc);
+    this.ackWaitMs = o.ackWaitMs ?? 60_000;
+    this.maxDeliver = o.maxDeliver ?? 3;
+    this.ready = new Promise((r) => (this.#readyResolve = r));
+  }
+
+  log(entry: Record<string, unknown>): void {
+    this.o.onLog?.({ worker: this.name, time: Date.now(), ...entry });
+  }
+
+  start(): void {
+    this.#subs.push(this.nc.subscribe(`${CANCEL_PREFIX}.*`, {
+      callback: (_e, m) => {
+        const id = m.subject.slice(CANCEL_PREFIX.length + 1);
+        const ac = this.#running.get(id);
+        if (ac) {
+          this.log({ event: "cancel", job: id });
+          ac.abort();
+        }
+      },
+    }));
+    this.#subs.push(this.nc.subscribe(MAX_DELIVERIES_ADVISORY, {
+      callback: (_e, m) => void this.exhausted(m.data).catch((e) => this.log({ error: String(e) })),
+    }));
+    const n = Math.max(1, this.o.concurrency ?? 1);
+    const warmed: Promise<void>[] = [];
+    const slots = Array.from({ length: n }, (_, i) => {
+      let first!: () => void;
+      warmed.push(new Promise<void>((r) => (first = r)));
+      return this.slot(i, first);
+    });
+    void Promise.all(warmed).then(() => this.#readyResolve());
+    this.done = Promise.allSettled(slots).then(async () => {
+      for (const s of this.#subs) s.unsubscribe();
+      await this.nc.drain().catch(() => {});
+    });
+  }
+
+  async warm(): Promise<RWorker> {
+    for (;;) {
+      const w = new RWorker();
+      w.setConsoleOutput("silent");
+      try {
+        await w.eval(
+          "suppressPackageStartupMessages({library(brms); library(rstan)}); invisible(NULL)",
+        );
+        this.log({ event: "warm" });
+        return w;
+      } catch (e) {
+        this.log({ event: "warm-failed", error: String(e) });
+        await w.shutdown().catch(() => {});
+        if (this.#stopping) throw e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  share(w: RWorker): Promise<ModelShare | null> {
+    if (this.o.shareModels === false) return Promise.resolve(null);
+    return this.#share ??= platformFingerprint(w).then(
+      (fp) => {
+        this.log({ event: "fingerprint", id: fp.id, facts: fp.facts });
+        return new ModelShare(this.infra.models, fp.id, cacheDir());
+      },
+      (e) => {
+        this.log({ event: "fingerprint-failed", error: String(e) });
+        return null;
+      },
+    );
+  }
+
+  async slot(i: number, warmed: () => void): Promise<void> {
+    let warm: Promise<RWorker> | null = this.warm();
+    warm.then(warmed, warmed);
+    const consumer: Consumer = await this.js.consumers.get(JOB_STREAM, JOB_CONSUMER);
+    try {
+      while (!this.#stopping) {
+        const m = await consumer.next({ expires: 1000 }).catch(async () => {
+          await new Promise((r) => setTimeout(r, 250)); // disconnected: retry shortly
+          return null;
+        });
+        if (!m) continue;
+        const hb = setInterval(() => m.working(), Math.max(500, this.ackWaitMs / 3));
+        let w: RWorker | null = null;
+        try {
+          w = await (warm ?? this.warm());
+          warm = null;
+          await this.handle(m, w);
+        } catch (e) {
+          this.log({ event: "slot-error", slot: i, error: String(e) });
+        } finally {
+          clearInterval(hb);
+          // One fresh R per job: the used one goes, a new one warms up while we wait for work.
+          if (w) await w.shutdown().catch(() => {});
+          if (!this.#stopping) warm = this.warm();
+        }
+      }
+    } finally {
+      if (warm) await warm.then((w) => w.shutdown()).catch(() => {});
+    }
+  }
+
+  async setState(id: string, s: Omit<JobState, "updated">): Promise<void> {
+    await retrying(() => this.infra.state.put(id, toBytes({ ...s, updated: Date.now() })));
+  }
+
+  async handle(m: JsMsg, w: RWorker): Promise<void> {
+    const spec = fromBytes<JobSpec>(m.data);
+    const id = spec.id;
+    const attempt = m.info.deliveryCount;
+    const prior = await retrying(() => readState(this.infra.state, id));
+    if (prior && TERMINAL.has(prior.state)) {
+      // A redelivery of a job whose result is stored already (its worker died before the ack).
+      this.log({ event: "duplicate", job: id, state: prior.state });
+      await m.ackAck();
+      return;
+    }
+    let seq = 0;
+    let chain = Promise.resolve();
+    const emit = (e: Record<string, unknown>): Promise<void> => {
+      const ev = { job: id, seq: seq++, attempt, worker: this.name, time: Date.now(), ...e };
+      chain = chain.then(() => retrying(() => this.js.publish(eventSubject(id), toBytes(ev))))
+        .then(() => {})
+        .catch((err) => this.log({ event: "publish-failed", error: String(err) }));
+      return chain;
+    };
+    const fail = async (kind: string, e: unknown) => {
+      const error = {
+        kind,
+        name: (e as Error)?.name ?? "Error",
+        message: (e as Error)?.message ?? String(e),
+      };
+      await this.setState(id, { state: "failed", attempt, worker: this.name, error });
+      await emit({ type: "failed", error });
+      this.log({ event: "failed", job: id, ...error });
+      m.term();
+    };
+    const cancelled = async () => {
+      await this.setState(id, { state: "cancelled", attempt, worker: this.name });
+      await emit({ type: "cancelled" });
+      this.log({ event: "cancelled", job: id });
+      m.term();
+    };
+    if (await this.infra.state.get(`${id}.cancel`).then((e) => e && e.length > 0)) {
+      return cancelled();
+    }
+    const ac = new AbortController();
+    this.#running.set(id, ac);
+    await this.setState(id, { state: "running", attempt, worker: this.name });
+    emit({ type: "started" });
+    this.log({ event: "started", job: id, attempt });
+    let phase = "prepare";
+    const tmp = mkdtempSync(join(tmpdir(), "brmsts-job-"));
+    try {
+      const bytes = await retrying(() => this.infra.data.getBlob(spec.data));
+      if (!bytes) throw new ClusterInputError(`the job's data (${spec.data}) is missing`);
+      // Model sharing is an optimisation: bounded, so that it can never hold a job up.
+      const share = await bounded(this.share(w), 120_000, null);
+      if (share) {
+        await bounded(
+          share.pull().catch((e) => this.log({ event: "pull-failed", error: String(e) })),
+          300_000,
+          undefined,
+          () => this.log({ event: "pull-timeout", job: id }),
+        );
+      }
+      // A cancel that arrived while we were setting up.
+      if (await this.infra.state.get(`${id}.cancel`).then((e) => e && e.length > 0)) ac.abort();
+      ac.signal.throwIfAborted();
+      const fit = await brm({
+        ...(reviveOptions(spec.options) as unknown as BrmOptions),
+        data: tableFromIPC(bytes),
+        worker: w,
+        signal: ac.signal,
+        progress: false,
+        onProgress: (p) => {
+          if (p.kind === "phase") phase = p.phase;
+          emit({ type: "progress", progress: p });
+        },
+      });
+      phase = "store";
+      const prefix = `${id}/a${attempt}`;
+      const put = (name: string, data: Uint8Array) =>
+        this.infra.data.putBlob({ name: `${prefix}/${name}` }, data).then(() =>
+          `${prefix}/${name}`
+        );
+      const zdir = join(tmp, "idata.zarr");
+      toZarr(fit.idata, zdir);
+      const zarr: Record<string, string> = {};
+      const files = filesUnder(zdir);
+      for (let i = 0; i < files.length; i += 16) {
+        await Promise.all(
+          files.slice(i, i + 16).map(async (f) => {
+            const rel = relative(zdir, f);
+            zarr[rel] = await put(`idata.zarr/${rel}`, readFileSync(f));
+          }),
+        );
+      }
+      await saveRds(fit, join(tmp, "fit.rds"), { worker: w });
+      const result: ResultManifest = {
+        rds: await put("fit.rds", readFileSync(join(tmp, "fit.rds"))),
+        draws: await put("posterior.arrow", toArrowIPC(fit.idata, "posterior")),
+        summary: await put("summary.json", toBytes(summarize(fit.idata))),
+        zarr,
+        worker: this.name,
+        attempt,
+      };
+      await this.setState(id, { state: "done", attempt, worker: this.name, result });
+      await emit({ type: "done", result, cache: fit.cache });
+      await retrying(() => m.ackAck());
+      this.log({ event: "done", job: id, attempt, cache: fit.cache, ms: fit.timings.total });
+      if (share && fit.cacheKey) {
+        await share.push(fit.cacheKey).catch((e) =>
+          this.log({ event: "push-failed", error: String(e) })
+        );
+      }
+    } catch (e) {
+      if (ac.signal.aborted || e instanceof RAbortError) return cancelled();
+      if (isTransient(e)) {
+        // The server or the connection failed, not the job: let JetStream deliver it again.
+        this.log({ event: "retry", job: id, attempt, error: String(e) });
+        m.nak(1000);
+        return;
+      }
+      if (e instanceof RWorkerCrashedError) {
+        if (attempt >= this.maxDeliver) return fail("crashed", e);
+        this.log({ event: "crashed", job: id, attempt, error: String(e) });
+        m.nak();
+        return;
+      }
+      const bad = phase === "prepare" || e instanceof SpecError || e instanceof ClusterInputError ||
+        e instanceof TypeError;
+      return fail(bad ? "bad-input" : "r-error", e);
+    } finally {
+      this.#running.delete(id);
+      rmSync(tmp, { recursive: true, force: true });
+      await chain;
+    }
+  }
+
+  /** A job used up its deliveries (its workers died): mark it failed, once, and drop it. */
+  async exhausted(data: Uint8Array): Promise<void> {
+    const adv = fromBytes<{ stream_seq: number; deliveries: number }>(data);
+    const sm = await this.infra.jsm.streams.getMessage(JOB_STREAM, { seq: adv.stream_seq })
+      .catch(() => null);
+    if (!sm) return;
+    const spec = fromBytes<JobSpec>(sm.data);
+    const entry = await this.infra.state.get(spec.id);
+    const st = entry && entry.length ? fromBytes<JobState>(entry.value) : null;
+    if (st && TERMINAL.has(st.state)) return;
+    const error = {
+      kind: "crashed",
+      name: "WorkerLost",
+      message: `the job's worker stopped without answering ${adv.deliveries} times (last: ` +
+        `${st?.worker ?? "unknown"} on attempt ${st?.attempt ?? adv.deliveries}; no heartbeat ` +
+        `within ack_wait); max_deliver reached`,
+    };
+    const next: JobState = {
+      state: "failed",
+      attempt: adv.deliveries,
+      worker: st?.worker,
+      error,
+      updated: Date.now(),
+    };
+    try {
+      await this.infra.state.update(spec.id, toBytes(next), entry?.revision ?? 0);
+    } catch {
+      return; // another worker recorded it
+    }
+    const ev: JobEvent = {
+      job: spec.id,
+      seq: 0,
+      attempt: adv.deliveries,
+      worker: this.name,
+      time: Date.now(),
+      type: "failed",
+      error,
+    };
+    await this.js.publish(eventSubject(spec.id), toBytes(ev));
+    await this.infra.jsm.streams.deleteMessage(JOB_STREAM, adv.stream_seq).catch(() => {});
+    this.log({ event: "exhausted", job: spec.id, deliveries: adv.deliveries });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.done;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A real nats-server for the cluster tests: JetStream with file storage in a temp dir, on free
+ * loopback ports (TCP and WebSocket), stoppable and restartable on the same ports and store.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pidAlive, waitFor } from "./_util.ts";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** A running nats-server. */
+export interface NatsServer {
+  url: string;
+  wsUrl: string;
+  pid(): number;
+  /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports and store. */
+  start(): Promise<void>;
+  /** Stops it and removes its store. */
+  dispose(): Promise<void>;
+}
+
+/** Starts nats-server with JetStream (file store in a temp dir) and a WebSocket listener. */
+export async function startNats(): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), "brmsts-nats-"));
+  const port = await freePort(), wsPort = await freePort();
+  const conf = join(dir, "nats.conf");
+  writeFileSync(
+    conf,
+    `listen: "127.0.0.1:${port}"
+jetstream { store_dir: "${join(dir, "js")}" }
+websocket { host: "127.0.0.1", port: ${wsPort}, no_tls: true }
+`,
+  );
+  let proc: ChildProcess | null = null;
+  const ready = (p: ChildProcess) =>
+    new Promise<void>((res, rej) => {
+      let log = "";
+      const t = setTimeout(() => rej(new Error(`nats-server did not start:\n${log}`)), 20_000);
+      const on = (b: Buffer) => {
+        log += b.toString();
+        if (log.includes("Server is ready")) {
+          clearTimeout(t);
+          res();
+        }
+      };
+      p.stderr!.on("data", on);
+      p.once("exit", (c) => {
+        clearTimeout(t);
+        rej(new Error(`nats-server exited (${c}):\n${log}`));
+      });
+    });
+  const server: NatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    pid: () => proc?.pid ?? -1,
+    async start() {
+      proc = spawn("nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+      await ready(proc);
+      proc.stderr!.resume();
+    },
+    async stop() {
+      const p = proc;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return;
+      const gone = new Promise((r) => p.once("exit", r));
+      p.kill("SIGTERM");
+      const t = setTimeout(() => p.kill("SIGKILL"), 5000);
+      await gone;
+      clearTimeout(t);
+      await waitFor(() => !pidAlive(p.pid!), 5000);
+    },
+    async dispose() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}

@@ -29,3 +29,5 @@ export { looCompare as psisLooCompare } from "./stats/mod.ts";
 // The environment-aware status() (active environment, toolchain, canCompileStan) replaces the
 // worker's plain one at the top level.
 export { status } from "./env/mod.ts";
+// Interpreting a fit (issue 16): hypothesis, datagrid, predictions, comparisons, slopes.
+export * from "./interpret/mod.ts";

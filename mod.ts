@@ -37,3 +37,5 @@ export {
   type RowsBundleOptions,
   withDisplay,
 } from "./display/mod.ts";
+// Interpreting a fit (issue 16): hypothesis, datagrid, predictions, comparisons, slopes.
+export * from "./interpret/mod.ts";

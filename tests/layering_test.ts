@@ -86,7 +86,10 @@ function importsOf(file: string): string[] {
   let out = edgeCache.get(file);
   if (out) return out;
   out = [];
-  const src = readFileSync(join(ROOT, file), "utf8");
+  // Comments out first: JSDoc examples import the public API, which is no dependency.
+  const src = readFileSync(join(ROOT, file), "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
   for (const m of src.matchAll(IMPORT)) {
     const target = resolve(dirname(join(ROOT, file)), m[1] ?? m[2]);
     if (existsSync(target) && !target.includes("/node_modules/")) {

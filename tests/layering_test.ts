@@ -86,7 +86,7 @@ function importsOf(file: string): string[] {
   let out = edgeCache.get(file);
   if (out) return out;
   out = [];
-  // Comments are left out: JSDoc examples import what a user would (often the top-level mod.ts).
+  // Comments out first: JSDoc examples import the public API, which is no dependency.
   const src = readFileSync(join(ROOT, file), "utf8")
     .replace(/\/\*[\s\S]*?\*\//g, "")
     .replace(/^\s*\/\/.*$/gm, "");

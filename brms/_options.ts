@@ -13,6 +13,7 @@ import { prior as makePrior, type PriorInput, priors as combinePriors } from "..
 import { fromJSON } from "../formula/revive.ts";
 import { camelToSnake, opt, rCall, type RLiteral, rString } from "../formula/render.ts";
 import { SpecError } from "../formula/errors.ts";
+import { singleExpression } from "../formula/_scan.ts";
 import { dataArg } from "./_data.ts";
 import { unwrapFit } from "./fit_args.ts";
 
@@ -240,7 +241,10 @@ export const LOCAL = new Set(["signal", "onLog", "worker", "newdata", "seed", "n
  */
 export function reFormulaArg(v: unknown): unknown {
   if (v === null) return rCode("NA");
-  if (typeof v === "string") return rCode(`stats::as.formula(${rString(v)})`);
+  if (typeof v === "string") {
+    // Checked in TypeScript first: R's as.formula() evaluates text that is not a formula.
+    return rCode(`stats::as.formula(${rString(singleExpression(v, "reFormula"))})`);
+  }
   return v;
 }
 

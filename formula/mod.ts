@@ -89,3 +89,5 @@ export { fromJSON, type Tree } from "./revive.ts";
 export type { DparsOf, ExtrasOf, FamilyTable } from "./brmsfamily.ts";
 export type { RLiteral } from "./render.ts";
 export { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./_links.ts";
+// Formula text checks (parsed in TypeScript, never evaluated)
+export { singleExpression } from "./_scan.ts";

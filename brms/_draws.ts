@@ -183,7 +183,7 @@ export function buildIdata(
   const responses = list<string>(p.responses);
   if (p.obs_id !== undefined) coords.obs_id = coord(p.obs_id);
   const nObs = coords.obs_id?.length ?? 0;
-  const perObs = (matrices: unknown, group: string) => {
+  const perObs = (matrices: unknown, group: string, names = responses) => {
     const mats = list<unknown>(matrices);
     const vars: Record<string, VariableInput> = {};
     mats.forEach((m, i) => {
@@ -193,8 +193,8 @@ export function buildIdata(
       const shape = dims.length ? dims : [total, n];
       if (chains === 0) (chains = 1, draws = total);
       const extra = shape.slice(2);
-      vars[responses[i]] = {
-        dims: ["chain", "draw", "obs_id", ...extra.map((_, j) => `${responses[i]}_dim_${j}`)],
+      vars[names[i]] = {
+        dims: ["chain", "draw", "obs_id", ...extra.map((_, j) => `${names[i]}_dim_${j}`)],
         shape: [chains, total / chains, n, ...extra],
         data: cOrder(m, shape),
       };
@@ -202,7 +202,10 @@ export function buildIdata(
     groups[group] = vars;
   };
   if (p.pp !== undefined) perObs(p.pp, "posterior_predictive");
-  if (p.ll !== undefined) perObs(p.ll, "log_likelihood");
+  if (p.ll !== undefined) {
+    // Rescor models: one joint variable named after all responses (ll_names).
+    perObs(p.ll, "log_likelihood", p.ll_names === undefined ? responses : list(p.ll_names));
+  }
   if (p.observed !== undefined) {
     const vars: Record<string, VariableInput> = {};
     list<ColumnWire>(p.observed).forEach((c, i) => {

@@ -76,6 +76,16 @@ brmsts_restore_seed <- function(seed) {
   }
 }
 
+# A group brms cannot compute (e.g. a custom family without posterior_predict_<name> or
+# log_lik_<name>) is left out with a warning, never the fit: NULL then.
+brmsts_try_group <- function(group, expr) {
+  tryCatch(expr, error = function(e) {
+    warning(sprintf("InferenceData group '%s' left out: %s", group, conditionMessage(e)),
+            call. = FALSE)
+    NULL
+  })
+}
+
 brmsts_idata <- function(fit, data = NULL, groups, seed = NULL) {
   if (is.environment(data)) data <- data$args$data
   if (is.null(seed)) seed <- NA
@@ -117,19 +127,34 @@ brmsts_idata <- function(fit, data = NULL, groups, seed = NULL) {
         restore <- brmsts_restore_seed(seed)
         on.exit(restore(), add = TRUE)
       }
-      pp <- brms::posterior_predict(fit)
-      out$pp <- lapply(seq_along(rs$names), function(i) {
-        m <- if (rs$mv) pick(pp, rs$names[i]) else pp
-        storage.mode(m) <- "double"
-        m
-      })
+      pp <- brmsts_try_group("posterior_predictive", brms::posterior_predict(fit))
+      if (!is.null(pp)) {
+        out$pp <- lapply(seq_along(rs$names), function(i) {
+          m <- if (rs$mv) pick(pp, rs$names[i]) else pp
+          storage.mode(m) <- "double"
+          m
+        })
+      }
     }
     if ("log_likelihood" %in% groups) {
-      out$ll <- lapply(seq_along(rs$names), function(i) {
-        m <- if (rs$mv) brms::log_lik(fit, resp = rs$names[i]) else brms::log_lik(fit)
-        storage.mode(m) <- "double"
-        m
+      ll <- brmsts_try_group("log_likelihood", {
+        if (rs$mv && isTRUE(fit$formula$rescor)) {
+          # Residual correlations: the likelihood does not factor by response; brms's log_lik()
+          # is the joint pointwise log-likelihood, one variable named after all responses.
+          out$ll_names <- paste(rs$names, collapse = "_")
+          list(brms::log_lik(fit))
+        } else {
+          lapply(seq_along(rs$names), function(i) {
+            if (rs$mv) brms::log_lik(fit, resp = rs$names[i]) else brms::log_lik(fit)
+          })
+        }
       })
+      if (!is.null(ll)) {
+        out$ll <- lapply(ll, function(m) {
+          storage.mode(m) <- "double"
+          m
+        })
+      }
     }
     mf <- fit$data
     if ("observed_data" %in% groups) {

@@ -106,6 +106,12 @@ export const MV_MODEL = {
   ],
 };
 
+/** The bivariate model `mvbind(y1, y2) ~ x` with residual correlation (`set_rescor(TRUE)`). */
+export const MV_RESCOR_MODEL = {
+  formula: bf(`${mvbind("y1", "y2")} ~ x`).add(setRescor(true)),
+  priors: MV_MODEL.priors,
+};
+
 /** Arithmetic mean of a typed array slice. */
 export function mean(x: ArrayLike<number>): number {
   let s = 0;

@@ -123,6 +123,8 @@ export interface DrawsPayload {
   pp?: unknown;
   /** Pointwise log-likelihood: one draws × observations matrix per response. */
   ll?: unknown;
+  /** Names of the `ll` variables when not the responses (rescor: one joint `y1_y2`). */
+  ll_names?: unknown;
   /** The response columns of the model frame, one per response. */
   observed?: unknown;
   /** The other model-frame columns, by name. */

@@ -128,7 +128,7 @@ export interface FitResult {
   cacheKey?: string;
   /** Milliseconds per phase, and `total`. */
   timings: Partial<Record<FitPhase, number>> & { total: number };
-  /** Warnings R raised (divergences, low ESS, …). */
+  /** Warnings R raised (divergences, low ESS, InferenceData groups brms could not compute, …). */
   warnings: string[];
 }
 
@@ -281,13 +281,14 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
       return { ...base, timings: { ...timings, total: tracker.elapsedMs } };
     }
     enter("extract");
-    const idata = await fetchIdata(w, s.fit, {
+    const { idata, warnings: left } = await fetchIdata(w, s.fit, {
       groups: options.idataGroups ?? ALL_GROUPS,
       seed: options.seed,
       data: prep.spec,
       signal,
       version: prep.facts.brms,
     });
+    warnings.push(...left);
     enter("done");
     return { ...base, idata, timings: { ...timings, total: tracker.elapsedMs } };
   } finally {
@@ -335,16 +336,20 @@ async function fetchIdata(
     signal?: AbortSignal;
     version?: string;
   },
-): Promise<InferenceData> {
+): Promise<{ idata: InferenceData; warnings: string[] }> {
   await ensureTools(w, o.signal);
-  const payload = await w.call("brmsts_idata", {
+  const res = await w.callResult("brmsts_idata", {
     fit,
     data: o.data ?? null,
     groups: [...o.groups],
     seed: o.seed ?? null,
-  }, { signal: o.signal }) as DrawsPayload;
+  }, { signal: o.signal });
+  const payload = res.value as DrawsPayload;
   const version = o.version ?? (await w.status({ signal: o.signal })).brms ?? "";
-  return buildIdata(payload, { library: "brms", version }, o.groups);
+  return {
+    idata: buildIdata(payload, { library: "brms", version }, o.groups),
+    warnings: res.warnings,
+  };
 }
 
 /**
@@ -361,14 +366,15 @@ async function fetchIdata(
  * post.extend(ll).groups(); // ["posterior", "log_likelihood"]
  * ```
  */
-export function toInferenceData(
+export async function toInferenceData(
   fit: RObject,
   options: ToIdataOptions = {},
 ): Promise<InferenceData> {
-  return fetchIdata(options.worker ?? defaultWorker(), fit, {
+  const { idata } = await fetchIdata(options.worker ?? defaultWorker(), fit, {
     groups: options.groups ?? ALL_GROUPS,
     seed: options.seed,
     data: options.data,
     signal: options.signal,
   });
+  return idata;
 }

@@ -22,14 +22,20 @@ function anyNaN(x: ArrayLike<number>): boolean {
   return false;
 }
 
-/** Normal scores of split chains (posterior's `z_scale(.split_chains(x))`), or undefined. */
+/**
+ * Normal scores of split chains (posterior's `z_scale(.split_chains(x))`), or undefined. With 2
+ * or 3 draws per chain, R's `.split_chains()` of a plain matrix drops each half to a vector and
+ * `cbind` makes a chains x 2 matrix: same values in the same order, another shape
+ * ({@link indicatorShape}), which `posterior::rhat()` and `ess_bulk()` then use.
+ */
 function splitZ(x: ArrayLike<number>, chains: number) {
   const draws = drawsPerChain(x, chains);
   const s = splitChains(x, chains, draws);
   if (anyNaN(s.data) || s.data.length === 0) return undefined;
   const z = new Float64Array(s.data.length);
   zScale(s.data, s.data.length, z);
-  return { z, n: s.n, m: s.m };
+  const [n, m] = indicatorShape(chains, draws, s.n, s.m);
+  return { z, n, m };
 }
 
 /** posterior's `fold_draws()`: `abs(x - median(x))`. */

@@ -17,6 +17,7 @@ import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./_d
 import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
 import { ensureTools } from "./_r_helpers.ts";
 import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
+import { checkPriors } from "./_prior_check.ts";
 
 export type { IdataGroup } from "./_draws.ts";
 export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./_progress.ts";
@@ -226,6 +227,8 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
         prep.backend,
       );
     }
+    // A prior Stan cannot parse is a SpecError now, not a compile failure a minute later.
+    await checkPriors(w, prep.spec, opts);
     const useCache = (options.cache ?? cacheEnabledByDefault()) && options.file === undefined;
     const extra: Record<string, unknown> = {};
     if ((bar || options.onProgress) && options.refresh === undefined) {

@@ -93,6 +93,16 @@ export interface SamplingEvent {
 const ITER_RE =
   /(?:^|Chain )(\d+):\s+Iteration:\s*(\d+)\s*\/\s*(\d+)\s*\[\s*(\d+)%\]\s*\((Warmup|Sampling)\)/;
 const NOTABLE = /warn|error|exception|reject|fail|diverg|not done/i;
+/** brms's own message from brmsts's compile-only step (chains = 0): not worth showing. */
+const INTERNAL = /number of chains is less than 1; sampling not done/;
+const LABEL: Record<FitPhase, string> = {
+  prepare: "Preparing model",
+  compile: "Compiling Stan model",
+  load: "Loading compiled model",
+  sample: "Sampling",
+  extract: "Extracting draws",
+  done: "Done",
+};
 const DONE_RE = /(?:^|Chain )(\d+):\s+[\d.e+-]+ seconds \(Total\)/;
 
 /**
@@ -145,6 +155,13 @@ export interface TrackerOptions {
   bar?: boolean;
   /** Where non-progress console text goes while the bar is shown (default: stderr). */
   echo?: (text: string) => void;
+  /**
+   * Structured progress lines instead of a bar (for a stderr that is not a terminal): one line
+   * per phase change and per chain every 10% of sampling, written with `write`.
+   */
+  lines?: boolean;
+  /** Where the structured lines go (default: stderr). */
+  write?: (text: string) => void;
   /** Number of chains. */
   chains: number;
 }
@@ -175,6 +192,8 @@ export class ProgressTracker {
   >();
   #ticker?: ReturnType<typeof setInterval>;
   #barShown = false;
+  /** Per chain, the last tenth of sampling reported in lines mode. */
+  readonly #reported = new Map<number, number>();
   /** Console text of the call (all streams), for error reports. */
   readonly log: string[] = [];
 
@@ -200,6 +219,14 @@ export class ProgressTracker {
     clearInterval(this.#ticker);
     this.#ticker = undefined;
     this.#emitPhase();
+    if (this.#opts.lines) {
+      const secs = (this.elapsedMs / 1000).toFixed(1);
+      this.#write(
+        phase === "done"
+          ? `brm: done in ${secs}s`
+          : `brm: ${LABEL[phase].toLowerCase()}${detail ? ` (${detail})` : ""} at ${secs}s`,
+      );
+    }
     if (phase === "compile") {
       this.#ticker = setInterval(() => this.#emitPhase(), this.#opts.bar ? 250 : 1000);
       // Never keep the process alive for a progress tick.
@@ -237,7 +264,10 @@ export class ProgressTracker {
     if (!p) {
       // With the bar, only what may need attention is shown (rstan's chatter and the
       // compiler's warnings stay in the log).
-      if (this.#opts.bar && this.#phase !== "compile" && NOTABLE.test(line)) this.#echo(line);
+      if (
+        (this.#opts.bar || this.#opts.lines) && this.#phase !== "compile" && NOTABLE.test(line) &&
+        !INTERNAL.test(line)
+      ) this.#echo(line);
       return;
     }
     const prev = this.#chains.get(p.chain);
@@ -259,6 +289,22 @@ export class ProgressTracker {
       elapsedMs: performance.now() - this.#t0,
     };
     this.#emit(ev);
+    if (this.#opts.lines) {
+      const tenth = Math.floor(p.percent / 10);
+      if (tenth > (this.#reported.get(p.chain) ?? -1) && (tenth > 0 || p.stage === "done")) {
+        this.#reported.set(p.chain, tenth);
+        this.#write(
+          `brm: chain ${p.chain}/${chains} ${p.percent}% ${p.stage} at ${
+            (ev.elapsedMs / 1000).toFixed(1)
+          }s`,
+        );
+      }
+    }
+  }
+
+  #write(line: string): void {
+    const write = this.#opts.write ?? ((t: string) => process.stderr.write(t));
+    write(line + "\n");
   }
 
   #emit(e: ProgressEvent): void {
@@ -272,7 +318,7 @@ export class ProgressTracker {
     const echo = this.#opts.echo ?? ((t: string) => process.stderr.write(t));
     this.#clear();
     echo(text + "\n");
-    this.#draw();
+    if (this.#opts.bar) this.#draw();
   }
 
   #clear(): void {
@@ -299,14 +345,7 @@ export class ProgressTracker {
         pct.toFixed(0).padStart(3)
       }%  ${per}  ${secs}s`;
     } else {
-      const label: Record<FitPhase, string> = {
-        prepare: "Preparing model",
-        compile: "Compiling Stan model",
-        load: "Loading compiled model",
-        sample: "Sampling",
-        extract: "Extracting draws",
-        done: "Done",
-      };
+      const label = LABEL;
       const phaseSecs = ((performance.now() - this.#phaseT0) / 1000).toFixed(1);
       text = `${label[this.#phase]}${this.#detail ? ` (${this.#detail})` : ""} … ${phaseSecs}s`;
     }

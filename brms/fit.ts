@@ -84,8 +84,13 @@ export interface BrmOptions {
   cacheDir?: string;
   /** Receives phase and sampling progress. */
   onProgress?: (e: ProgressEvent) => void;
-  /** Progress bar on stderr (default: when stderr is a TTY). */
-  progress?: boolean;
+  /**
+   * Progress on stderr: `true` a bar, `"lines"` a few structured lines (phase changes, each
+   * chain every 10% of sampling), `false` none. Default: the bar when stderr is a TTY, else the
+   * lines (when the worker's console goes to stderr). Raw console text is always available
+   * through `onLog`.
+   */
+  progress?: boolean | "lines";
   /** Cancels the fit (R is interrupted). */
   signal?: AbortSignal;
   /** The R worker to use (default: the shared default worker). */
@@ -193,11 +198,14 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   const signal = options.signal;
   const args = brmArgs(options as Record<string, unknown>);
   const chains = typeof options.chains === "number" ? options.chains : 4;
-  const bar = options.progress ?? defaultBar();
   const prevConsole = consoleMode(w);
+  const bar = options.progress === true || (options.progress === undefined && defaultBar());
+  const lines = options.progress === "lines" ||
+    (options.progress === undefined && !bar && prevConsole === "stderr");
   const tracker = new ProgressTracker({
     chains,
     bar,
+    lines,
     onProgress: options.onProgress,
     echo: prevConsole === "stderr" ? (t) => process.stderr.write(t) : () => {},
   });
@@ -212,7 +220,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   };
   const onLog = (e: LogEntry) => tracker.feed(e.stream, e.text);
   const opts = { signal, onLog };
-  if (bar) w.setConsoleOutput("silent");
+  if (bar || lines) w.setConsoleOutput("silent");
   const warnings: string[] = [];
   let prep: Prepared | undefined;
   try {
@@ -231,7 +239,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
     await checkPriors(w, prep.spec, opts);
     const useCache = (options.cache ?? cacheEnabledByDefault()) && options.file === undefined;
     const extra: Record<string, unknown> = {};
-    if ((bar || options.onProgress) && options.refresh === undefined) {
+    if ((bar || lines || options.onProgress) && options.refresh === undefined) {
       const iter = typeof options.iter === "number" ? options.iter : 2000;
       extra.refresh = Math.max(1, Math.floor(iter / 50));
     }
@@ -298,7 +306,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
     // The call's arguments (data included) and the empty brmsfit are no longer needed in R.
     prep?.spec?.dispose();
     tracker.finish();
-    if (bar) {
+    if (bar || lines) {
       w.setConsoleOutput(prevConsole);
       if (prevConsole === "stderr") {
         for (const wm of warnings) process.stderr.write(`Warning message:\n${wm}\n`);

@@ -16,6 +16,7 @@ import { SpecError } from "../formula/errors.ts";
 import { singleExpression } from "../formula/_scan.ts";
 import { dataArg } from "./_data.ts";
 import { unwrapFit } from "./fit_args.ts";
+import { Categorical, DataFrame } from "../data/mod.ts";
 
 /**
  * brmsts's names of brms/rstan arguments whose brms name differs (everything else is converted
@@ -182,6 +183,14 @@ export function brmArgs(options: Record<string, unknown>): Record<string, unknow
       : rCode(String(typeof f === "string" ? bf(f) : reviveFormula(f, "brm() 'formula'"))),
     data: dataArg(options.data),
   };
+  // Factor contrasts (Categorical.contrasts) become the factors' `contrasts` attributes in R.
+  if (args.data instanceof DataFrame) {
+    const cs: Record<string, unknown> = {};
+    for (const [name, col] of args.data.entries()) {
+      if (col instanceof Categorical && col.contrasts !== undefined) cs[name] = col.contrasts;
+    }
+    if (Object.keys(cs).length) args.brmsts_contrasts = cs;
+  }
   for (const [key, v] of Object.entries(options)) {
     if (v === undefined || key === "formula" || key === "data" || LOCAL_OPTIONS.has(key)) continue;
     const name = ARG_NAMES[key] ?? camelToSnake(key);

@@ -33,6 +33,9 @@ brmsts_prepare <- function(...) {
   if (!is.null(args$data) && !is.data.frame(args$data)) {
     args$data <- as.data.frame(args$data, stringsAsFactors = FALSE, optional = TRUE)
   }
+  cs <- args$brmsts_contrasts
+  args$brmsts_contrasts <- NULL
+  for (nm in names(cs)) stats::contrasts(args$data[[nm]]) <- cs[[nm]]
   x <- brms::do_call(brms::brm, c(args, list(empty = TRUE)))
   spec <- new.env(parent = emptyenv())
   spec$args <- args

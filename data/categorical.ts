@@ -3,6 +3,25 @@
  *
  * @module
  */
+import { NdArray } from "./ndarray.ts";
+
+/**
+ * Contrasts of a factor in R (its `contrasts` attribute): the name of R's contrast function, or
+ * a numeric matrix (an NdArray of shape [levels, k]).
+ *
+ * @example
+ * ```ts
+ * const c: CategoricalContrasts = "contr.sum";
+ * ```
+ */
+export type CategoricalContrasts =
+  | "contr.treatment"
+  | "contr.sum"
+  | "contr.poly"
+  | "contr.helmert"
+  | NdArray;
+
+const CONTRASTS = ["contr.treatment", "contr.sum", "contr.poly", "contr.helmert"];
 
 /**
  * A categorical vector (R's `factor` / `ordered`): `levels` in order, `codes` as 0-based
@@ -25,6 +44,8 @@ export class Categorical {
   readonly codes: Int32Array;
   /** True for R's `ordered` factors. */
   readonly ordered: boolean;
+  /** The factor's contrasts in R (`contrasts(x) <- ...`); R's default when absent. */
+  readonly contrasts?: CategoricalContrasts;
 
   /**
    * Wraps codes and levels without copying.
@@ -35,7 +56,12 @@ export class Categorical {
    * const f = new Categorical(["a", "b"], new Int32Array([1, 0, -1]));
    * ```
    */
-  constructor(levels: readonly string[], codes: Int32Array, ordered = false) {
+  constructor(
+    levels: readonly string[],
+    codes: Int32Array,
+    ordered = false,
+    contrasts?: CategoricalContrasts,
+  ) {
     if (!Array.isArray(levels)) throw new TypeError("Categorical: levels must be an array");
     const seen = new Set<string>();
     for (const l of levels) {
@@ -49,6 +75,35 @@ export class Categorical {
     this.levels = levels;
     this.codes = codes;
     this.ordered = ordered;
+    if (contrasts !== undefined) {
+      if (typeof contrasts === "string") {
+        if (!CONTRASTS.includes(contrasts)) {
+          throw new TypeError(
+            `Categorical: contrasts must be one of ${CONTRASTS.join(", ")} or an NdArray`,
+          );
+        }
+      } else if (
+        !(contrasts instanceof NdArray) || contrasts.shape.length !== 2 ||
+        contrasts.shape[0] !== levels.length
+      ) {
+        throw new TypeError(
+          `Categorical: a contrasts matrix must be an NdArray of shape [${levels.length}, k]`,
+        );
+      }
+      this.contrasts = contrasts;
+    }
+  }
+
+  /**
+   * The same factor with contrasts set (R's `contrasts(x) <- value`); codes are shared.
+   *
+   * @example
+   * ```ts
+   * const g = Categorical.from(["a", "b", "c"]).withContrasts("contr.sum");
+   * ```
+   */
+  withContrasts(contrasts: CategoricalContrasts): Categorical {
+    return new Categorical(this.levels, this.codes, this.ordered, contrasts);
   }
 
   /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { Categorical } from "./categorical.ts";
+export { Categorical, type CategoricalContrasts } from "./categorical.ts";
 export { DataFrame, type DataFrameOptions } from "./frame.ts";
 export type { Column, ColumnType } from "./column.ts";
 export { type MemoryOrder, NdArray, type NdData } from "./ndarray.ts";

@@ -13,7 +13,7 @@ import { prior as makePrior, type PriorInput, priors as combinePriors } from "..
 import { fromJSON } from "../formula/revive.ts";
 import { camelToSnake, opt, rCall, type RLiteral, rString } from "../formula/render.ts";
 import { SpecError } from "../formula/errors.ts";
-import { singleExpression } from "../formula/_scan.ts";
+import { singleExpression } from "../formula/mod.ts";
 import { dataArg } from "./_data.ts";
 import { unwrapFit } from "./fit_args.ts";
 import { Categorical, DataFrame } from "../data/mod.ts";

@@ -44,6 +44,8 @@ export const COPY_MAX = 1 << 20;
  *
  * @example
  * ```ts
+ * import { LINE_SHM_MIN } from "./shared_memory.ts";
+ * declare const line: Uint8Array;
  * const viaShm = line.length >= LINE_SHM_MIN;
  * ```
  */

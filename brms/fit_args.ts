@@ -8,6 +8,7 @@
 import {
   type CallOptions,
   defaultWorker,
+  fitHandleOf,
   type RCode,
   RObject,
   type RWorker,
@@ -126,10 +127,7 @@ export async function prepare(
  * ```
  */
 export function unwrapFit(v: unknown): unknown {
-  if (v === null || typeof v !== "object" || v instanceof RObject) return v;
-  const r = (v as { r?: unknown }).r;
-  if (r instanceof RObject && r.inherits("brmsfit")) return r;
-  return v;
+  return fitHandleOf(v) ?? v;
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MvBind } from "./mvbind.ts";
 import { SpecError } from "./errors.ts";
 import {
   assignFrozen,
@@ -419,7 +420,16 @@ export class BrmsFormula implements BrmsFormulaNode {
  * String(f); // brms::bf(y ~ b1 * exp(b2 * x), b1 + b2 ~ 1 + (1 | g), nl = TRUE)
  * ```
  */
-export function bf(formula: string, ...args: [...BfPart[], BfOptions] | BfPart[]): BrmsFormula {
+export function bf(
+  formula: string | MvBind,
+  ...args: [...BfPart[], BfOptions] | BfPart[]
+): BrmsFormula {
+  if (formula instanceof MvBind) {
+    // bf(mvbind(y1, y2), "~ x", ...): the left-hand side, then the right-hand side.
+    const [rhs, ...more] = args;
+    formula = formula.formula(rhs as string);
+    args = more as BfPart[];
+  }
   const [parts, options] = splitOptions<BfPart>(args);
   checkKeys(options, BF_OPTIONS, "bf()");
   const [main, ...rest] = splitFormulas(formula, "bf()");

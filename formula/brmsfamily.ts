@@ -12,6 +12,7 @@ import { SpecError } from "./errors.ts";
 import { opt, rCall, type RLiteral, rString, rValue } from "./render.ts";
 import { describe } from "./_scan.ts";
 import { assignFrozen as frozen, checkKeys, isOptions } from "./_node.ts";
+import { CustomFamily, type CustomFamilyNode } from "./custom.ts";
 
 /** brms's family table (`_links.ts`): links, distributional parameters and extras per family. */
 export type FamilyTable = typeof FAMILIES;
@@ -98,7 +99,7 @@ export interface MixtureOptions {
 }
 
 /** A family given as a value or by name (`"poisson"`, `"zi_poisson"`, `"normal"`). */
-export type FamilyInput = Family | Mixture | string;
+export type FamilyInput = Family | Mixture | CustomFamily | string;
 
 /**
  * A response distribution and its links, as a plain value. Create it with
@@ -408,11 +409,14 @@ export function mixture(
  * String(resolveFamily("zi_poisson", "family")); // brms::brmsfamily("zero_inflated_poisson", link = "log")
  * ```
  */
-export function resolveFamily(input: unknown, what: string): Family | Mixture {
-  if (input instanceof Family || input instanceof Mixture) return input;
+export function resolveFamily(input: unknown, what: string): Family | Mixture | CustomFamily {
+  if (input instanceof Family || input instanceof Mixture || input instanceof CustomFamily) {
+    return input;
+  }
   if (typeof input === "string") return brmsfamily(input);
   const kind = (input as { kind?: unknown } | null)?.kind;
   if (kind === "brmsfamily") return new Family(input as FamilyNode);
   if (kind === "mixture") return new Mixture(input as MixtureNode);
+  if (kind === "customfamily") return new CustomFamily(input as CustomFamilyNode);
   throw new SpecError(`${what} expects a family (a family value or name), got ${describe(input)}`);
 }

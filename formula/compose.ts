@@ -29,6 +29,7 @@ import {
   type SetRescorNode,
 } from "./terms.ts";
 import { Family, type FamilyNode, Mixture, type MixtureNode } from "./brmsfamily.ts";
+import { CustomFamily, type CustomFamilyNode } from "./custom.ts";
 
 /** A complete model formula: what `makeStancode({ formula })` accepts besides text. */
 export type Formula = BrmsFormula | MvBrmsFormula | FormulaSum;
@@ -43,7 +44,8 @@ export type FormulaTerm =
   | SetMecor
   | SetNl
   | Family
-  | Mixture;
+  | Mixture
+  | CustomFamily;
 
 /** Plain JSON form of any {@linkcode FormulaTerm}. */
 export type FormulaTermNode =
@@ -57,7 +59,8 @@ export type FormulaTermNode =
   | SetMecorNode
   | SetNlNode
   | FamilyNode
-  | MixtureNode;
+  | MixtureNode
+  | CustomFamilyNode;
 
 /** Plain JSON form of a {@linkcode FormulaSum}. */
 export interface FormulaSumNode {
@@ -82,7 +85,8 @@ export function reviveTerm(term: unknown, what: string): FormulaTerm {
     term instanceof BrmsFormula || term instanceof MvBrmsFormula || term instanceof FormulaSum ||
     term instanceof LinearFormulas || term instanceof NonlinearFormula ||
     term instanceof AcFormula || term instanceof SetRescor || term instanceof SetMecor ||
-    term instanceof SetNl || term instanceof Family || term instanceof Mixture
+    term instanceof SetNl || term instanceof Family || term instanceof Mixture ||
+    term instanceof CustomFamily
   ) return term;
   // deno-lint-ignore no-explicit-any
   const node = term as any;
@@ -109,6 +113,8 @@ export function reviveTerm(term: unknown, what: string): FormulaTerm {
       return new Family(node);
     case "mixture":
       return new Mixture(node);
+    case "customfamily":
+      return new CustomFamily(node);
   }
   throw new SpecError(`${what}: cannot add ${describe(term)} to a formula`);
 }

@@ -31,7 +31,8 @@ export {
   NonlinearFormula,
   type NonlinearFormulaNode,
 } from "./bf.ts";
-export { mvbf, mvbind, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export { mvbf, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+export { MvBind, mvbind } from "./mvbind.ts";
 export {
   AcFormula,
   acformula,
@@ -89,3 +90,17 @@ export { fromJSON, type Tree } from "./revive.ts";
 export type { DparsOf, ExtrasOf, FamilyTable } from "./brmsfamily.ts";
 export type { RLiteral } from "./render.ts";
 export { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./_links.ts";
+// Custom families and Stan variables (brms's custom_family(), stanvar()): issue 18.
+export {
+  CustomFamily,
+  customFamily,
+  type CustomFamilyNode,
+  type CustomFamilyOptions,
+  stanvar,
+  type StanvarBlock,
+  type StanvarOptions,
+  Stanvars,
+  type StanvarsNode,
+} from "./custom.ts";
+// Within-chain threading as a value (brms's threading()): issue 18.
+export { Threading, threading, type ThreadingNode, type ThreadingOptions } from "./threading.ts";

@@ -114,18 +114,4 @@ export function mvbf(
   } as MvBrmsFormulaNode);
 }
 
-/**
- * Formula text binding several response variables, brms's `mvbind()`, for use
- * on the left-hand side of a formula.
- *
- * @example
- * ```ts
- * import { bf, mvbind } from "./mod.ts";
- * mvbind("tarsus", "back"); // "mvbind(tarsus, back)"
- * String(bf(`${mvbind("tarsus", "back")} ~ sex`)); // brms::bf(mvbind(tarsus, back) ~ sex)
- * ```
- */
-export function mvbind(...variables: string[]): string {
-  if (variables.length === 0) throw new SpecError("mvbind() needs at least one variable");
-  return `mvbind(${variables.map((v) => singleExpression(v, "mvbind()", false)).join(", ")})`;
-}
+export { MvBind, mvbind } from "./mvbind.ts";

@@ -8,10 +8,12 @@ import { SpecError } from "./errors.ts";
 import { kindOf } from "./_node.ts";
 import { describe } from "./_scan.ts";
 import { type FormulaTerm, reviveTerm } from "./compose.ts";
+import { Threading, type ThreadingNode } from "./threading.ts";
+import { reviveStanvars, type Stanvars } from "./custom.ts";
 import { Prior, PriorList, type PriorListNode, type PriorNode } from "./prior.ts";
 
-/** Any value of the DSL: a formula or formula term, a family, a prior or a prior list. */
-export type Tree = FormulaTerm | Prior | PriorList;
+/** Any value of the DSL: a formula or formula term, a family, a prior or a prior list, stanvars. */
+export type Tree = FormulaTerm | Prior | PriorList | Stanvars | Threading;
 
 /**
  * Rebuilds a DSL value from its JSON form (the parsed object, or the JSON
@@ -40,6 +42,10 @@ export function fromJSON(tree: unknown): Tree {
       throw new SpecError(`fromJSON() expects a tree with a 'kind', got ${describe(value)}`);
     case "brmsprior":
       return value instanceof Prior ? value : new Prior(value as PriorNode);
+    case "threading":
+      return value instanceof Threading ? value : new Threading(value as ThreadingNode);
+    case "stanvars":
+      return reviveStanvars(value, "fromJSON()");
     case "brmspriors":
       return value instanceof PriorList ? value : new PriorList(value as PriorListNode);
     default:

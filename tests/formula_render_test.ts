@@ -153,7 +153,11 @@ describe("composition renders brms's + between the terms", () => {
   });
 
   it("builds mvbind() formula text from response names", () => {
-    assert.equal(mvbind("tarsus", "back"), "mvbind(tarsus, back)");
+    assert.equal(String(mvbind("tarsus", "back")), "mvbind(tarsus, back)");
+    assert.equal(
+      String(bf(mvbind("tarsus", "back"), "~ sex")),
+      "brms::bf(mvbind(tarsus, back) ~ sex)",
+    );
     assert.equal(
       String(bf(`${mvbind("tarsus", "back")} ~ sex`).add(setRescor(true))),
       "brms::bf(mvbind(tarsus, back) ~ sex) + brms::set_rescor(TRUE)",

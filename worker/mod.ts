@@ -13,6 +13,7 @@ export { WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";
 export { named, NamedArgs, RCode, rCode } from "./main/markers.ts";
+export { fitHandleOf } from "./main/encode.ts";
 export {
   RAbortError,
   RError,

@@ -88,6 +88,11 @@ export class ArgEncoder {
       return { t: "handle", id: obj.id };
     }
     if (obj instanceof RCode) return { t: "code", src: obj.code };
+    const held = fitHandleOf(obj);
+    if (held) {
+      held.assertUsable();
+      return { t: "handle", id: held.id };
+    }
     if (obj instanceof NamedArgs) {
       throw new TypeError(`${path}: named() is only valid in callR args`);
     }
@@ -213,4 +218,20 @@ export class ArgEncoder {
     const jobs: Job[] = this.#leaf.jobs;
     return size > 0 ? { size, write: (r) => jobs.forEach((j) => j(r)) } : undefined;
   }
+}
+
+/**
+ * The rule by which a fit stands for its R object wherever an R value is expected (callR, call,
+ * every post-fit function): an object whose `r` is a handle on a `brmsfit` (brm()'s `FitResult`
+ * and `FitHandle`, readRdsFit()'s result) is that handle. Anything else: `undefined`.
+ *
+ * @example
+ * ```ts
+ * fitHandleOf({ a: 1 }); // undefined
+ * ```
+ */
+export function fitHandleOf(v: unknown): RObject | undefined {
+  if (v === null || typeof v !== "object" || v instanceof RObject) return undefined;
+  const r = (v as { r?: unknown }).r;
+  return r instanceof RObject && r.inherits("brmsfit") ? r : undefined;
 }

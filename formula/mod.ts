@@ -104,3 +104,5 @@ export {
 } from "./custom.ts";
 // Within-chain threading as a value (brms's threading()): issue 18.
 export { Threading, threading, type ThreadingNode, type ThreadingOptions } from "./threading.ts";
+// Prior text as R's deparser writes it (brms's prior()), verbatim with priorString(): issue 18.
+export { deparseNumber, deparsePrior, priorString } from "./deparse.ts";

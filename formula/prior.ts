@@ -6,6 +6,7 @@
  * @module
  */
 
+import { deparsePrior } from "./deparse.ts";
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, isOptions, kindOf } from "./_node.ts";
 import { describe } from "./_scan.ts";
@@ -200,11 +201,12 @@ export class PriorList implements PriorListNode {
 }
 
 /**
- * A prior, like `brms::prior_string(prior, class = , ...)` /
- * `brms::set_prior()`: `prior` is the Stan code of the distribution (`""` for
- * a flat prior), `cls` the parameter class (`"b"`, `"Intercept"`, `"sd"`,
- * `"sigma"`, …; brms's default is `"b"`) and the options say where the prior
- * applies. `class` may also be given in the options.
+ * A prior, like brms's `prior(normal(0,1), class = b)`: `prior` is the Stan code of the
+ * distribution (`""` for a flat prior), written the way R's deparser writes it, as brms's
+ * `prior()` does (`"normal(0,1)"` becomes `"normal(0, 1)"`; see `deparsePrior`; use
+ * `priorString` for the text verbatim, like `brms::prior_string`/`set_prior`); `cls` is the
+ * parameter class (`"b"`, `"Intercept"`, `"sd"`, `"sigma"`, …; brms's default is `"b"`) and the
+ * options say where the prior applies. `class` may also be given in the options.
  *
  * @example
  * ```ts
@@ -229,7 +231,7 @@ export function prior(prior: string, cls?: string | PriorOptions, options?: Prio
   }
   if (!isOptions(opts)) throw new SpecError(`prior(): options must be an object`);
   checkKeys(opts as Record<string, unknown>, OPTIONS, "prior()");
-  return new Prior({ ...opts, kind: "brmsprior", prior });
+  return new Prior({ ...opts, kind: "brmsprior", prior: deparsePrior(prior) });
 }
 
 /**

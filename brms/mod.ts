@@ -39,3 +39,18 @@ export { parseProgressLine } from "./_progress.ts";
 export { cacheDir } from "./_cache.ts";
 export { makeStancode, makeStandata, type StancodeOptions } from "./stancode.ts";
 export * from "./postfit.ts";
+// More of brms after fitting (update, R², bridge sampling, exposed Stan functions): issue 18.
+export {
+  bayesFactor,
+  bayesR2,
+  type BridgeOptions,
+  exposeFunctions,
+  looR2,
+  type MarginalLikelihood,
+  marginalLikelihood,
+  type R2Options,
+  type R2Result,
+  type R2Summary,
+  update,
+  type UpdateOptions,
+} from "./extras.ts";

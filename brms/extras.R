@@ -1,0 +1,49 @@
+# R side of brms/extras.ts: thin wrappers over brms, each returning plain values.
+# Installed once per worker session into the attached environment "brmsts:extras".
+
+brmsts_x_seeded <- function(seed, expr) {
+  if (is.null(seed)) return(expr)
+  had <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
+  if (had) old <- get(".Random.seed", envir = globalenv())
+  on.exit(if (had) assign(".Random.seed", old, envir = globalenv())
+          else rm(".Random.seed", envir = globalenv()))
+  set.seed(seed)
+  force(expr)
+}
+
+brmsts_x_matrix <- function(m) {
+  list(rows = as.character(rownames(m)), cols = as.character(colnames(m)),
+       values = as.double(m), nrow = nrow(m))
+}
+
+brmsts_x_r2 <- function(fit, what, args, seed) {
+  fn <- switch(what, bayes = brms::bayes_R2, loo = brms::loo_R2)
+  brmsts_x_matrix(brmsts_x_seeded(seed, do.call(fn, c(list(fit), args))))
+}
+
+brmsts_x_bridge <- function(fit, args, seed) {
+  out <- brmsts_x_seeded(seed, do.call(brms::bridge_sampler, c(list(fit), args)))
+  list(logml = as.double(out$logml), niter = as.integer(out$niter),
+       method = as.character(out$method), repetitions = as.integer(out$repetitions),
+       handle = out)
+}
+
+brmsts_x_bf <- function(x1, x2, args, seed) {
+  out <- brmsts_x_seeded(seed, do.call(brms::bayes_factor, c(list(x1, x2), args)))
+  list(bf = as.double(out$bf), log = isTRUE(out$log))
+}
+
+brmsts_x_update <- function(fit, formula, newdata, args) {
+  a <- c(list(fit), args)
+  if (!is.null(formula)) a$formula. <- formula
+  if (!is.null(newdata)) a$newdata <- newdata
+  out <- do.call(stats::update, a)
+  list(fit = out, ndraws = posterior::ndraws(out),
+       mode = if (inherits(out$fit, "stanfit")) out$fit@mode else NULL)
+}
+
+brmsts_x_expose <- function(fit, vectorize) {
+  before <- ls(globalenv())
+  brms::expose_functions(fit, vectorize = vectorize, env = globalenv())
+  setdiff(ls(globalenv()), before)
+}

@@ -1,0 +1,136 @@
+/**
+ * update(), bayesR2(), looR2(), marginalLikelihood() and bayesFactor() against brms's own
+ * functions called on the same fits in the same worker (the shared gaussian and bivariate
+ * models; one extra compile, for the intercept-only model update() makes).
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { GAUSSIAN_PRIORS, groupData, MV_MODEL, mvData } from "./brm_shared.ts";
+import { callR, evalR, shutdown } from "../worker/mod.ts";
+import { DataFrame } from "../data/mod.ts";
+import {
+  bayesFactor,
+  bayesR2,
+  brm,
+  type FitResult,
+  looR2,
+  marginalLikelihood,
+  type R2Summary,
+  update,
+} from "../brms/mod.ts";
+
+const R_HELPERS = `
+vg_p_r2 <- function(fit, what, seed = NULL, summary = TRUE) {
+  if (!is.null(seed)) set.seed(seed)
+  m <- switch(what, bayes = brms::bayes_R2, loo = brms::loo_R2)(fit, summary = summary)
+  list(values = as.double(m), rows = as.character(rownames(m)), cols = colnames(m))
+}
+vg_p_update <- function(fit, d, seed) {
+  f <- update(fit, newdata = d, seed = seed, refresh = 0)
+  as.double(posterior::as_draws_matrix(f)[, "b_gb"])
+}
+vg_p_logml <- function(fit, seed) { set.seed(seed); brms::bridge_sampler(fit)$logml }
+vg_p_bf <- function(f1, f2, seed) { set.seed(seed); brms::bayes_factor(f1, f2)$bf }
+`;
+
+describe("update(), R², marginal likelihood and Bayes factors against brms", () => {
+  let fit: FitResult, mv: FitResult, small: FitResult | undefined;
+  const data = new DataFrame(groupData(45, 11));
+  before(async () => {
+    fit = await brm({
+      formula: "y ~ g",
+      data,
+      priors: GAUSSIAN_PRIORS,
+      chains: 2,
+      iter: 800,
+      warmup: 300,
+      seed: 3,
+      savePars: { all: true },
+      refresh: 0,
+    });
+    mv = await brm({ ...MV_MODEL, data: mvData(40), chains: 1, iter: 300, seed: 5, refresh: 0 });
+    await evalR(R_HELPERS);
+  });
+  after(async () => {
+    fit?.r.dispose();
+    mv?.r.dispose();
+    small?.r.dispose();
+    await shutdown();
+  });
+
+  it("gives brms's bayes_R2 per response, summaries and draws", async () => {
+    const got = await bayesR2(mv) as Record<string, R2Summary>;
+    const want = await callR("vg_p_r2", [mv, "bayes"], { convert: "value" }) as {
+      values: number[];
+      rows: string[];
+      cols: string[];
+    };
+    assert.deepEqual(Object.keys(got), want.rows);
+    assert.deepEqual(want.rows, ["R2y1", "R2y2"]);
+    // R's matrix is column-major: row i, column j at j * nrow + i.
+    want.rows.forEach((row, i) =>
+      want.cols.forEach((col, j) => assert.equal(got[row][col], want.values[j * 2 + i], row + col))
+    );
+    const draws = await bayesR2(mv, { summary: false }) as Record<string, Float64Array>;
+    const wantDraws = await callR("vg_p_r2", [mv, "bayes", null, false], {
+      convert: "value",
+    }) as { values: number[] };
+    assert.deepEqual(
+      [...draws.R2y1, ...draws.R2y2],
+      Array.from(wantDraws.values),
+    );
+  });
+
+  it("gives brms's loo_R2 for a seed, and the same again for the same seed", async () => {
+    const a = await looR2(fit, { seed: 11 }) as Record<string, R2Summary>;
+    const b = await looR2(fit, { seed: 11 }) as Record<string, R2Summary>;
+    const want = await callR("vg_p_r2", [fit, "loo", 11], { convert: "value" }) as {
+      values: number[];
+    };
+    assert.deepEqual(a, b);
+    assert.deepEqual(
+      [a.R2.Estimate, a.R2["Est.Error"], a.R2["Q2.5"], a.R2["Q97.5"]],
+      Array.from(want.values),
+    );
+  });
+
+  it("refits on new data without compiling, with the draws brms's update() gives", async () => {
+    const nd = new DataFrame(groupData(45, 12));
+    const again = await update(fit, { newdata: nd, seed: 21, refresh: 0 });
+    try {
+      assert.equal(again.compiled, false);
+      const want = await callR("vg_p_update", [fit, nd, 21], { convert: "value" }) as number[];
+      const got = again.idata.get("posterior", "b_gb");
+      assert.deepEqual(got.shape, [2, 500]);
+      assert.deepEqual(Array.from(got.data as Float64Array), Array.from(want));
+    } finally {
+      again.r.dispose();
+    }
+  });
+
+  it("changes the formula with '~ . - g' (parsed in TS), recompiling as brms decides", async () => {
+    small = await update(fit, {
+      formula: "~ . - g",
+      priors: GAUSSIAN_PRIORS.filter((p) => p.class !== "b"),
+      seed: 4,
+      refresh: 0,
+    });
+    assert.equal(small.compiled, true);
+    const vars = small.idata.group("posterior").varNames();
+    assert.ok(vars.includes("b_Intercept") && !vars.includes("b_gb"), vars.join());
+    await assert.rejects(update(fit, { formula: "system('ls')" }), /not a formula/);
+  });
+
+  it("gives bridgesampling's log marginal likelihood and brms's Bayes factor for a seed", async () => {
+    const ml = await marginalLikelihood(fit, { seed: 5, silent: true });
+    const want = await callR("vg_p_logml", [fit, 5], { convert: "value" }) as number;
+    assert.equal(ml.logml, want);
+    assert.ok(Number.isFinite(ml.logml));
+    assert.ok(small, "the intercept-only model of the previous test");
+    const bf = await bayesFactor(fit, small!, { seed: 6, silent: true });
+    const wantBf = await callR("vg_p_bf", [fit, small, 6], { convert: "value" }) as number;
+    assert.equal(bf.bf, wantBf);
+    assert.ok(bf.bf > 1e6, `g explains y (means 0, 100, 200): BF ${bf.bf}`);
+    ml.r.dispose();
+  });
+});

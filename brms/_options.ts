@@ -55,6 +55,7 @@ export const LOCAL_OPTIONS = new Set([
   "progress",
   "signal",
   "worker",
+  "dataName",
 ]);
 
 /**

@@ -33,11 +33,13 @@ brmsts_x_bf <- function(x1, x2, args, seed) {
   list(bf = as.double(out$bf), log = isTRUE(out$log))
 }
 
-brmsts_x_update <- function(fit, formula, newdata, args) {
-  a <- c(list(fit), args)
+brmsts_x_update <- function(fit, formula = NULL, newdata = NULL, data_name = NULL, ...) {
+  a <- c(list(fit), list(...))
   if (!is.null(formula)) a$formula. <- formula
   if (!is.null(newdata)) a$newdata <- newdata
   out <- do.call(stats::update, a)
+  # summary() shows "Data: <name>": the user's name, never do.call's internal one.
+  out$data.name <- if (!is.null(data_name)) data_name else fit$data.name
   list(fit = out, ndraws = posterior::ndraws(out),
        mode = if (inherits(out$fit, "stanfit")) out$fit@mode else NULL)
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { RObject } from "../worker/mod.ts";
+import type { RObject } from "../worker/mod.ts";
 import { rCode } from "../worker/mod.ts";
 import { bf, type Formula } from "../formula/mod.ts";
 import { SpecError } from "../formula/errors.ts";
@@ -248,6 +248,8 @@ export interface UpdateOptions extends PostfitCallOptions {
   newdata?: NewData;
   /** brms's `recompile` (default: brms decides by comparing the Stan code). */
   recompile?: boolean;
+  /** The data's name in `summary()` (default: the fit's). */
+  dataName?: string;
   /** Groups of the returned InferenceData (default: all). */
   idataGroups?: readonly IdataGroup[];
   /** Everything else of `brm()`: `iter`, `chains`, `seed`, `priors`, `family`, … */
@@ -270,7 +272,7 @@ export interface UpdateOptions extends PostfitCallOptions {
 export async function update(fit: FitLike, options: UpdateOptions = {}): Promise<FitResult> {
   const r = fitHandle(fit, "update()");
   const w = await ready(options);
-  const { formula, newdata, idataGroups, signal, onLog, worker: _w, ...rest } = options;
+  const { formula, newdata, idataGroups, signal, onLog, worker: _w, dataName, ...rest } = options;
   let form: unknown = null;
   if (typeof formula === "string") form = rCode(String(bf(formula)));
   else if (formula !== undefined) {
@@ -285,7 +287,13 @@ export async function update(fit: FitLike, options: UpdateOptions = {}): Promise
   const t0 = performance.now();
   const res = await w.callResult(
     "brmsts_x_update",
-    [r, form, newdata === undefined ? null : dataArg(newdata), args],
+    {
+      ...args,
+      fit: r,
+      data_name: dataName ?? null,
+      formula: form,
+      newdata: newdata === undefined ? null : dataArg(newdata),
+    },
     { signal, onLog },
   );
   const out = res.value as { fit: RObject; ndraws: number; mode: number | null };

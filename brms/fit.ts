@@ -75,6 +75,8 @@ export interface BrmOptions {
   savePars?: SavePars | RObject | RCode;
   /** Return the InferenceData (default `true`); `false` returns only the handle. */
   returnIdata?: boolean;
+  /** The data's name in `summary()` ("Data: <name>"), as R shows the data's variable name. */
+  dataName?: string;
   /** Groups of the InferenceData (default: all six). */
   idataGroups?: readonly IdataGroup[];
   /** Use the compiled-model cache (default `true`; `BRMSTS_CACHE=0` changes the default). */
@@ -227,7 +229,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
       );
     }
     const useCache = (options.cache ?? cacheEnabledByDefault()) && options.file === undefined;
-    const extra: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = { brmsts_data_name: options.dataName ?? "data" };
     if ((bar || options.onProgress) && options.refresh === undefined) {
       const iter = typeof options.iter === "number" ? options.iter : 2000;
       extra.refresh = Math.max(1, Math.floor(iter / 50));

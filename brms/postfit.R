@@ -234,17 +234,20 @@ brmsts_pf_ic_fn <- function(criterion) {
 
 brmsts_pf_criterion <- function(fit, criterion, args = list()) {
   brmsts_pf_check(fit)
+  # Warnings name the model "fit", not do_call's internal ".x1".
+  if (is.null(args$model_names) && criterion != "loo_subsample") args$model_names <- "fit"
   res <- brms::do_call(brmsts_pf_ic_fn(criterion), c(list(fit), args))
   list(obj = res, value = brmsts_pf_ic(res), obs_id = brmsts_pf_fit_ids(fit))
 }
 
 brmsts_pf_compare <- function(objs, names, criterion = "loo") {
-  objs <- lapply(objs, function(o) {
+  objs <- Map(function(o, name) {
     if (!brms::is.brmsfit(o)) return(o)
     ic <- o$criteria[[criterion]]
-    if (is.null(ic)) ic <- brms::do_call(brmsts_pf_ic_fn(criterion), list(o))
+    # Warnings name the model by the user's key, not do_call's internal ".x1".
+    if (is.null(ic)) ic <- brms::do_call(brmsts_pf_ic_fn(criterion), list(o, model_names = name))
     ic
-  })
+  }, objs, unlist(names))
   names(objs) <- unlist(names)
   m <- loo::loo_compare(objs)
   list(models = as.list(rownames(m)), table = brmsts_pf_table(m))

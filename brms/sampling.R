@@ -151,8 +151,12 @@ brmsts_run <- function(args) {
   fork <- .Platform$OS.type == "unix" && identical(backend, "rstan") &&
     algorithm %in% c("sampling", "fixed_param") && chains > 1 && cores > 1 &&
     !isTRUE(args$future)
+  data_name <- brmsts_or(args$brmsts_data_name, "data")
+  args$brmsts_data_name <- NULL
   run <- function() brms::do_call(brms::brm, args)
   fit <- if (fork) brmsts_forksafe(run) else run()
+  # summary() shows "Data: <data_name>", not do_call's internal ".x2".
+  if (brms::is.brmsfit(fit)) fit$data.name <- data_name
   mode <- tryCatch(fit$fit@mode, error = function(e) NA_integer_)
   ndraws <- tryCatch(brms::ndraws(fit), error = function(e) 0)
   list(fit = fit, mode = mode, ndraws = ndraws, algorithm = brmsts_or(fit$algorithm, algorithm))

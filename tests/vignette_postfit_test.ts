@@ -13,9 +13,12 @@ import {
   bayesR2,
   brm,
   type FitResult,
+  loo,
+  looCompare,
   looR2,
   marginalLikelihood,
   type R2Summary,
+  summary,
   update,
 } from "../brms/mod.ts";
 
@@ -132,5 +135,19 @@ describe("update(), R², marginal likelihood and Bayes factors against brms", ()
     assert.equal(bf.bf, wantBf);
     assert.ok(bf.bf > 1e6, `g explains y (means 0, 100, 200): BF ${bf.bf}`);
     ml.r.dispose();
+  });
+
+  it("names the data and the models as the user does, never by internal names", async () => {
+    const text = String(await summary(fit));
+    assert.match(text, /Data: data \(Number of observations: 45\)/);
+    assert.doesNotMatch(text, /\.x[0-9]/);
+    const named = await update(fit, { dataName: "trial", seed: 1, refresh: 0 });
+    assert.match(String(await summary(named)), /Data: trial \(Number of observations: 45\)/);
+    named.r.dispose();
+    const l = await loo(fit);
+    assert.equal(await callR("attr", [l.r, "model_name"]), "fit");
+    const rows = await looCompare({ grouped: fit, intercept: small! });
+    assert.deepEqual(rows.map((r) => r.model).sort(), ["grouped", "intercept"]);
+    assert.equal(rows[0].model, "grouped");
   });
 });

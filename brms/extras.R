@@ -49,3 +49,16 @@ brmsts_x_expose <- function(fit, vectorize) {
   brms::expose_functions(fit, vectorize = vectorize, env = globalenv())
   setdiff(ls(globalenv()), before)
 }
+
+brmsts_x_multiple <- function(fit, data, seed, ...) {
+  # brms's own brm_multiple() over the data sets, reusing fit's compiled model; seed set before
+  # (future's per-fit RNG streams derive from it), R's RNG state restored afterwards.
+  out <- brmsts_x_seeded(seed, brms::brm_multiple(data = data, fit = fit, ...))
+  out$data.name <- "data"
+  list(fit = out, rhats = if (is.null(out$rhats)) NULL else out$rhats,
+       ndata = if (inherits(data, "mids")) data$m else length(data))
+}
+
+brmsts_x_first <- function(data) {
+  if (inherits(data, "mids")) mice::complete(data, 1) else data[[1]]
+}

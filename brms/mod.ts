@@ -54,3 +54,5 @@ export {
   update,
   type UpdateOptions,
 } from "./extras.ts";
+// brms's brm_multiple (multiple imputation): issue 18.
+export { brmMultiple, type MultipleFitResult, type MultipleOptions } from "./multiple.ts";

@@ -105,6 +105,7 @@ async function r2(
  *
  * @example
  * ```ts
+ * declare const fit: import("./fit.ts").FitResult;
  * import { bayesR2 } from "./extras.ts";
  * const r2 = await bayesR2(fit) as Record<string, R2Summary>;
  * r2.R2.Estimate; // e.g. 0.83
@@ -120,6 +121,7 @@ export function bayesR2(fit: FitLike, options: R2Options = {}): Promise<R2Result
  *
  * @example
  * ```ts
+ * declare const fit: import("./fit.ts").FitResult;
  * import { looR2 } from "./extras.ts";
  * const r2 = await looR2(fit, { seed: 1 }) as Record<string, R2Summary>;
  * r2.R2["Q97.5"];
@@ -166,6 +168,7 @@ export interface MarginalLikelihood {
  *
  * @example
  * ```ts
+ * declare const fit: import("./fit.ts").FitResult;
  * import { marginalLikelihood } from "./extras.ts";
  * const ml = await marginalLikelihood(fit, { seed: 1 });
  * ml.logml;
@@ -191,6 +194,7 @@ export async function marginalLikelihood(
  *
  * @example
  * ```ts
+ * declare const fit1: import("./fit.ts").FitResult, fit2: import("./fit.ts").FitResult;
  * import { bayesFactor } from "./extras.ts";
  * const { bf } = await bayesFactor(fit1, fit2, { seed: 1 });
  * ```
@@ -217,6 +221,7 @@ export async function bayesFactor(
  *
  * @example
  * ```ts
+ * declare const fit: import("./fit.ts").FitResult;
  * import { callR } from "../worker/mod.ts";
  * import { exposeFunctions } from "./extras.ts";
  * await exposeFunctions(fit, { vectorize: true }); // ["beta_binomial2_lpmf", ...]
@@ -263,6 +268,7 @@ export interface UpdateOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
+ * declare const fit: import("./fit.ts").FitResult;
  * import { update } from "./extras.ts";
  * const more = await update(fit, { iter: 2000, seed: 2 }); // no compile
  * const wider = await update(fit, { formula: "~ . + zAge" }); // brms decides

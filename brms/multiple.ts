@@ -35,6 +35,7 @@ export type MultipleOptions =
  *
  * @example
  * ```ts
+ * declare const imputed1: { x: number[] }, imputed2: { x: number[] };
  * import { brmMultiple } from "./multiple.ts";
  * const fit = await brmMultiple([imputed1, imputed2], {
  *   formula: "bmi ~ age * chl", chains: 2, iter: 1000, seed: 1,

@@ -39,7 +39,7 @@ brmsts_x_update <- function(fit, formula = NULL, newdata = NULL, data_name = NUL
   if (!is.null(newdata)) a$newdata <- newdata
   out <- do.call(stats::update, a)
   # summary() shows "Data: <name>": the user's name, never do.call's internal one.
-  out$data.name <- if (!is.null(data_name)) data_name else fit$data.name
+  attr(out$data, "data_name") <- if (!is.null(data_name)) data_name else attr(fit$data, "data_name")
   list(fit = out, ndraws = posterior::ndraws(out),
        mode = if (inherits(out$fit, "stanfit")) out$fit@mode else NULL)
 }
@@ -54,7 +54,7 @@ brmsts_x_multiple <- function(fit, data, seed, ...) {
   # brms's own brm_multiple() over the data sets, reusing fit's compiled model; seed set before
   # (future's per-fit RNG streams derive from it), R's RNG state restored afterwards.
   out <- brmsts_x_seeded(seed, brms::brm_multiple(data = data, fit = fit, ...))
-  out$data.name <- "data"
+  attr(out$data, "data_name") <- "data"
   list(fit = out, rhats = if (is.null(out$rhats)) NULL else out$rhats,
        ndata = if (inherits(data, "mids")) data$m else length(data))
 }

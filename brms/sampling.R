@@ -156,7 +156,7 @@ brmsts_run <- function(args) {
   run <- function() brms::do_call(brms::brm, args)
   fit <- if (fork) brmsts_forksafe(run) else run()
   # summary() shows "Data: <data_name>", not do_call's internal ".x2".
-  if (brms::is.brmsfit(fit)) fit$data.name <- data_name
+  if (brms::is.brmsfit(fit)) attr(fit$data, "data_name") <- data_name
   mode <- tryCatch(fit$fit@mode, error = function(e) NA_integer_)
   ndraws <- tryCatch(brms::ndraws(fit), error = function(e) 0)
   list(fit = fit, mode = mode, ndraws = ndraws, algorithm = brmsts_or(fit$algorithm, algorithm))

@@ -5,29 +5,20 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import type { RObject } from "../worker/mod.ts";
 import { rCode } from "../worker/mod.ts";
 import { bf, type Formula } from "../formula/mod.ts";
 import { SpecError } from "../formula/errors.ts";
-import { brmArgs } from "./_args.ts";
+import { brmArgs } from "./_options.ts";
 import { dataArg } from "./_data.ts";
-import { installRHelpers } from "./_rhelpers.ts";
-import {
-  fitHandle,
-  type FitLike,
-  type NewData,
-  type PostfitCallOptions,
-} from "./_postfit_common.ts";
+import { installRHelpers, rSource } from "./_r_helpers.ts";
+import { fitHandle, type FitLike, type NewData, type PostfitCallOptions } from "./fit_args.ts";
 import { type FitResult, type IdataGroup, toInferenceData } from "./fit.ts";
 import { defaultWorker, type RWorker } from "../worker/mod.ts";
 
-let source: string | undefined;
-
 async function ready(opts: PostfitCallOptions): Promise<RWorker> {
   const w = opts.worker ?? defaultWorker();
-  source ??= readFileSync(new URL("./extras.R", import.meta.url), "utf8");
-  await installRHelpers(w, "extras", source, opts.signal);
+  await installRHelpers(w, "extras", rSource("extras.R"), opts.signal);
   return w;
 }
 

@@ -4,15 +4,12 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import { defaultWorker, rCode, RObject } from "../worker/mod.ts";
 import type { DataFrame } from "../data/mod.ts";
-import { brmArgs } from "./_args.ts";
+import { brmArgs } from "./_options.ts";
 import { dataArg } from "./_data.ts";
-import { installRHelpers } from "./_rhelpers.ts";
+import { installRHelpers, rSource } from "./_r_helpers.ts";
 import { brm, type BrmOptions, type FitResult, toInferenceData } from "./fit.ts";
-
-let source: string | undefined;
 
 /** What {@linkcode brmMultiple} returns: a fit like brm()'s, plus brms's `rhats`. */
 export interface MultipleFitResult extends FitResult {
@@ -49,8 +46,7 @@ export async function brmMultiple(
   options: MultipleOptions,
 ): Promise<MultipleFitResult> {
   const w = options.worker ?? defaultWorker();
-  source ??= readFileSync(new URL("./extras.R", import.meta.url), "utf8");
-  await installRHelpers(w, "extras", source, options.signal);
+  await installRHelpers(w, "extras", rSource("extras.R"), options.signal);
   const data = datasets instanceof RObject ? datasets : datasets.map((d) => dataArg(d));
   const first = datasets instanceof RObject
     ? await w.call("brmsts_x_first", [datasets], { convert: "handle", signal: options.signal })

@@ -340,7 +340,8 @@ describe("brm()", () => {
     const file = join(cache, "models", `${fit.cacheKey}.rds`);
     copyFileSync(join(TEST_CACHE, "models", `${fit.cacheKey}.rds`), file);
     const size = statSync(file).size;
-    truncateSync(file, Math.floor(size / 3));
+    const truncated = Math.floor(size / 3);
+    truncateSync(file, truncated);
     const opts = {
       formula: "y ~ g",
       priors: GAUSSIAN_PRIORS,
@@ -361,7 +362,9 @@ describe("brm()", () => {
     assert.equal(res.compiled, true);
     assert.equal(res.cache, "compiled");
     assert.ok(phases.has("compile"));
-    assert.ok(statSync(file).size > size / 2, "the entry was rewritten");
+    // Rewritten (its size is the new build's: a model compiled without debug information can be
+    // smaller than the copied entry was); the disk hit below proves it is readable.
+    assert.notEqual(statSync(file).size, truncated, "the entry was rewritten");
     const again = await withWorker((w) =>
       brm({ ...opts, data: groupData(36, 5), worker: w, cacheDir: cache })
     );

@@ -1,0 +1,42 @@
+/**
+ * Interpreting a fit: `hypothesis()` (brms's own), `datagrid()`, and `predictions()`,
+ * `comparisons()`, `slopes()` computed from brms's `posterior_epred` / `posterior_linpred` /
+ * `posterior_predict` on counterfactual data and reduced draw by draw in chunks, so that an
+ * averaged result never holds the draws × rows matrix (memory ≈ 8 bytes × draws × chunkSize ×
+ * copies, twice: in R and on shared memory, plus 8 bytes × draws × groups).
+ *
+ * @example
+ * ```ts
+ * import { brm, getBrmsData } from "../brms/mod.ts";
+ * import { comparisons, datagrid, hypothesis, predictions } from "./mod.ts";
+ * const fit = await brm({
+ *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
+ *   data: await getBrmsData("epilepsy"),
+ *   family: "poisson",
+ * });
+ * await hypothesis(fit, "zAge < 0");
+ * await predictions(fit, { grid: await datagrid(fit, { Trt: "all" }), by: "Trt" });
+ * await comparisons(fit, { variables: { Trt: ["0", "1"] }, average: true });
+ * ```
+ *
+ * @module
+ */
+export { hypothesis, type HypothesisOptions, type HypothesisRow } from "./hypothesis.ts";
+export { datagrid, type DatagridSpec } from "./datagrid.ts";
+export {
+  comparisons,
+  type ComparisonsOptions,
+  type ComparisonVariable,
+  predictions,
+  slopes,
+  type SlopesOptions,
+} from "./effects.ts";
+export type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
+export type { InterpretCallOptions } from "./_r.ts";
+export type { Cell } from "./_frame.ts";
+export {
+  FactorSlopeError,
+  InterpretError,
+  UnknownLevelError,
+  UnknownVariableError,
+} from "./errors.ts";

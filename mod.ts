@@ -26,3 +26,5 @@ export * from "./stats/mod.ts";
 // psisLoo results is psisLooCompare at the top level (stats/ calls it looCompare).
 export { looCompare } from "./brms/mod.ts";
 export { looCompare as psisLooCompare } from "./stats/mod.ts";
+// Interpreting a fit (issue 16): hypothesis, datagrid, predictions, comparisons, slopes.
+export * from "./interpret/mod.ts";

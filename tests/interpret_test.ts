@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EPILEPSY } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, rCode, shutdown } from "../worker/mod.ts";
-import { Categorical, type DataFrame, NdArray } from "../data/mod.ts";
+import type { Categorical, DataFrame, NdArray } from "../data/mod.ts";
 import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
 import {
   comparisons,
@@ -144,8 +144,6 @@ describe("interpreting a fit: hypothesis, datagrid, predictions, comparisons, sl
     // NA in brms, NaN here.
     assert.ok(got[0].postProb >= 0 && got[0].postProb <= 1);
     assert.ok(Number.isNaN(got[1].evidRatio));
-    assert.equal(got[0].ciLower, -Infinity);
-    assert.equal(got[2].ciUpper, Infinity);
   });
 
   it("hypothesis() on group-level parameters: class sd and scope ranef equal brms", async () => {

@@ -134,31 +134,49 @@ export async function pass(
     throw new InterpretError(`${run.where}: chunkSize must be a positive integer`);
   }
   const args = brmsArgs(options);
-  for (let start = 0; start < data.nrow; start += chunk) {
-    options.signal?.throwIfAborted();
+  const request = (start: number) => {
     const end = Math.min(data.nrow, start + chunk);
     const nd = chunkFrame(data, start, end, parts);
-    const m = await w.call("brmsts_ip_draws", {
+    const p = w.call("brmsts_ip_draws", {
       fit: r,
       newdata: nd,
       type: options.type ?? "response",
       args,
+      gc: options.gc ?? false,
     }, call);
-    if (!(m instanceof NdArray) || m.shape.length !== 2) {
-      throw new TypeError(`${run.where}: expected a draws × rows matrix from brms`);
+    return { start, end, p };
+  };
+  // One chunk ahead: R computes chunk i + 1 while TS reduces chunk i (two chunks in flight).
+  let next: ReturnType<typeof request> | undefined = request(0);
+  try {
+    while (next) {
+      options.signal?.throwIfAborted();
+      const { start, end, p } = next;
+      next = undefined;
+      const m = await p;
+      if (end < data.nrow) next = request(end);
+      if (!(m instanceof NdArray) || m.shape.length !== 2) {
+        throw new TypeError(`${run.where}: expected a draws × rows matrix from brms`);
+      }
+      try {
+        const [nd0, cols] = m.shape;
+        if (nd0 !== info.ndraws || cols !== (end - start) * k) {
+          throw new TypeError(`${run.where}: brms returned ${nd0} × ${cols} draws`);
+        }
+        reduce(columnMajor(m), end - start, start);
+      } finally {
+        releaseShared(m.data);
+      }
+      progress.done += end - start;
+      options.onProgress?.({ done: progress.done, total: progress.total });
     }
-    const [nd0, cols] = m.shape;
-    if (nd0 !== info.ndraws || cols !== (end - start) * k) {
-      throw new TypeError(`${run.where}: brms returned ${nd0} × ${cols} draws`);
+  } finally {
+    // A chunk still in flight after an error: release its draws when they arrive.
+    if (next) {
+      next.p.then((m) => {
+        if (m instanceof NdArray) releaseShared(m.data);
+      }, () => {});
     }
-    const data64 = columnMajor(m);
-    try {
-      reduce(data64, end - start, start);
-    } finally {
-      releaseShared(m.data);
-    }
-    progress.done += end - start;
-    options.onProgress?.({ done: progress.done, total: progress.total });
   }
 }
 

@@ -32,8 +32,10 @@ brmsts_ip_info <- function(fit) {
 
 # Draws × rows matrix of type "response" (posterior_epred), "link" (posterior_linpred) or
 # "prediction" (posterior_predict) for newdata; plain doubles, no dimnames.
-brmsts_ip_draws <- function(fit, newdata, type, args = list()) {
+brmsts_ip_draws <- function(fit, newdata, type, args = list(), gc = FALSE) {
   brmsts_ip_check(fit)
+  # Collect the previous chunk's garbage first, so that R's footprint stays near one chunk.
+  if (isTRUE(gc)) invisible(base::gc(verbose = FALSE, full = FALSE))
   fn <- switch(type, response = brms::posterior_epred, link = brms::posterior_linpred,
                prediction = brms::posterior_predict,
                stop("unknown type '", type, "'", call. = FALSE))

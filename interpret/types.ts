@@ -45,6 +45,11 @@ export interface EffectOptions extends InterpretCallOptions {
    * counting both counterfactual copies of comparisons and slopes).
    */
   chunkSize?: number;
+  /**
+   * Run R's garbage collector before each chunk (default false): lowers the worker's peak by
+   * the garbage of earlier chunks, at some time per chunk.
+   */
+  gc?: boolean;
   /** Keep each result row's draws (default true; false leaves `draws` empty). */
   keepDraws?: boolean;
   /** Called after each chunk with the rows done and the rows in all. */

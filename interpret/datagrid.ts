@@ -42,6 +42,9 @@ export type DatagridSpec = Record<string, Cell | readonly Cell[] | "all">;
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { datagrid, predictions } from "./mod.ts";
+ * declare const fit: FitResult;
  * const grid = await datagrid(fit, { Trt: "all", zAge: [-1, 1] });
  * grid.nrow; // 4: Trt 0 with zAge -1, 1, then Trt 1 with zAge -1, 1
  * const res = await predictions(fit, { grid });

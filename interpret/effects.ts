@@ -51,6 +51,9 @@ async function seeded<T>(run: Run, body: () => Promise<T>): Promise<T> {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { datagrid, predictions } from "./mod.ts";
+ * declare const fit: FitResult;
  * const grid = await datagrid(fit, { Trt: "all" });
  * const { rows } = await predictions(fit, { grid, by: "Trt" });
  * rows.map((r) => [r.by.Trt, r.estimate, r.lower, r.upper]);
@@ -208,6 +211,9 @@ const COMPARE = {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { comparisons } from "./mod.ts";
+ * declare const fit: FitResult;
  * const res = await comparisons(fit, { variables: { Trt: ["0", "1"] }, average: true });
  * res.rows[0].estimate; // average treatment effect on the response scale
  * const per1 = await comparisons(fit, { variables: { zAge: 1 }, comparison: "ratio" });
@@ -291,6 +297,9 @@ export interface SlopesOptions extends EffectOptions {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { slopes } from "./mod.ts";
+ * declare const fit: FitResult;
  * const res = await slopes(fit, { variables: "zAge", average: true });
  * res.rows[0].estimate; // average dY/dX
  * ```

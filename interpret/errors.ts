@@ -12,6 +12,9 @@ import { BrmstsError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { comparisons, InterpretError } from "./mod.ts";
+ * declare const fit: FitResult;
  * try {
  *   await comparisons(fit, { variables: { zAge: "sd" }, comparison: "quotient" as never });
  * } catch (e) {
@@ -26,6 +29,9 @@ export class InterpretError extends BrmstsError {}
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { datagrid, UnknownVariableError } from "./mod.ts";
+ * declare const fit: FitResult;
  * try {
  *   await datagrid(fit, { age: 30 });
  * } catch (e) {
@@ -39,6 +45,8 @@ export class UnknownVariableError extends InterpretError {
   /** The variables of the model's data. */
   readonly available: readonly string[];
   /**
+   * An error naming the unknown variable and the model's variables.
+   *
    * @param where The function that was called.
    * @param variable The variable asked for.
    * @param available The variables the model has.
@@ -58,6 +66,9 @@ export class UnknownVariableError extends InterpretError {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { datagrid, UnknownLevelError } from "./mod.ts";
+ * declare const fit: FitResult;
  * try {
  *   await datagrid(fit, { Trt: "2" });
  * } catch (e) {
@@ -73,6 +84,8 @@ export class UnknownLevelError extends InterpretError {
   /** The levels the variable has. */
   readonly levels: readonly string[];
   /**
+   * An error naming the unknown level and the variable's levels.
+   *
    * @param where The function that was called.
    * @param variable The variable.
    * @param level The level asked for.
@@ -95,6 +108,9 @@ export class UnknownLevelError extends InterpretError {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { slopes, FactorSlopeError } from "./mod.ts";
+ * declare const fit: FitResult;
  * try {
  *   await slopes(fit, { variables: "Trt" });
  * } catch (e) {
@@ -106,6 +122,8 @@ export class FactorSlopeError extends InterpretError {
   /** The variable. */
   readonly variable: string;
   /**
+   * An error naming the categorical variable and pointing to comparisons().
+   *
    * @param variable The categorical variable.
    * @param type Its column type.
    */

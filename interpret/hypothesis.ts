@@ -39,6 +39,9 @@ export interface HypothesisOptions extends InterpretCallOptions {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { hypothesis } from "./mod.ts";
+ * declare const fit: FitResult;
  * const [h]: HypothesisRow[] = await hypothesis(fit, "zAge < 0");
  * h.postProb; // posterior probability of the one-sided hypothesis
  * ```
@@ -74,6 +77,9 @@ export interface HypothesisRow {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { hypothesis } from "./mod.ts";
+ * declare const fit: FitResult;
  * const rows = await hypothesis(fit, ["zAge < 0", "Trt1 = 0"]);
  * rows[0].postProb; rows[1].ciLower; rows[1].draws.length;
  * const sd = await hypothesis(fit, "Intercept > 0.2", { class: "sd", group: "patient" });

@@ -40,3 +40,8 @@ export {
   UnknownLevelError,
   UnknownVariableError,
 } from "./errors.ts";
+// Types of other folders that appear in these signatures (re-exported for the docs).
+export type { FitHandle, FitLike, FitResult } from "../brms/mod.ts";
+export type { Column, DataFrame, DataFrameInput } from "../data/mod.ts";
+export type { CallOptions, LogEntry, RObject, RWorker } from "../worker/mod.ts";
+export { BrmstsError } from "../errors.ts";

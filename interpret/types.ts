@@ -62,6 +62,9 @@ export interface EffectOptions extends InterpretCallOptions {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { predictions } from "./mod.ts";
+ * declare const fit: FitResult;
  * const { rows } = await predictions(fit, { by: "Trt" });
  * const r: InterpretRow = rows[0]; // r.by.Trt, r.estimate, r.lower, r.upper, r.draws
  * ```
@@ -90,6 +93,10 @@ export interface InterpretRow {
  *
  * @example
  * ```ts
+ * import type { FitResult } from "../brms/mod.ts";
+ * import { predictions } from "./mod.ts";
+ * declare const fit: FitResult;
+ * declare const grid: import("../data/mod.ts").DataFrame;
  * const res: InterpretResult = await predictions(fit, { grid });
  * res.rows.map((r) => r.estimate);
  * ```

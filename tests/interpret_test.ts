@@ -59,6 +59,11 @@ ip_t_set <- function(d, v, value) {
 }
 ip_t_contrast <- function(lo, hi, how) switch(how, difference = hi - lo, ratio = hi / lo,
   lnratio = log(hi / lo))
+ip_t_pp <- function(fit, nd, seed) {
+  set.seed(seed)
+  m <- brms::posterior_predict(fit, newdata = nd)
+  array(as.double(m), dim(m))
+}
 ip_t_emmeans <- function(fit) {
   e <- emmeans::emmeans(fit, ~ Trt, epred = TRUE)
   s <- as.data.frame(summary(e))
@@ -220,6 +225,18 @@ describe("interpreting a fit: hypothesis, datagrid, predictions, comparisons, sl
     };
     assert.deepEqual(res.rows.map((r) => r.by.Trt), ["0", "1"]);
     sameAsR(res, ref.sum, ref.draws, "predictions by Trt");
+  });
+
+  it("type prediction with a seed repeats itself and equals set.seed() + posterior_predict()", async () => {
+    const grid = await datagrid(ep, { Trt: "all", zAge: [-1, 1] });
+    const a = await predictions(ep, { grid, type: "prediction", seed: 7 });
+    const b = await predictions(ep, { grid, type: "prediction", seed: 7 });
+    const m = await callR("ip_t_pp", [ep.r, grid, 7]) as NdArray;
+    assert.equal(a.rows.length, 4);
+    a.rows.forEach((r, j) => {
+      nearAll(r.draws, b.rows[j].draws, `repeat row ${j}`);
+      nearAll(r.draws, col(m, j), `posterior_predict row ${j}`);
+    });
   });
 
   it("emmeans(fit, ~ Trt, epred = TRUE) medians equal predictions on datagrid(Trt: all) by Trt", async () => {

@@ -10,8 +10,14 @@
  *
  * @module
  */
-import { type CallOptions, rCode, type RObject, type RWorker } from "../worker/mod.ts";
-import { releaseShared } from "../worker/shm/main.ts";
+import {
+  type CallOptions,
+  rCode,
+  releaseShared,
+  type RObject,
+  type RWorker,
+} from "../worker/mod.ts";
+
 import { type DataFrame, NdArray, toDataFrame } from "../data/mod.ts";
 import { type Cell, cellAt, chunkFrame, columnOf, type Counterfactual } from "./_frame.ts";
 import { type ModelInfo, modelInfo } from "./_r.ts";

@@ -26,7 +26,7 @@ import process from "node:process";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { defaultWorker, evalR, rCode, shutdown } from "../worker/mod.ts";
-import { status } from "../env/mod.ts";
+import { status } from "../mod.ts";
 import { brm, type FitHandle, readRdsFit, saveRds } from "../brms/mod.ts";
 import { existsSync } from "node:fs";
 import { comparisons } from "../interpret/mod.ts";

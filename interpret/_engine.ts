@@ -17,6 +17,7 @@ import {
   type RObject,
   type RWorker,
 } from "../worker/mod.ts";
+
 import { type DataFrame, NdArray, toDataFrame } from "../data/mod.ts";
 import { type Cell, cellAt, chunkFrame, columnOf, type Counterfactual } from "./_frame.ts";
 import { type ModelInfo, modelInfo } from "./_r.ts";

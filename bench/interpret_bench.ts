@@ -16,7 +16,7 @@
  * brms's temporaries); it is skipped (and says so) when MemAvailable is below that plus 1 GB,
  * so that it cannot push a shared machine into the OOM killer.
  *
- * Run: `deno run -A bench/interpret_bench.ts [--rows 1e5] [--draws 4000] [--chunk N] [--gc]
+ * Run: `deno run -A bench/interpret_bench.ts [--rows 1e5] [--draws 4000] [--chunk N]
  * [--fit-cache file.rds]` or `bun bench/interpret_bench.ts` (`--fit-cache` keeps the fit
  * between runs); `bench/run.ts` runs it with every other `*_bench.ts`.
  *
@@ -39,7 +39,6 @@ const arg = (name: string, dflt: number) => {
 const ROWS = arg("rows", 1e5);
 const DRAWS = arg("draws", 4000);
 const CHUNK = arg("chunk", 0) || undefined;
-const GC = process.argv.includes("--gc");
 const sarg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;

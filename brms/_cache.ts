@@ -175,7 +175,8 @@ export function fileIdentity(file: string): string | null {
 
 const STALE_LOCK_MS = 3 * 3600_000;
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` is alive (also when it belongs to another user). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -17,7 +17,7 @@ import { readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { cacheDir, tryLock } from "./_cache.ts";
+import { cacheDir, pidAlive, tryLock } from "./_cache.ts";
 import { type CompilerCacheStatus, compilerCacheStatus, compilerDir } from "./_compiler.ts";
 
 /** The default size cap of the model cache: 2 GB. */
@@ -44,15 +44,6 @@ export function cacheMaxBytes(max?: number): number {
     m[2].toLowerCase() as "" | "k" | "m" | "g" | "t"
   ];
   return Math.floor(Number(m[1]) * unit);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
 }
 
 /**

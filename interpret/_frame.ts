@@ -6,7 +6,7 @@
  */
 import { Categorical, type Column, DataFrame, isNA, NA_INTEGER } from "../data/mod.ts";
 import { InterpretError, UnknownLevelError, UnknownVariableError } from "./errors.ts";
-import { quantileSorted } from "./_reduce.ts";
+import { sortedQuantile } from "../stats/mod.ts";
 
 /** A value of one cell. */
 export type Cell = string | number | boolean | null;
@@ -102,8 +102,8 @@ export function numericStats(c: Float64Array | Int32Array): {
   return {
     mean,
     sd: Math.sqrt(ss / (v.length - 1)),
-    q25: quantileSorted(sorted, 0.25),
-    q75: quantileSorted(sorted, 0.75),
+    q25: sortedQuantile(sorted, 0.25),
+    q75: sortedQuantile(sorted, 0.75),
     min: sorted[0],
     max: sorted[sorted.length - 1],
   };

@@ -4,27 +4,7 @@
  *
  * @module
  */
-
-/** Quantile `p` of sorted values, as R's `quantile(x, p, type = 7)` computes it. */
-export function quantileSorted(s: Float64Array, p: number): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  const index = 1 + (n - 1) * p;
-  const lo = Math.floor(index), hi = Math.ceil(index);
-  const q = s[lo - 1];
-  const h = index - lo;
-  if (index > lo && s[hi - 1] !== q) return (1 - h) * q + h * s[hi - 1];
-  return q;
-}
-
-/** R's `median()` of sorted values. */
-export function medianSorted(s: Float64Array): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  const half = (n + 1) >> 1;
-  if (n % 2 === 1) return s[half - 1];
-  return (s[half - 1] + s[half]) / 2;
-}
+import { sortedMedian, sortedQuantile } from "../stats/mod.ts";
 
 /** Median and equal-tailed interval of draws (NaN when any draw is NaN). */
 export function summarize(
@@ -35,8 +15,8 @@ export function summarize(
   if (s.length && Number.isNaN(s[s.length - 1])) return { estimate: NaN, lower: NaN, upper: NaN };
   const a = (1 - prob) / 2;
   return {
-    estimate: medianSorted(s),
-    lower: quantileSorted(s, a),
-    upper: quantileSorted(s, 1 - a),
+    estimate: sortedMedian(s),
+    lower: sortedQuantile(s, a),
+    upper: sortedQuantile(s, 1 - a),
   };
 }

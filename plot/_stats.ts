@@ -8,29 +8,10 @@ export function sorted(x: ArrayLike<number>): Float64Array {
   return s;
 }
 
-/**
- * R's `quantile(x, p, type = 7)` on sorted `s`: index `h = (n - 1) p`, value
- * `s[floor(h)] + (h - floor(h)) (s[ceil(h)] - s[floor(h)])`, computed as R does
- * (`(1 - f) lo + f hi` only where `f > 0` and the neighbours differ).
- */
-export function quantile7(s: Float64Array, p: number): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  const index = 1 + Math.max(n - 1, 0) * p;
-  const lo = Math.floor(index), hi = Math.ceil(index);
-  const qs = s[lo - 1];
-  const h = index - lo;
-  if (index > lo && s[hi - 1] !== qs) return (1 - h) * qs + h * s[hi - 1];
-  return qs;
-}
-
-/** R's `median()` on sorted `s`. */
-export function median(s: Float64Array): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  const half = (n + 1) >> 1;
-  return n % 2 === 1 ? s[half - 1] : (s[half - 1] + s[half]) / 2;
-}
+// R's `quantile(x, p, type = 7)` and `median()` on sorted draws: index `h = (n - 1) p`, value
+// `s[floor(h)] + (h - floor(h)) (s[ceil(h)] - s[floor(h)])`, computed as R does (stats/ holds them).
+import { sortedMedian as median, sortedQuantile as quantile7 } from "../stats/mod.ts";
+export { median, quantile7 };
 
 /** R's `mean()` (two passes, as R refines the mean of doubles). */
 export function mean(x: ArrayLike<number>): number {

@@ -26,3 +26,5 @@ export { looCompare } from "./loo_compare.ts";
 export type { LooCompareRow } from "./loo_compare.ts";
 export { divergences, hdi, treeDepthHits } from "./hdi.ts";
 export type { HdiOptions } from "./hdi.ts";
+// R's type-7 quantile and median of sorted draws (shared by plot/ and interpret/).
+export { sortedMedian, sortedQuantile } from "./_basic.ts";

@@ -53,7 +53,7 @@ export interface PhaseEvent {
   elapsedMs: number;
   /** Milliseconds since this phase started. */
   phaseMs: number;
-  /** Extra information (e.g. `"waiting for another process"` while compiling). */
+  /** Extra information (`"waiting for another process"` while compiling; the group being extracted). */
   detail?: string;
 }
 

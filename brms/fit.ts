@@ -329,6 +329,7 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
       data: prep.spec,
       signal,
       version: prep.facts.brms,
+      onGroup: (g) => enter("extract", g),
     });
     warnings.push(...left);
     enter("done");
@@ -368,6 +369,9 @@ export interface ToIdataOptions {
   worker?: RWorker;
 }
 
+/** The groups brms computes per observation, each fetched in a call of its own (slow on big fits). */
+const PER_CALL_GROUPS: readonly IdataGroup[] = ["posterior_predictive", "log_likelihood"];
+
 async function fetchIdata(
   w: RWorker,
   fit: RObject,
@@ -377,21 +381,31 @@ async function fetchIdata(
     data?: RObject;
     signal?: AbortSignal;
     version?: string;
+    /** Called before each slow group is computed (progress names it). */
+    onGroup?: (group: IdataGroup) => void;
   },
 ): Promise<{ idata: InferenceData; warnings: string[] }> {
   await ensureTools(w, o.signal);
-  const res = await w.callResult("brmsts_idata", {
-    fit,
-    data: o.data ?? null,
-    groups: [...o.groups],
-    seed: o.seed ?? null,
-  }, { signal: o.signal });
-  const payload = res.value as DrawsPayload;
+  // The quick groups in one call, then posterior_predictive and log_likelihood one call each, so
+  // that progress can say which one brms is computing; the payloads have disjoint fields.
+  const batches: IdataGroup[][] = [o.groups.filter((g) => !PER_CALL_GROUPS.includes(g))];
+  for (const g of PER_CALL_GROUPS) if (o.groups.includes(g)) batches.push([g]);
+  const payload: DrawsPayload = {};
+  const warnings: string[] = [];
+  for (const groups of batches) {
+    if (!groups.length) continue;
+    if (groups.length === 1 && PER_CALL_GROUPS.includes(groups[0])) o.onGroup?.(groups[0]);
+    const res = await w.callResult("brmsts_idata", {
+      fit,
+      data: o.data ?? null,
+      groups,
+      seed: o.seed ?? null,
+    }, { signal: o.signal });
+    Object.assign(payload, res.value as DrawsPayload);
+    warnings.push(...res.warnings);
+  }
   const version = o.version ?? (await w.status({ signal: o.signal })).brms ?? "";
-  return {
-    idata: buildIdata(payload, { library: "brms", version }, o.groups),
-    warnings: res.warnings,
-  };
+  return { idata: buildIdata(payload, { library: "brms", version }, o.groups), warnings };
 }
 
 /**

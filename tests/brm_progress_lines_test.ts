@@ -84,9 +84,12 @@ describe("progress lines without a terminal", () => {
     assert.ok(err.some((l) => l.startsWith("brm: sampling")), r.stderr);
     assert.ok(err.some((l) => /^brm: chain 1\/2 100% /.test(l)), r.stderr);
     assert.ok(err.some((l) => /^brm: chain 2\/2 100% /.test(l)), r.stderr);
-    // 5 phases + 2 chains x 10 steps; besides them only notable text (warnings).
+    // Extraction names the group brms is computing.
+    assert.ok(err.some((l) => l.startsWith("brm: extracting draws (posterior_predictive)")));
+    assert.ok(err.some((l) => l.startsWith("brm: extracting draws (log_likelihood)")));
+    // 5 phases + 2 extraction groups + 2 chains x 10 steps; besides them only notable text.
     const progress = err.filter((l) => l.startsWith("brm: "));
-    assert.equal(progress.length, 25, r.stderr);
+    assert.equal(progress.length, 27, r.stderr);
     assert.ok(!r.stderr.includes("\x1b["), "no terminal control sequences");
     const { raw } = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
     assert.ok(raw >= 20, `onLog saw ${raw} iteration lines`);

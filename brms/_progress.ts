@@ -53,7 +53,10 @@ export interface PhaseEvent {
   elapsedMs: number;
   /** Milliseconds since this phase started. */
   phaseMs: number;
-  /** Extra information (`"waiting for another process"` while compiling; the group being extracted). */
+  /**
+   * Extra information: `"waiting for another process"` while compiling, the group being
+   * extracted.
+   */
   detail?: string;
 }
 

@@ -31,6 +31,7 @@ import { brm, type FitHandle, readRdsFit, saveRds } from "../brms/mod.ts";
 import { existsSync } from "node:fs";
 import { comparisons } from "../interpret/mod.ts";
 import { report } from "./_util.ts";
+import { rng } from "../tests/brm_shared.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,18 +48,6 @@ const sarg = (name: string) => {
 const FIT_CACHE = sarg("fit-cache");
 const MiB = 1048576;
 const fmt = (x: number, d = 0) => x.toFixed(d);
-
-/** A deterministic PRNG (mulberry32) and standard normals. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pss(pid: number): number {
   const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);

@@ -7,18 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { essBulk, essTail, rhat } from "../stats/mod.ts";
 import { readDoubles, rPath, rscript, SLOW, tempDir, writeDoubles } from "./_rscript.ts";
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./brm_shared.ts";
 
 type Kind = "normal" | "ar" | "exp" | "ties" | "constchain" | "const";
 const KINDS: Kind[] = ["normal", "ar", "exp", "ties", "constchain", "const"];

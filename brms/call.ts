@@ -9,6 +9,9 @@ import { unwrapFit } from "./fit_args.ts";
 /**
  * Options of one {@link call}, given with {@link callOptions} as its last argument.
  *
+ * @deprecated One name per concept: call R functions with `callR(name, [args...], options)` (or
+ * `worker.call(...)` on a given worker), which takes the same arguments, fits included.
+ *
  * @example
  * ```ts
  * const opts: CallWithOptions = { convert: "handle", signal: AbortSignal.timeout(5000) };
@@ -21,6 +24,9 @@ export interface CallWithOptions extends CallOptions {
 
 /**
  * Marks the options of {@link call}.
+ *
+ * @deprecated One name per concept: call R functions with `callR(name, [args...], options)` (or
+ * `worker.call(...)` on a given worker), which takes the same arguments, fits included.
  *
  * @example
  * ```ts
@@ -35,6 +41,9 @@ export class CallOptionsMarker {
 /**
  * Options for {@link call} (cancellation, conversion, console output, worker), passed as the
  * last argument.
+ *
+ * @deprecated One name per concept: call R functions with `callR(name, [args...], options)` (or
+ * `worker.call(...)` on a given worker), which takes the same arguments, fits included.
  *
  * @example
  * ```ts
@@ -54,6 +63,9 @@ export function callOptions(options: CallWithOptions): CallOptionsMarker {
  * codecs (DataFrame → data.frame, NdArray → array, …), `RObject` handles and fits (the result of
  * `brm()`) are passed as the R objects. The result is converted as by `callR` (R objects with
  * no plain form come back as `RObject`). A {@link callOptions} last argument sets call options.
+ *
+ * @deprecated One name per concept: call R functions with `callR(name, [args...], options)` (or
+ * `worker.call(...)` on a given worker), which takes the same arguments, fits included.
  *
  * @example
  * ```ts

@@ -110,6 +110,7 @@ export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
     ackWaitMs: o.ackWaitMs ?? 60_000,
     maxDeliver: o.maxDeliver ?? 3,
   });
+  sweepJobDirs();
   const w = new Worker(nc, infra, o);
   w.start();
   return w;
@@ -126,6 +127,34 @@ function reviveOptions(opts: Record<string, unknown>): Record<string, unknown> {
     else if (v !== undefined) out[k] = revive(v);
   }
   return out;
+}
+
+/** Job directories are `<tmpdir>/brmsts-job-<worker pid>-XXXXXX`. */
+const JOB_DIR_PREFIX = "brmsts-job-";
+
+/**
+ * Removes the job directories of cluster workers that are gone (killed mid-job: a SIGKILL leaves
+ * no chance to clean up): at start, at stop and before each job, every worker tidies up after
+ * its dead peers on this machine.
+ */
+function sweepJobDirs(): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(JOB_DIR_PREFIX) && name.slice(JOB_DIR_PREFIX.length).match(/^(\d+)-/);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ESRCH") {
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+      }
+    }
+  }
 }
 
 /** `p`, or `fallback` once `ms` have passed (calling `onTimeout`). */
@@ -319,7 +348,8 @@ class Worker implements ClusterWorker {
     emit({ type: "started" });
     this.log({ event: "started", job: id, attempt });
     let phase = "prepare";
-    const tmp = mkdtempSync(join(tmpdir(), "brmsts-job-"));
+    sweepJobDirs();
+    const tmp = mkdtempSync(join(tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
     try {
       const bytes = await retrying(() => this.infra.data.getBlob(spec.data));
       if (!bytes) throw new ClusterInputError(`the job's data (${spec.data}) is missing`);
@@ -453,5 +483,6 @@ class Worker implements ClusterWorker {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.done;
+    sweepJobDirs();
   }
 }

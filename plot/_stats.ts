@@ -13,6 +13,15 @@ export function sorted(x: ArrayLike<number>): Float64Array {
 import { sortedMedian as median, sortedQuantile as quantile7 } from "../stats/mod.ts";
 export { median, quantile7 };
 
+/** `range()` of all values of all arrays: `[min, max]` (`[Infinity, -Infinity]` when empty). */
+export function extent(...arrays: ArrayLike<number>[]): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const a of arrays) {
+    for (let i = 0; i < a.length; i++) lo = Math.min(lo, a[i]), hi = Math.max(hi, a[i]);
+  }
+  return [lo, hi];
+}
+
 /** R's `mean()` (two passes, as R refines the mean of doubles). */
 export function mean(x: ArrayLike<number>): number {
   const n = x.length;

@@ -14,6 +14,7 @@ import {
   breaksWidth,
   countBins,
   density,
+  extent,
   mean,
   median,
   quantile7,
@@ -371,8 +372,7 @@ export function plotPosterior(
     const rows: Record<string, unknown>[] = [];
     for (const p of ps) {
       const x = merged(p);
-      let lo = Infinity, hi = -Infinity;
-      for (const v of x) lo = Math.min(lo, v), hi = Math.max(hi, v);
+      const [lo, hi] = extent(x);
       const d = density(x, { n: 1024, from: lo, to: hi });
       for (let i = 0; i < d.x.length; i++) {
         rows.push({ parameter: p.name, x: d.x[i], density: d.y[i] });
@@ -405,8 +405,7 @@ export function plotPosterior(
     const rows: Record<string, unknown>[] = [];
     for (const p of ps) {
       const x = merged(p);
-      let lo = Infinity, hi = -Infinity;
-      for (const v of x) lo = Math.min(lo, v), hi = Math.max(hi, v);
+      const [lo, hi] = extent(x);
       const width = hi > lo ? (hi - lo) / (bins - 1) : 0.1;
       const { edges, counts } = binWidth(x, width, width / 2);
       for (let k = 0; k < counts.length; k++) {

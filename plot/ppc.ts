@@ -14,6 +14,7 @@ import {
   breaksWidth,
   countBins,
   density,
+  extent,
   mean,
   quantile7,
   sd,
@@ -137,10 +138,7 @@ export function ppCheck(
   const title = `pp_check ${type} of ${name}`;
   switch (type) {
     case "dens_overlay": {
-      let lo = Infinity, hi = -Infinity;
-      for (const a of [y, ...ids.map((i) => yrep[i])]) {
-        for (const v of a) lo = Math.min(lo, v), hi = Math.max(hi, v);
-      }
+      const [lo, hi] = extent(y, ...ids.map((i) => yrep[i]));
       const rows: Record<string, unknown>[] = [];
       const add = (x: Float64Array, rep: number, is: string) => {
         const d = density(x, { n: 1024, from: lo, to: hi });
@@ -167,8 +165,7 @@ export function ppCheck(
     }
     case "hist": {
       const sets = [{ rep: -1, x: y }, ...ids.map((i) => ({ rep: i, x: yrep[i] }))];
-      let lo = Infinity, hi = -Infinity;
-      for (const s of sets) for (const v of s.x) lo = Math.min(lo, v), hi = Math.max(hi, v);
+      const [lo, hi] = extent(...sets.map((s) => s.x));
       const bins = options.bins ?? 30;
       const width = hi > lo ? (hi - lo) / (bins - 1) : 0.1;
       const edges = breaksWidth(lo, hi, width, width / 2);
@@ -212,10 +209,7 @@ export function ppCheck(
     }
     case "ecdf_overlay": {
       const rows: Record<string, unknown>[] = [];
-      let lo = Infinity, hi = -Infinity;
-      for (const a of [y, ...ids.map((i) => yrep[i])]) {
-        for (const v of a) lo = Math.min(lo, v), hi = Math.max(hi, v);
-      }
+      const [lo, hi] = extent(y, ...ids.map((i) => yrep[i]));
       // ggplot2's stat_ecdf(pad = TRUE): 0 before the data and 1 after, here at the common range.
       const add = (x: Float64Array, rep: number, is: string) => {
         const s = sorted(x);
@@ -256,8 +250,7 @@ export function ppCheck(
       const values = Float64Array.from(ids, (i) => f(yrep[i]));
       const ty = f(y);
       const bins = options.bins ?? 30;
-      let lo = Infinity, hi = -Infinity;
-      for (const v of values) lo = Math.min(lo, v), hi = Math.max(hi, v);
+      const [lo, hi] = extent(values);
       const width = hi > lo ? (hi - lo) / (bins - 1) : 0.1;
       const { edges, counts } = binWidth(values, width, width / 2);
       const hist = Array.from(counts, (c, k) => ({ start: edges[k], end: edges[k + 1], count: c }));

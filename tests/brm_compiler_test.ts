@@ -37,6 +37,16 @@ import { compilerDir, headerDigest, prepareCompiler } from "../brms/_compiler.ts
 import { ensureTools } from "../brms/_r_helpers.ts";
 import { cacheMaxBytes, enforceCacheCap, markReader, touchEntry } from "../brms/cache_admin.ts";
 
+/** The small gaussian fit both compile tests run (same data and seed, so draws compare). */
+const SMALL_FIT = {
+  formula: "y ~ g",
+  data: groupData(40, 3),
+  chains: 1,
+  iter: 300,
+  seed: 41,
+  progress: false,
+} as const;
+
 async function withWorker<T>(fn: (w: RWorker) => Promise<T>): Promise<T> {
   const w = new RWorker();
   w.setConsoleOutput("silent");
@@ -107,14 +117,9 @@ describe("faster Stan compiles", () => {
       symlinkSync(compilerDir(TEST_CACHE), compilerDir(root));
       await withWorker(async (w) => {
         const fit = await brm({
-          formula: "y ~ g",
-          data: groupData(40, 3),
-          chains: 1,
-          iter: 300,
-          seed: 41,
+          ...SMALL_FIT,
           cacheDir: root,
           worker: w,
-          progress: false,
           returnIdata: false,
         });
         assert.equal(fit.cache, "compiled");
@@ -195,14 +200,9 @@ describe("faster Stan compiles", () => {
       writeFileSync(join(pdir, "manifest.json"), JSON.stringify(m));
       await withWorker(async (w) => {
         const fit = await brm({
-          formula: "y ~ g",
-          data: groupData(40, 3),
-          chains: 1,
-          iter: 300,
-          seed: 41,
+          ...SMALL_FIT,
           cacheDir: root,
           worker: w,
-          progress: false,
         });
         assert.equal(fit.cache, "compiled");
         assert.deepEqual(fit.idata.get("posterior", "b_Intercept").shape, [1, 150]);

@@ -213,9 +213,18 @@ describe("brm()", () => {
       }
       assert.equal(s.at(-1)!.overallPercent, 100);
       const phases = events.filter((e) => e.kind === "phase").map((e) =>
-        e.kind === "phase" && e.phase
+        e.kind === "phase" && (e.detail ? `${e.phase}:${e.detail}` : e.phase)
       );
-      assert.deepEqual(phases, ["prepare", "load", "sample", "extract", "done"]);
+      // Extraction reports each InferenceData group it fetches after the first.
+      assert.deepEqual(phases, [
+        "prepare",
+        "load",
+        "sample",
+        "extract",
+        "extract:posterior_predictive",
+        "extract:log_likelihood",
+        "done",
+      ]);
       // Same seed, same draws as with cores = 1 (rstan's guarantee, through the fork path).
       const one = await brm({
         formula: "y ~ g",

@@ -172,15 +172,21 @@ describe("codec: shared-memory lifetime and leaks", () => {
     const ours = () =>
       [...mappedSegmentSizes("self").values(), ...mappedSegmentSizes(pid).values()]
         .reduce((a, b) => a + b, 0);
-    const shm0 = ours(), rss0 = procKiB(pid, "VmRSS");
+    const shm0 = ours(), rss0 = procKiB(pid, "RssAnon");
     for (let i = 2; i < 22; i++) await once(i);
     await evalR("1");
-    const shm1 = ours(), rss1 = procKiB(pid, "VmRSS");
+    const shm1 = ours(), rss1 = procKiB(pid, "RssAnon");
+    // Up to two 160 MB segments may still await their finalizer at either measurement (the
+    // runtime decides when it runs, Bun's conservative GC later than V8's); a leak of the
+    // ten transfers not released by hand would be 1.6 GB.
     assert.ok(
-      shm1 - shm0 < 20 * MiB,
+      shm1 - shm0 < 2 * 2e7 * 8 + 20 * MiB,
       `mapped shared memory grew by ${((shm1 - shm0) / MiB).toFixed(1)} MiB`,
     );
-    assert.ok(rss1 - rss0 < 50 * MiB, `worker RSS grew by ${((rss1 - rss0) / MiB).toFixed(1)} MiB`);
+    assert.ok(
+      rss1 - rss0 < 50 * MiB,
+      `worker heap (RssAnon) grew by ${((rss1 - rss0) / MiB).toFixed(1)} MiB`,
+    );
     // This worker's segments only (views of earlier workers' results may not be collected yet).
     const large = (p: number | "self") =>
       [...mappedSegmentSizes(p)].filter(([n, b]) =>

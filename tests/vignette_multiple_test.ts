@@ -33,7 +33,8 @@ vg_m_mids <- function(d) {
   d$g <- factor(d$g)
   d$obs_id <- NULL
   d$y[c(5, 9, 20, 31)] <- NA
-  mice::mice(d, m = 2, seed = 1, printFlag = FALSE)
+  # y is nearly a function of g (means 0, 100, 200): keep g as the predictor all the same.
+  mice::mice(d, m = 2, seed = 1, printFlag = FALSE, remove.collinear = FALSE)
 }
 vg_m_mids_ref <- function(fit, imp, seed) {
   set.seed(seed)

@@ -33,20 +33,65 @@ brmsts_x_bf <- function(x1, x2, args, seed) {
   list(bf = as.double(out$bf), log = isTRUE(out$log))
 }
 
-brmsts_x_update <- function(fit, formula = NULL, newdata = NULL, data_name = NULL, ...) {
+# brms's own update.brmsfit(), with one change: the brm() call it makes to recompile is caught,
+# and its arguments are prepared for brm()'s compiled-model cache (brmsts_prepare in sampling.R)
+# instead, so that the model is compiled once, cached on disk and keyed as brm() keys it. When
+# brms reuses the compiled model, its brm() call runs as in brms.
+brmsts_x_update_fn <- function() {
+  upd <- utils::getFromNamespace("update.brmsfit", "brms")
+  env <- new.env(parent = environment(upd))
+  env$brm <- function(...) {
+    args <- list(...)
+    if (!identical(args$fit, NA)) return(brms::do_call(brms::brm, args))
+    args$fit <- NULL
+    structure(list(args = args, data = args$data), class = "brmsts_recompile")
+  }
+  environment(upd) <- env
+  upd
+}
+
+brmsts_x_update <- function(fit, formula = NULL, newdata = NULL, data_name = NULL,
+                            recompile = NULL, ...) {
   a <- c(list(fit), list(...))
   if (!is.null(formula)) a$formula. <- formula
   if (!is.null(newdata)) a$newdata <- newdata
-  out <- do.call(stats::update, a)
+  if (!is.null(recompile)) a$recompile <- recompile
+  out <- brms::do_call(brmsts_x_update_fn(), a)
   # summary() shows "Data: <name>": the user's name, never do.call's internal one.
-  attr(out$data, "data_name") <- if (!is.null(data_name)) data_name else attr(fit$data, "data_name")
-  list(fit = out, ndraws = posterior::ndraws(out),
+  name <- if (!is.null(data_name)) data_name else attr(fit$data, "data_name")
+  if (inherits(out, "brmsts_recompile")) {
+    # brm()'s helpers (installed before this call; found by name, whatever the attach order).
+    prepare <- get("brmsts_prepare", envir = as.environment("brmsts:brm"))
+    or <- function(a, b) if (is.null(a)) b else a
+    return(list(recompile = TRUE, prep = brms::do_call(prepare, out$args),
+                chains = or(out$args$chains, 4L), iter = or(out$args$iter, 2000L),
+                data_name = or(name, "data")))
+  }
+  attr(out$data, "data_name") <- name
+  list(recompile = FALSE, fit = out, ndraws = posterior::ndraws(out),
        mode = if (inherits(out$fit, "stanfit")) out$fit@mode else NULL)
 }
 
-brmsts_x_expose <- function(fit, vectorize) {
+# brms's expose_functions(); with cache_dir, Rcpp compiles into that directory and reuses the
+# shared library there for the same code, also in later sessions. Rcpp writes each call's code
+# to a new file there: those not kept by a build are removed again.
+brmsts_x_expose <- function(fit, vectorize, cache_dir = NULL) {
   before <- ls(globalenv())
-  brms::expose_functions(fit, vectorize = vectorize, env = globalenv())
+  if (is.null(cache_dir)) {
+    brms::expose_functions(fit, vectorize = vectorize, env = globalenv())
+  } else {
+    dir.create(cache_dir, recursive = TRUE, showWarnings = FALSE)
+    platform <- function() list.files(cache_dir, pattern = "^sourceCpp-", full.names = TRUE)
+    files <- function() list.files(platform(), pattern = "[.]cpp$", full.names = TRUE)
+    old <- files()
+    on.exit({
+      kept <- basename(list.files(platform(), pattern = "[.]cpp$", recursive = TRUE))
+      kept <- kept[duplicated(kept)]
+      stray <- setdiff(files(), old)
+      unlink(stray[!basename(stray) %in% kept])
+    }, add = TRUE)
+    brms::expose_functions(fit, vectorize = vectorize, env = globalenv(), cacheDir = cache_dir)
+  }
   setdiff(ls(globalenv()), before)
 }
 

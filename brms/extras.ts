@@ -11,9 +11,17 @@ import { bf, type Formula } from "../formula/mod.ts";
 import { SpecError } from "../formula/errors.ts";
 import { brmArgs } from "./_options.ts";
 import { dataArg } from "./_data.ts";
-import { installRHelpers, rSource } from "./_r_helpers.ts";
+import { join } from "node:path";
+import { cacheDir, cacheEnabledByDefault } from "./_cache.ts";
+import { ensureTools, installRHelpers, rSource } from "./_r_helpers.ts";
 import { fitHandle, type FitLike, type NewData, type PostfitCallOptions } from "./fit_args.ts";
-import { type FitResult, type IdataGroup, toInferenceData } from "./fit.ts";
+import {
+  brmPrepared,
+  type FitResult,
+  type IdataGroup,
+  type PreparedCall,
+  toInferenceData,
+} from "./fit.ts";
 import { defaultWorker, type RWorker } from "../worker/mod.ts";
 
 async function ready(opts: PostfitCallOptions): Promise<RWorker> {
@@ -205,10 +213,25 @@ export async function bayesFactor(
   ) as { bf: number; log: boolean };
 }
 
+/** Options of {@linkcode exposeFunctions}. */
+export interface ExposeOptions extends PostfitCallOptions {
+  /** brms's `vectorize`: wrap the functions in R's `Vectorize()`. */
+  vectorize?: boolean;
+  /**
+   * Keep the compiled functions in the cache directory and reuse them for the same Stan
+   * functions, also in later sessions (default `true`; `BRMSTS_CACHE=0` changes the default).
+   */
+  cache?: boolean;
+  /** Cache directory (default as `brm()`'s); the functions go to its `functions/` folder. */
+  cacheDir?: string;
+}
+
 /**
  * Makes the Stan functions of a model (its `functions` block, e.g. a custom family's) callable
  * from R in the worker, brms's `expose_functions(fit, vectorize)`: then `callR(name, args)`
- * calls them. Compiles C++ (about a minute). Returns the names of the new R functions.
+ * calls them. Compiles C++ (about a minute) the first time; the shared library is cached (see
+ * `cache`), so the same functions load in seconds afterwards. Returns the names of the new R
+ * functions.
  *
  * @example
  * ```ts
@@ -221,11 +244,14 @@ export async function bayesFactor(
  */
 export async function exposeFunctions(
   fit: FitLike,
-  options: PostfitCallOptions & { vectorize?: boolean } = {},
+  options: ExposeOptions = {},
 ): Promise<string[]> {
   const r = fitHandle(fit, "exposeFunctions()");
   const w = await ready(options);
-  const names = await w.call("brmsts_x_expose", [r, options.vectorize ?? false], {
+  const dir = (options.cache ?? cacheEnabledByDefault())
+    ? join(cacheDir(options.cacheDir), "functions")
+    : null;
+  const names = await w.call("brmsts_x_expose", [r, options.vectorize ?? false, dir], {
     signal: options.signal,
     onLog: options.onLog,
     convert: "value",
@@ -244,6 +270,13 @@ export interface UpdateOptions extends PostfitCallOptions {
   newdata?: NewData;
   /** brms's `recompile` (default: brms decides by comparing the Stan code). */
   recompile?: boolean;
+  /**
+   * When brms recompiles: use `brm()`'s compiled-model cache (default `true`; the same key as
+   * `brm()` of the updated model, so either reuses the other's compile).
+   */
+  cache?: boolean;
+  /** Cache directory (default as `brm()`'s). */
+  cacheDir?: string;
   /** The data's name in `summary()` (default: the fit's). */
   dataName?: string;
   /** Groups of the returned InferenceData (default: all). */
@@ -254,8 +287,9 @@ export interface UpdateOptions extends PostfitCallOptions {
 
 /**
  * brms's `update(fit, formula., newdata, ...)`: the fit again with a changed formula, new data or
- * other `brm()` arguments. brms recompiles only when the Stan code changes (`compiled` says
- * whether it did); the result is a {@link FitResult} like `brm()`'s.
+ * other `brm()` arguments. brms decides whether the Stan code changed; if it did, the model
+ * comes from `brm()`'s compiled-model cache (`cache` says whether from memory, disk or a compile
+ * now, `compiled` whether it compiled); the result is a {@link FitResult} like `brm()`'s.
  *
  * @example
  * ```ts
@@ -269,6 +303,8 @@ export interface UpdateOptions extends PostfitCallOptions {
 export async function update(fit: FitLike, options: UpdateOptions = {}): Promise<FitResult> {
   const r = fitHandle(fit, "update()");
   const w = await ready(options);
+  // brms's update() may hand its brm() call to brmPrepared (brm()'s helpers must be there).
+  await ensureTools(w, options.signal);
   const { formula, newdata, idataGroups, signal, onLog, worker: _w, dataName, ...rest } = options;
   let form: unknown = null;
   if (typeof formula === "string") form = rCode(String(bf(formula)));
@@ -293,7 +329,27 @@ export async function update(fit: FitLike, options: UpdateOptions = {}): Promise
     },
     { signal, onLog },
   );
-  const out = res.value as { fit: RObject; ndraws: number; mode: number | null };
+  const out = res.value as
+    | { recompile: false; fit: RObject; ndraws: number; mode: number | null }
+    | { recompile: true; prep: PreparedCall; chains: number; iter: number; data_name: string };
+  if (out.recompile) {
+    // brms would recompile: the call it prepared goes through brm()'s compiled-model cache
+    // (same key as brm() of the same model), then samples with brms's own arguments.
+    const { prep } = out;
+    const seed = typeof rest.seed === "number" ? rest.seed : undefined;
+    const refit = await brmPrepared({
+      ...(rest as Record<string, unknown>),
+      chains: out.chains,
+      iter: out.iter,
+      seed,
+      dataName: out.data_name,
+      idataGroups,
+      signal,
+      worker: w,
+      returnIdata: true,
+    }, () => Promise.resolve(prep)) as FitResult;
+    return { ...refit, warnings: [...res.warnings, ...refit.warnings] };
+  }
   const compiled = res.messages.some((m) => /[Cc]ompiling|recompil/.test(m));
   const sampleMs = performance.now() - t0;
   const idata = await toInferenceData(out.fit, {

@@ -4,7 +4,13 @@
  * @module
  */
 import process from "node:process";
-import { defaultWorker, type LogEntry, type RObject, type RWorker } from "../worker/mod.ts";
+import {
+  type CallOptions,
+  defaultWorker,
+  type LogEntry,
+  type RObject,
+  type RWorker,
+} from "../worker/mod.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
 import type { Formula } from "../formula/compose.ts";
 import type { FamilyInput } from "../formula/brmsfamily.ts";
@@ -162,14 +168,6 @@ export interface FitResult {
  */
 export type FitHandle = Omit<FitResult, "idata">;
 
-interface Prepared {
-  spec: RObject;
-  code: string;
-  backend: string;
-  facts: Record<string, string>;
-  problem: string;
-}
-
 interface Sampled {
   fit: RObject;
   mode: number | null;
@@ -206,10 +204,59 @@ const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;
 export async function brm(options: BrmOptions & { returnIdata: false }): Promise<FitHandle>;
 /** Fits a model with brms; the result also holds the InferenceData (see the signature above). */
 export async function brm(options: BrmOptions): Promise<FitResult>;
-export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
+export function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
+  const args = brmArgs(options as Record<string, unknown>);
+  return brmPrepared(
+    options,
+    (w, opts) => w.call("brmsts_prepare", args, opts) as Promise<PreparedCall>,
+  );
+}
+
+/**
+ * A call of `brms::brm()` prepared in the worker (`brmsts_prepare` in sampling.R): the call's
+ * arguments and empty brmsfit (`spec`), its Stan code, backend and the versions the cache key
+ * covers.
+ *
+ * @example
+ * ```ts
+ * import type { PreparedCall } from "./fit.ts";
+ * const show = (p: PreparedCall) => `${p.backend}: ${p.code.length} characters of Stan code`;
+ * ```
+ */
+export interface PreparedCall {
+  /** An R environment with `args` (brm()'s arguments) and `x` (the empty brmsfit). */
+  spec: RObject;
+  /** The Stan code brms generates for the call. */
+  code: string;
+  /** `"rstan"` or `"cmdstanr"`. */
+  backend: string;
+  /** Versions of R, brms, the backend, … (part of the cache key). */
+  facts: Record<string, string>;
+  /** Why the backend cannot be used (`""` when it can). */
+  problem: string;
+}
+
+/**
+ * brm() on a call `prepare` prepares in the worker (brm() prepares its options; update()
+ * prepares brms's update() of a fit): the same cache, progress, sampling and InferenceData.
+ * Not public API: brms/extras.ts uses it so that update()'s recompiled models are cached as
+ * brm()'s are.
+ *
+ * @example
+ * ```ts
+ * import { brmPrepared } from "./fit.ts";
+ * const fit = await brmPrepared(
+ *   { chains: 1, seed: 1 },
+ *   (w, o) => w.call("brmsts_prepare", { formula: "y ~ 1", data: { y: [1, 2] } }, o) as any,
+ * );
+ * ```
+ */
+export async function brmPrepared(
+  options: Partial<BrmOptions>,
+  prepare: (w: RWorker, opts: CallOptions) => Promise<PreparedCall>,
+): Promise<FitResult | FitHandle> {
   const w = options.worker ?? defaultWorker();
   const signal = options.signal;
-  const args = brmArgs(options as Record<string, unknown>);
   const chains = typeof options.chains === "number" ? options.chains : 4;
   const prevConsole = consoleMode(w);
   const bar = options.progress === true || (options.progress === undefined && defaultBar());
@@ -235,11 +282,11 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   const opts = { signal, onLog };
   if (bar || lines) w.setConsoleOutput("silent");
   const warnings: string[] = [];
-  let prep: Prepared | undefined;
+  let prep: PreparedCall | undefined;
   try {
     tracker.phase("prepare");
     await ensureTools(w, signal);
-    prep = await w.call("brmsts_prepare", args, opts) as Prepared;
+    prep = await prepare(w, opts);
     if (prep.problem) {
       throw new BrmsBackendError(
         `backend "${prep.backend}" cannot be used: ${prep.problem}. Install it in the worker's R ` +

@@ -53,6 +53,7 @@ export {
   bayesR2,
   type BridgeOptions,
   exposeFunctions,
+  type ExposeOptions,
   looR2,
   type MarginalLikelihood,
   marginalLikelihood,

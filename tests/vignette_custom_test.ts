@@ -6,10 +6,21 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import "./brm_shared.ts";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { TEST_CACHE } from "./brm_shared.ts";
 import { rscript } from "./_rscript.ts";
 import { callR, evalR, shutdown } from "../worker/mod.ts";
-import { brm, call, type FitResult, getData, logLik, makeStancode } from "../brms/mod.ts";
+import {
+  brm,
+  call,
+  exposeFunctions,
+  type FitResult,
+  getData,
+  logLik,
+  makeStancode,
+} from "../brms/mod.ts";
 import { posteriorEpred, posteriorPredict } from "../brms/postfit.ts";
 import { customFamily, stanvar } from "../formula/mod.ts";
 import { SpecError } from "../formula/errors.ts";
@@ -94,6 +105,17 @@ vg_t_ref <- function(fit) {
     seed = 7, init = "random", refresh = 0)
   a <- as.array(sf)
   list(b_Intercept = as.double(a[, 1, "b_Intercept"]), phi = as.double(a[, 1, "phi"]))
+}
+vg_t_expose <- function(fit, y, mu, phi, T, dir) {
+  # rstan's own expose, into an environment of its own (Rcpp reuses the build in dir).
+  old <- list.files(dir, pattern = "[.]cpp$", recursive = TRUE, full.names = TRUE)
+  e <- new.env()
+  rstan::expose_stan_functions(fit$fit, env = e, cacheDir = dir)
+  new <- setdiff(list.files(dir, pattern = "[.]cpp$", recursive = TRUE, full.names = TRUE), old)
+  unlink(new[!grepl("/sourcecpp_", new)])
+  list(exposed = e$beta_binomial2_lpmf(y, mu, phi, T),
+       closed = lchoose(T, y) + lbeta(y + mu * phi, T - y + (1 - mu) * phi) -
+         lbeta(mu * phi, (1 - mu) * phi))
 }
 vg_t_loglik <- function(fit) {
   d <- posterior::as_draws_matrix(fit)
@@ -195,6 +217,32 @@ cat(brms::make_stancode(vg_form, data = cbpp, family = beta_binomial2, stanvars 
     assert.equal(ep.idata.get("posterior", "incidence_mean").shape.join(), "1,150,56");
     const pr = await posteriorPredict(fit, { ndraws: 10 });
     assert.equal(pr.idata.get("posterior_predictive", "incidence").shape.join(), "1,10,56");
+  });
+
+  it("exposes the model's Stan functions to R: called from TS, equal to R's own expose", async () => {
+    const dir = join(TEST_CACHE, "functions");
+    const t0 = performance.now();
+    const names = await exposeFunctions(fit);
+    // About a minute of C++ the first time; from the cache (Rcpp's, under dir) afterwards.
+    process.stderr.write(`exposeFunctions: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    assert.deepEqual([...names].sort(), ["beta_binomial2_lpmf", "beta_binomial2_rng"]);
+    const got = await callR("beta_binomial2_lpmf", [3, 0.2, 5, 10]) as number;
+    const want = await callR("vg_t_expose", [fit, 3, 0.2, 5, 10, dir], { convert: "value" }) as {
+      exposed: number;
+      closed: number;
+    };
+    assert.equal(got, want.exposed);
+    assert.ok(Math.abs(got - want.closed) < 1e-12, `${got} vs ${want.closed}`);
+    const draw = await callR("beta_binomial2_rng", [0.3, 5, 10]) as number;
+    assert.ok(Number.isInteger(draw) && draw >= 0 && draw <= 10, String(draw));
+    // Rcpp writes each call's code to a new file in the cache: none of them is left behind.
+    const platform = readdirSync(dir).filter((n) => n.startsWith("sourceCpp-"));
+    for (const p of platform) {
+      const top = readdirSync(join(dir, p)).filter((n) => n.endsWith(".cpp"));
+      const built = readdirSync(join(dir, p)).filter((n) => n.startsWith("sourcecpp_"))
+        .flatMap((b) => readdirSync(join(dir, p, b)));
+      assert.deepEqual(top.filter((n) => !built.includes(n)), [], "stray code files");
+    }
   });
 
   it("takes the fit in callR() and call() wherever an RObject is taken", async () => {

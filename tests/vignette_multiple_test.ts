@@ -1,13 +1,14 @@
 /**
- * brmMultiple(): brms's brm_multiple over an array of data sets, against brm_multiple called in
- * the same worker with the same seed (the shared gaussian model: no new compile).
+ * brmMultiple(): brms's brm_multiple over an array of data sets and over a mice `mids`, against
+ * brm_multiple called in the same worker with the same seed (the shared gaussian model: no new
+ * compile).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { GAUSSIAN_PRIORS, groupData } from "./brm_shared.ts";
-import { callR, evalR, shutdown } from "../worker/mod.ts";
+import { callR, evalR, type RObject, shutdown } from "../worker/mod.ts";
 import { DataFrame } from "../data/mod.ts";
-import { brm, brmMultiple, type FitResult } from "../brms/mod.ts";
+import { brm, brmMultiple, type FitResult, type MultipleFitResult } from "../brms/mod.ts";
 
 describe("brmMultiple() against brms's brm_multiple", () => {
   const d1 = new DataFrame(groupData(45, 11)), d2 = new DataFrame(groupData(45, 13));
@@ -27,6 +28,19 @@ describe("brmMultiple() against brms's brm_multiple", () => {
   m <- brms::brm_multiple(data = list(d1, d2), fit = fit, chains = 2, iter = 300, seed = seed,
     refresh = 0)
   list(b_gb = as.double(posterior::as_draws_array(m)[, , "b_gb"]), rhats = m$rhats$b_gb)
+}
+vg_m_mids <- function(d) {
+  d$g <- factor(d$g)
+  d$obs_id <- NULL
+  d$y[c(5, 9, 20, 31)] <- NA
+  # y is nearly a function of g (means 0, 100, 200): keep g as the predictor all the same.
+  mice::mice(d, m = 2, seed = 1, printFlag = FALSE, remove.collinear = FALSE)
+}
+vg_m_mids_ref <- function(fit, imp, seed) {
+  set.seed(seed)
+  m <- brms::brm_multiple(data = imp, fit = fit, chains = 2, iter = 300, seed = seed, refresh = 0)
+  list(b_gb = as.double(posterior::as_draws_array(m)[, , "b_gb"]), rhats = m$rhats$b_gb,
+       y = c(mice::complete(imp, 1)$y[c(5, 9)], mice::complete(imp, 2)$y[c(5, 9)]))
 }`);
   });
   after(async () => {
@@ -59,6 +73,38 @@ describe("brmMultiple() against brms's brm_multiple", () => {
       assert.deepEqual(Array.from(m.rhats!.column("b_gb") as Float64Array), Array.from(want.rhats));
     } finally {
       m.r.dispose();
+    }
+  });
+
+  it("takes an R mids handle from mice, as brm_multiple does (same model: no compile)", async () => {
+    const imp = await callR("vg_m_mids", [d1], { convert: "handle" }) as RObject;
+    let m: MultipleFitResult | undefined;
+    try {
+      assert.ok(imp.inherits("mids"));
+      m = await brmMultiple(imp, {
+        formula: "y ~ g",
+        priors: GAUSSIAN_PRIORS,
+        chains: 2,
+        iter: 300,
+        seed: 5,
+        refresh: 0,
+      });
+      assert.equal(m.ndata, 2);
+      assert.equal(m.compiled, false);
+      const got = m.idata.get("posterior", "b_gb");
+      assert.deepEqual(got.shape, [4, 150]);
+      const want = await callR("vg_m_mids_ref", [fit, imp, 5], { convert: "value" }) as {
+        b_gb: number[];
+        rhats: number[];
+        y: number[];
+      };
+      // The two imputations differ where y was missing: two data sets, not one twice.
+      assert.notDeepEqual(want.y.slice(0, 2), want.y.slice(2));
+      assert.deepEqual(Array.from(got.data as Float64Array), Array.from(want.b_gb));
+      assert.deepEqual(Array.from(m.rhats!.column("b_gb") as Float64Array), Array.from(want.rhats));
+    } finally {
+      m?.r.dispose();
+      imp.dispose();
     }
   });
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- types must resolve in a Deno project that maps nothing
 import type * as Arrow from "npm:apache-arrow@21.2.0";
 
 /** The `npm:` specifier of the Arrow version package.json pins (kept equal by a test). */
@@ -32,6 +33,7 @@ async function importArrow(): Promise<typeof Arrow> {
     return await import("apache-arrow");
   } catch (e) {
     if (!("Deno" in globalThis)) throw e;
+    // deno-lint-ignore no-import-prefix -- the fallback for a Deno project that maps nothing
     return await import("npm:apache-arrow@21.2.0");
   }
 }

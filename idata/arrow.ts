@@ -6,6 +6,7 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- types must resolve in a Deno project that maps nothing
 import type { Data, DataType, Table } from "npm:apache-arrow@21.2.0";
 import { loadArrow } from "./_load_arrow.ts";
 import { Dataset } from "./dataset.ts";

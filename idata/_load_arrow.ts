@@ -24,7 +24,10 @@ let loaded: Promise<typeof Arrow> | undefined;
  * ```
  */
 export function loadArrow(): Promise<typeof Arrow> {
-  loaded ??= importArrow();
+  loaded ??= importArrow().catch((e) => {
+    loaded = undefined; // a later call tries again (e.g. once the package is installed)
+    throw e;
+  });
   return loaded;
 }
 

@@ -116,7 +116,7 @@ async function writeResults(
 ): Promise<void> {
   const { toZarr, toArrowIPC } = await import("../idata/mod.ts");
   toZarr(idata, join(dir, "idata.zarr"));
-  writeFileSync(join(dir, "posterior.arrow"), toArrowIPC(idata, "posterior"));
+  writeFileSync(join(dir, "posterior.arrow"), await toArrowIPC(idata, "posterior"));
   writeFileSync(join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   await writeRds(join(dir, "fit.rds"));
 }
@@ -283,7 +283,7 @@ export async function predictCommand(f: Flags, ctx: FailureContext): Promise<voi
     if (seed !== undefined) opts.seed = seed;
     const res = await fn(fit.r, opts);
     const group = res.idata.groups()[0];
-    writeFileSync(out, toArrowIPC(res.idata, group));
+    writeFileSync(out, await toArrowIPC(res.idata, group));
     if (f.json === true) process.stdout.write(JSON.stringify({ event: "done", out, group }) + "\n");
     else process.stderr.write(`wrote ${out} (${group})\n`);
   } finally {

@@ -398,7 +398,7 @@ class Worker implements ClusterWorker {
       await saveRds(fit, join(tmp, "fit.rds"), { worker: w });
       const result: ResultManifest = {
         rds: await put("fit.rds", readFileSync(join(tmp, "fit.rds"))),
-        draws: await put("posterior.arrow", toArrowIPC(fit.idata, "posterior")),
+        draws: await put("posterior.arrow", await toArrowIPC(fit.idata, "posterior")),
         summary: await put("summary.json", toBytes(summarize(fit.idata))),
         zarr,
         worker: this.name,

@@ -1,23 +1,14 @@
 /**
  * Apache Arrow export in the layout of posterior's `draws_df`: `.chain`, `.iteration`, `.draw`
  * (int32, 1-based) and one Float64 column per scalar element (`theta[1,2]`, first index
- * fastest).
+ * fastest). `apache-arrow` is imported on the first call, not with brmsts (see `_load_arrow.ts`),
+ * so both functions are async.
  *
  * @module
  */
-import {
-  Field,
-  Float64,
-  Int32,
-  makeData,
-  makeVector,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  tableToIPC,
-} from "apache-arrow";
-import type { Data, DataType } from "apache-arrow";
+// deno-lint-ignore no-import-prefix -- types must resolve in a Deno project that maps nothing
+import type { Data, DataType, Table } from "npm:apache-arrow@21.2.0";
+import { loadArrow } from "./_load_arrow.ts";
 import { Dataset } from "./dataset.ts";
 import type { InferenceData } from "./inference_data.ts";
 import { elements } from "./flatten.ts";
@@ -44,7 +35,8 @@ export interface ToArrowOptions {
 
 /**
  * An Arrow table of one group's draws, one row per draw (chain-major). Float64 variables whose
- * elements are contiguous (scalar variables) are wrapped without copying.
+ * elements are contiguous (scalar variables) are wrapped without copying. Async because it
+ * imports `apache-arrow` on first use.
  *
  * @example
  * ```ts
@@ -53,19 +45,21 @@ export interface ToArrowOptions {
  * const idata = InferenceData.fromObject({ posterior: { mu: new Float64Array(8) } }, {
  *   chains: 2,
  * });
- * const table = toArrow(idata);
+ * const table = await toArrow(idata);
  * table.schema.fields.map((f) => f.name); // [".chain", ".iteration", ".draw", "mu"]
  * const ipc = tableToIPC(table, "file"); // Arrow IPC file bytes
  * ```
  */
-export function toArrow(
+export async function toArrow(
   idata: InferenceData | Dataset,
   group = "posterior",
   options: ToArrowOptions = {},
-): Table {
+): Promise<Table> {
+  const arrow = await loadArrow();
+  const { Field, Float64, Int32, makeData, makeVector, RecordBatch, Schema, Struct } = arrow;
   const ds = idata instanceof Dataset ? idata : idata.group(group);
   const names = options.varNames ?? ds.varNames().filter((n) => ds.get(n).dims.includes("draw"));
-  const fields: Field[] = [];
+  const fields: InstanceType<typeof Field>[] = [];
   const children: Data<DataType>[] = [];
   let chains = -1;
   let draws = -1;
@@ -81,7 +75,7 @@ export function toArrow(
     }
     el.names.forEach((n, k) => {
       fields.push(new Field(n, new Float64(), true));
-      children.push(float64Data(el.values(k)));
+      children.push(float64Data(arrow, el.values(k)));
     });
   }
   if (chains < 0) ({ chains, draws } = chainsDraws(ds));
@@ -109,11 +103,14 @@ export function toArrow(
     nullCount: 0,
     children: allData,
   });
-  return new Table([new RecordBatch(schema, data)]);
+  return new arrow.Table([new RecordBatch(schema, data)]);
 }
 
 /** A Float64 column on `values` (no copy); R's NA_real_ become nulls, other NaN stay NaN. */
-function float64Data(values: Float64Array): Data<DataType> {
+function float64Data(
+  arrow: Awaited<ReturnType<typeof loadArrow>>,
+  values: Float64Array,
+): Data<DataType> {
   let bitmap: Uint8Array | undefined;
   let nulls = 0;
   for (let i = 0; i < values.length; i++) {
@@ -123,8 +120,8 @@ function float64Data(values: Float64Array): Data<DataType> {
       nulls++;
     }
   }
-  return makeData({
-    type: new Float64(),
+  return arrow.makeData({
+    type: new arrow.Float64(),
     length: values.length,
     nullCount: nulls,
     data: values,
@@ -145,13 +142,14 @@ function chainsDraws(ds: Dataset): { chains: number; draws: number } {
  * import { InferenceData, toArrowIPC } from "./mod.ts";
  * import { writeFileSync } from "node:fs";
  * const idata = InferenceData.fromObject({ posterior: { mu: new Float64Array(8) } });
- * writeFileSync("/tmp/draws.arrow", toArrowIPC(idata));
+ * writeFileSync("/tmp/draws.arrow", await toArrowIPC(idata));
  * ```
  */
-export function toArrowIPC(
+export async function toArrowIPC(
   idata: InferenceData | Dataset,
   group = "posterior",
   options: ToArrowOptions & { format?: "file" | "stream" } = {},
-): Uint8Array {
-  return tableToIPC(toArrow(idata, group, options), options.format ?? "file");
+): Promise<Uint8Array> {
+  const { tableToIPC } = await loadArrow();
+  return tableToIPC(await toArrow(idata, group, options), options.format ?? "file");
 }

@@ -30,9 +30,9 @@ export function runtimeName(): "deno" | "bun" {
 export async function loadNative(): Promise<Native> {
   if (cached) return cached;
   if (runtimeName() === "bun") {
-    // A computed specifier keeps Deno's type checker from resolving `bun:ffi`.
-    const spec = ["bun", "ffi"].join(":");
-    cached = bunNative(await import(spec));
+    // A literal specifier, so that `deno publish` can analyse it; `bun:ffi` exists only under Bun.
+    // @ts-ignore: Deno's type checker cannot resolve Bun's built-in module
+    cached = bunNative(await import("bun:ffi"));
   } else {
     cached = denoNative();
   }

@@ -56,8 +56,8 @@ function fromR() {
 after(() => tmp.cleanup());
 
 describe("toArrow() in the layout of posterior's draws_df", () => {
-  it("names, orders and fills the columns like as_draws_df()", SLOW, () => {
-    const table = toArrow(fromR(), "posterior", { metaColumns: "last" });
+  it("names, orders and fills the columns like as_draws_df()", SLOW, async () => {
+    const table = await toArrow(fromR(), "posterior", { metaColumns: "last" });
     const names = readFileSync(join(tmp.path, "names.txt"), "utf8").trim().split("\n");
     assert.deepEqual(table.schema.fields.map((x) => x.name), names);
     const df = f("df.bin"); // rows x columns, column-major
@@ -69,8 +69,8 @@ describe("toArrow() in the layout of posterior's draws_df", () => {
     assert.equal(String(table.schema.fields.at(-1)!.type), "Int32");
   });
 
-  it("puts .chain, .iteration and .draw first by default", SLOW, () => {
-    const table = toArrow(fromR());
+  it("puts .chain, .iteration and .draw first by default", SLOW, async () => {
+    const table = await toArrow(fromR());
     assert.deepEqual(
       table.schema.fields.slice(0, 4).map((x) => x.name),
       [".chain", ".iteration", ".draw", "mu"],
@@ -86,13 +86,13 @@ describe("toArrow() in the layout of posterior's draws_df", () => {
     ]);
   });
 
-  it("round-trips through an Arrow IPC file and stream", SLOW, () => {
+  it("round-trips through an Arrow IPC file and stream", SLOW, async () => {
     const idata = fromR();
     for (const format of ["file", "stream"] as const) {
       const path = join(tmp.path, `draws.${format}.arrow`);
-      writeFileSync(path, toArrowIPC(idata, "posterior", { format }));
+      writeFileSync(path, await toArrowIPC(idata, "posterior", { format }));
       const back = tableFromIPC(new Uint8Array(readFileSync(path)));
-      const table = toArrow(idata);
+      const table = await toArrow(idata);
       assert.deepEqual(
         back.schema.fields.map((x) => x.name),
         table.schema.fields.map((x) => x.name),
@@ -112,19 +112,19 @@ describe("toArrow() in the layout of posterior's draws_df", () => {
     }
   });
 
-  it("wraps scalar Float64 variables without copying", () => {
+  it("wraps scalar Float64 variables without copying", async () => {
     const sab = new SharedArrayBuffer(8 * 64);
     const mu = new Float64Array(sab, 8 * 4, 12);
     const idata = InferenceData.fromObject({ posterior: { mu } }, { chains: 3 });
-    const values = toArrow(idata).getChild("mu")!.data[0].values as Float64Array;
+    const values = (await toArrow(idata)).getChild("mu")!.data[0].values as Float64Array;
     assert.equal(values.buffer, sab);
     assert.equal(values.byteOffset, mu.byteOffset);
   });
 
-  it("turns R's NA into null and keeps NaN", () => {
+  it("turns R's NA into null and keeps NaN", async () => {
     const x = Float64Array.from([1, 2, NaN, 4]);
     setNA(x, 1);
-    const table = toArrow(InferenceData.fromObject({ posterior: { x } }));
+    const table = await toArrow(InferenceData.fromObject({ posterior: { x } }));
     const col = table.getChild("x")!;
     assert.equal(col.nullCount, 1);
     assert.equal(col.get(1), null);
@@ -132,13 +132,13 @@ describe("toArrow() in the layout of posterior's draws_df", () => {
     assert.equal(col.get(3), 4);
   });
 
-  it("selects variables and exports any group with draws", () => {
+  it("selects variables and exports any group with draws", async () => {
     const idata = InferenceData.fromObject({
       posterior: { a: new Float64Array(4), b: new Float64Array(4) },
       prior: { a: new Float64Array(6) },
     });
-    const t = toArrow(idata, "posterior", { varNames: ["b"] });
+    const t = await toArrow(idata, "posterior", { varNames: ["b"] });
     assert.deepEqual(t.schema.fields.map((x) => x.name), [".chain", ".iteration", ".draw", "b"]);
-    assert.equal(toArrow(idata, "prior").numRows, 6);
+    assert.equal((await toArrow(idata, "prior")).numRows, 6);
   });
 });

@@ -189,13 +189,17 @@ describe("brmsts installed into another project", { timeout: 900_000 }, () => {
     assert.deepEqual(out.arrow.sigma, out.draws.sigma);
   }
 
-  it("the tarball holds the sources, R files and licence, not node_modules", async () => {
+  it("the tarball holds the sources, R files and licence, and no tests, benchmarks or node_modules", async () => {
     const list = await run("tar", ["tzf", TGZ], tmp);
     const files = new Set(list.trim().split("\n"));
     for (const f of ["LICENSE", "mod.ts", "package.json", "worker/host/bootstrap.R", "cli.ts"]) {
       assert.ok(files.has(`package/${f}`), f);
     }
     assert.ok(![...files].some((f) => f.includes("node_modules/")));
+    // Only what runs: package.json's `files` keeps tests, benchmarks and CI tools out.
+    for (const dir of ["tests/", "bench/", "tools/", ".ci/", ".cache/"]) {
+      assert.ok(![...files].some((f) => f.startsWith(`package/${dir}`)), dir);
+    }
   });
 
   it("the Arrow fallback specifier pins package.json's version", () => {

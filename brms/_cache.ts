@@ -32,6 +32,7 @@ import {
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { pidAlive } from "../native/process.ts";
 import type { CallOptions, RObject, RWorker } from "../worker/mod.ts";
 import { type CompilerSetup, discardHeader, prepareCompiler } from "./_compiler.ts";
 import { enforceCacheCap, markReader, touchEntry } from "./cache_admin.ts";
@@ -174,16 +175,6 @@ export function fileIdentity(file: string): string | null {
 }
 
 const STALE_LOCK_MS = 3 * 3600_000;
-
-/** Whether process `pid` is alive (also when it belongs to another user). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
-}
 
 /** Whether the lock file at `lock` belongs to a process that is gone (or is very old). */
 function lockIsStale(lock: string): boolean {

@@ -17,7 +17,8 @@ import { readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { cacheDir, pidAlive, tryLock } from "./_cache.ts";
+import { pidAlive } from "../native/process.ts";
+import { cacheDir, tryLock } from "./_cache.ts";
 import { type CompilerCacheStatus, compilerCacheStatus, compilerDir } from "./_compiler.ts";
 
 /** The default size cap of the model cache: 2 GB. */

@@ -20,6 +20,7 @@ import { fromJSON, SpecError } from "../formula/mod.ts";
 import { toArrowIPC, toZarr } from "../idata/mod.ts";
 import { summarize } from "../stats/mod.ts";
 import { RAbortError, RWorker, RWorkerCrashedError } from "../worker/mod.ts";
+import { pidAlive } from "../native/process.ts";
 import { ClusterInputError } from "./errors.ts";
 import {
   CANCEL_PREFIX,
@@ -146,14 +147,8 @@ function sweepJobDirs(): void {
   }
   for (const name of names) {
     const m = name.startsWith(JOB_DIR_PREFIX) && name.slice(JOB_DIR_PREFIX.length).match(/^(\d+)-/);
-    if (!m || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (e) {
-      if ((e as { code?: string }).code === "ESRCH") {
-        rmSync(join(tmpdir(), name), { recursive: true, force: true });
-      }
-    }
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 

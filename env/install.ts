@@ -13,7 +13,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import process from "node:process";
-import { errnoCode, removeTree, token } from "./store/fs.ts";
+import { pidAlive } from "../native/process.ts";
+import { removeTree, token } from "./store/fs.ts";
 import { type InstalledRPackage, readDescription } from "./_library.ts";
 import { RPackageInstallError } from "./store/errors.ts";
 import { withHomeLock } from "./lock.ts";
@@ -247,12 +248,7 @@ export function removeFromLibrary(library: string, name: string): boolean {
 function deadOwner(entry: string): boolean {
   const m = entry.match(/-(\d+)-[a-z0-9]+$/);
   if (!m) return false;
-  try {
-    process.kill(Number(m[1]), 0);
-    return false;
-  } catch (e) {
-    return errnoCode(e) === "ESRCH";
-  }
+  return !pidAlive(Number(m[1]));
 }
 
 /**

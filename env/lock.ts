@@ -23,6 +23,7 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { pidAlive } from "../native/process.ts";
 import { errnoCode, sleep, token } from "./store/fs.ts";
 import { EnvironmentLockError } from "./store/errors.ts";
 import { brmstsHome } from "./store/home.ts";
@@ -60,15 +61,6 @@ function processStart(pid: number): string | null {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoCode(e) === "EPERM";
-  }
-}
-
 function readOwner(dir: string): { text: string; owner: Owner | null } | null {
   let text: string;
   try {
@@ -87,7 +79,7 @@ function readOwner(dir: string): { text: string; owner: Owner | null } | null {
 function isStale(owner: Owner | null, staleMs: number): boolean {
   if (!owner || typeof owner.pid !== "number") return true; // written by hand, or garbage
   if (owner.host !== hostname()) return Date.now() - Date.parse(owner.since) > staleMs;
-  if (!alive(owner.pid)) return true;
+  if (!pidAlive(owner.pid)) return true;
   const start = processStart(owner.pid);
   return owner.start !== null && start !== null && start !== owner.start;
 }
@@ -237,7 +229,7 @@ function sweep(home: string): void {
   }
   for (const name of entries) {
     const m = name.match(LEFTOVER);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) {
       rmSync(join(home, name), { recursive: true, force: true });
     }
   }

@@ -6,3 +6,4 @@
 export * from "./_types.ts";
 export * from "./native.ts";
 export * from "./libc.ts";
+export * from "./process.ts";

@@ -3,17 +3,10 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 
-/** True while a process with this pid exists (and is not a zombie). */
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/\) Z /.test(stat);
-  } catch {
-    return false;
-  }
-}
+/** True while a process with this pid exists and is not a zombie (the library's own check). */
+export { pidAlive } from "../native/process.ts";
 
 /** Polls `cond` every `everyMs` (50) until it holds or `ms` pass; returns its last value. */
 export async function waitFor(

@@ -90,6 +90,52 @@ await w.eval("x");
   });
 });
 
+describe("clean-up after the main process and its worker are SIGKILLed at once", () => {
+  let dir: string;
+  before(() => dir = mkdtempSync(join(tmpdir(), "brmsts-both-killed-test-")));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a new worker removes the private TMPDIR neither process was left to remove", async () => {
+    const script = join(dir, "child.ts");
+    writeFileSync(
+      script,
+      `import { RWorker } from ${JSON.stringify(join(ROOT, "worker", "mod.ts"))};
+const w = new RWorker();
+w.setConsoleOutput("silent");
+await w.eval("1");
+console.log("pid " + w.info!.pid + " tmp " + w.info!.tempDir);
+await new Promise(() => {});
+`,
+    );
+    const [cmd, ...args] = runScriptArgv(script);
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise((res) => child.on("exit", res));
+    let out = "";
+    child.stdout!.on("data", (d) => out += String(d));
+    assert.ok(await waitFor(() => /tmp \S+/.test(out), 120_000, 20), "the child reported no pid");
+    const wpid = Number(/pid (\d+)/.exec(out)![1]);
+    const privateTmp = dirname(/tmp (\S+)/.exec(out)![1]);
+    assert.match(privateTmp, new RegExp(`brmsts-tmp-${child.pid}-`));
+    process.kill(wpid, "SIGKILL");
+    child.kill("SIGKILL");
+    await exited;
+    assert.ok(await waitFor(() => !pidAlive(wpid), 20_000), "the worker is still alive");
+    assert.ok(existsSync(privateTmp), "the dir this test is about was removed by a dying process");
+    // A private TMPDIR whose main process is dead but whose worker lives on is kept.
+    const living = mkdtempSync(join(tmpdir(), `brmsts-tmp-${wpid}-`));
+    writeFileSync(join(living, ".worker-pid"), String(process.pid));
+    const w = new RWorker();
+    try {
+      await w.eval("1");
+      assert.equal(existsSync(privateTmp), false, privateTmp);
+      assert.equal(existsSync(living), true, living);
+    } finally {
+      await w.shutdown();
+      rmSync(living, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("clean-up after an aborted Stan compile", () => {
   let dir: string;
   const saved = process.env.TMPDIR;

@@ -4,11 +4,22 @@
  *
  * @module
  */
-import { closeSync, constants, mkdtempSync, openSync, read, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  read,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { cstr, type LibC, loadLibC, SIGKILL } from "../../native/mod.ts";
+import { cstr, type LibC, loadLibC, pidAlive, SIGKILL } from "../../native/mod.ts";
 import type { Event } from "../wire/protocol.ts";
 
 /** How a process ended. */
@@ -180,6 +191,36 @@ class Channel {
   }
 }
 
+/** Prefix of a worker's private TMPDIR; the main process's pid follows, then a random part. */
+const TMP_PREFIX = "brmsts-tmp-";
+/** The file in a worker's TMPDIR that names the worker's pid. */
+const WORKER_PID_FILE = ".worker-pid";
+
+/**
+ * Removes the private TMPDIRs of workers that died together with their main process (a
+ * SIGKILL of the whole process group, a machine-wide OOM kill): neither was left to remove
+ * it. A dir stays while its main process or its worker is alive (an orphaned worker removes its
+ * own when it ends).
+ */
+function sweepDeadTmpDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(TMP_PREFIX) && name.slice(TMP_PREFIX.length).match(/^(\d+)-/);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    const dir = join(tmpdir(), name);
+    let worker = 0;
+    try {
+      worker = Number(readFileSync(join(dir, WORKER_PID_FILE), "utf8"));
+    } catch { /* the worker never started */ }
+    if (!pidAlive(worker)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Spawns the worker host. Its stdin is /dev/null and its stdout/stderr are inherited (the host
  * points fds 1 and 2 at its own forwarding pipe once it runs); the protocol runs over a FIFO
@@ -191,9 +232,10 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
   const ch = new Channel(libc);
   // A private TMPDIR: R's session temp dir and whatever R's children leave there (a compiler's
   // cc*.s when a compile is cut short) go with the worker, whatever way it ends.
+  sweepDeadTmpDirs();
   let tmp: string;
   try {
-    tmp = mkdtempSync(join(tmpdir(), "brmsts-tmp-"));
+    tmp = mkdtempSync(join(tmpdir(), `${TMP_PREFIX}${process.pid}-`));
   } catch (e) {
     ch.close();
     throw e;
@@ -254,6 +296,9 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+  try {
+    writeFileSync(join(tmp, WORKER_PID_FILE), String(pid));
+  } catch { /* the sweep then treats the dir as the dead main process's alone */ }
   // The worker leads its own process group: once it is gone (an exit, a crash, a kill), end
   // what it started and left running (a compiler, forked chains).
   exited = exited.then((s) => {

@@ -157,6 +157,27 @@ function value(v: unknown): unknown {
 }
 
 /**
+ * The contrasts of a data frame's factors (`Categorical.contrasts`) by column name, or
+ * `undefined` when none has any. R sets them with `contrasts<-` (`brmsts_apply_contrasts` in
+ * sampling.R), so a matrix is completed and named as R does it.
+ *
+ * @example
+ * ```ts
+ * import { Categorical, DataFrame } from "../data/mod.ts";
+ * const g = Categorical.from(["a", "b", "c"]).withContrasts("contr.sum");
+ * contrastsOf(new DataFrame({ g })); // { g: "contr.sum" }
+ * ```
+ */
+export function contrastsOf(data: unknown): Record<string, unknown> | undefined {
+  if (!(data instanceof DataFrame)) return undefined;
+  const cs: Record<string, unknown> = {};
+  for (const [name, col] of data.entries()) {
+    if (col instanceof Categorical && col.contrasts !== undefined) cs[name] = col.contrasts;
+  }
+  return Object.keys(cs).length ? cs : undefined;
+}
+
+/**
  * The named arguments of `brms::brm()` for `options` (brmsts's own options left out).
  *
  * @example
@@ -185,14 +206,8 @@ export function brmArgs(options: Record<string, unknown>): Record<string, unknow
       : rCode(String(typeof f === "string" ? bf(f) : reviveFormula(f, "brm() 'formula'"))),
     data: dataArg(options.data),
   };
-  // Factor contrasts (Categorical.contrasts) become the factors' `contrasts` attributes in R.
-  if (args.data instanceof DataFrame) {
-    const cs: Record<string, unknown> = {};
-    for (const [name, col] of args.data.entries()) {
-      if (col instanceof Categorical && col.contrasts !== undefined) cs[name] = col.contrasts;
-    }
-    if (Object.keys(cs).length) args.brmsts_contrasts = cs;
-  }
+  const cs = contrastsOf(args.data);
+  if (cs) args.brmsts_contrasts = cs;
   for (const [key, v] of Object.entries(options)) {
     if (v === undefined || key === "formula" || key === "data" || LOCAL_OPTIONS.has(key)) continue;
     const name = ARG_NAMES[key] ?? camelToSnake(key);

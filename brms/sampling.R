@@ -25,6 +25,25 @@ brmsts_backend_problem <- function(backend) {
   ""
 }
 
+# Sets the factor contrasts brmsts sends as `brmsts_contrasts` (column name -> a contrast
+# function's name or a matrix) on `args$data`, as `contrasts(d$x) <- value` does.
+brmsts_apply_contrasts <- function(args) {
+  cs <- args$brmsts_contrasts
+  args$brmsts_contrasts <- NULL
+  for (nm in names(cs)) stats::contrasts(args$data[[nm]]) <- cs[[nm]]
+  args
+}
+
+# brms::make_stancode or brms::make_standata (`what`) on data with factor contrasts.
+brmsts_make <- function(what, ...) {
+  args <- list(...)
+  if (!is.null(args$data) && !is.data.frame(args$data)) {
+    args$data <- as.data.frame(args$data, stringsAsFactors = FALSE, optional = TRUE)
+  }
+  fun <- switch(what, stancode = brms::make_stancode, standata = brms::make_standata)
+  brms::do_call(fun, brmsts_apply_contrasts(args))
+}
+
 brmsts_prepare <- function(...) {
   args <- list(...)
   backend <- brmsts_or(args$backend, getOption("brms.backend", "rstan"))
@@ -33,9 +52,7 @@ brmsts_prepare <- function(...) {
   if (!is.null(args$data) && !is.data.frame(args$data)) {
     args$data <- as.data.frame(args$data, stringsAsFactors = FALSE, optional = TRUE)
   }
-  cs <- args$brmsts_contrasts
-  args$brmsts_contrasts <- NULL
-  for (nm in names(cs)) stats::contrasts(args$data[[nm]]) <- cs[[nm]]
+  args <- brmsts_apply_contrasts(args)
   x <- brms::do_call(brms::brm, c(args, list(empty = TRUE)))
   spec <- new.env(parent = emptyenv())
   spec$args <- args

@@ -8,9 +8,10 @@
  * @module
  */
 
-import { callR, named, RCode, rCode, RObject } from "../worker/mod.ts";
+import { callR, defaultWorker, named, RCode, rCode, RObject } from "../worker/mod.ts";
 import { fitHandle, type FitLike, type PostfitCallOptions, prepare } from "./fit_args.ts";
-import { brmsArgs } from "./_options.ts";
+import { brmsArgs, contrastsOf } from "./_options.ts";
+import { ensureTools } from "./_r_helpers.ts";
 import { dataArg } from "./_data.ts";
 import { bf } from "../formula/bf.ts";
 import { type Formula, reviveFormula } from "../formula/compose.ts";
@@ -101,7 +102,24 @@ function buildArgs(options: StancodeOptions, what: string): Record<string, unkno
     if (HANDLED.has(key) || value === undefined) continue;
     args[camelToSnake(key)] = !isR(value) && isTree(value) ? rCode(String(fromJSON(value))) : value;
   }
+  const cs = contrastsOf(args.data);
+  if (cs) args.brmsts_contrasts = cs;
   return args;
+}
+
+/**
+ * `brms::make_stancode`/`make_standata` on `args`; through `brmsts_make` (which sets the
+ * factors' contrasts first) when the data carry contrasts.
+ */
+async function make(
+  what: "stancode" | "standata",
+  args: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const opts = { signal, convert: "value" as const };
+  if (args.brmsts_contrasts === undefined) return await callR(`brms::make_${what}`, args, opts);
+  await ensureTools(defaultWorker(), signal);
+  return await callR("brmsts_make", { what, ...args }, opts);
 }
 
 /**
@@ -124,10 +142,7 @@ function buildArgs(options: StancodeOptions, what: string): Record<string, unkno
  */
 export async function makeStancode(options: StancodeOptions): Promise<string> {
   const args = buildArgs(options, "makeStancode()");
-  const code = await callR("brms::make_stancode", args, {
-    signal: options.signal,
-    convert: "value",
-  });
+  const code = await make("stancode", args, options.signal);
   if (typeof code !== "string") {
     throw new TypeError(`brms::make_stancode returned ${typeof code}, expected a string`);
   }
@@ -149,7 +164,7 @@ export async function makeStancode(options: StancodeOptions): Promise<string> {
  */
 export async function makeStandata(options: StancodeOptions): Promise<unknown> {
   const args = buildArgs(options, "makeStandata()");
-  return await callR("brms::make_standata", args, { signal: options.signal, convert: "value" });
+  return await make("standata", args, options.signal);
 }
 
 /**

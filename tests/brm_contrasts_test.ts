@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { GAUSSIAN_PRIORS, groupData, mean } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import { Categorical, NdArray } from "../data/mod.ts";
-import { brm } from "../brms/mod.ts";
+import { brm, makeStandata } from "../brms/mod.ts";
+
+/** Element [i, j] of a 2-d NdArray-like value in either storage order. */
+function at(x: NdArray, i: number, j: number): number {
+  const [n, k] = x.shape;
+  return Number(x.order === "F" ? x.data[i + j * n] : x.data[i * k + j]);
+}
 
 describe("factor contrasts from TypeScript", () => {
   after(() => shutdown());
@@ -21,6 +27,35 @@ describe("factor contrasts from TypeScript", () => {
       TypeError,
     );
     assert.equal(g.withContrasts("contr.sum").contrasts, "contr.sum");
+  });
+
+  it("gives makeStandata() the design matrix R's contrasts<- gives make_standata()", async () => {
+    const d = groupData(12, 3);
+    // A one-column matrix for a three-level factor: R completes it to two columns (by QR).
+    const m = new NdArray(new Float64Array([-1, 0, 1]), [3, 1]);
+    await evalR(`hb_sx <- function(y, g, how) {
+      d <- data.frame(y = y, g = factor(g))
+      if (how == "sum") stats::contrasts(d$g) <- "contr.sum"
+      else stats::contrasts(d$g) <- matrix(c(-1, 0, 1), 3, 1)
+      as.double(brms::make_standata(y ~ g, data = d)$X)
+    }`);
+    for (const [how, c] of [["sum", "contr.sum"], ["matrix", m]] as const) {
+      const g = Categorical.from(d.g).withContrasts(c);
+      const x = (await makeStandata({ formula: "y ~ g", data: { y: d.y, g } }) as { X: NdArray })
+        .X;
+      const want = await callR("hb_sx", [d.y, d.g, how]) as number[];
+      // X comes back as an n × K matrix; compare it column-major, as R stores it.
+      const [n, k] = x.shape;
+      const got: number[] = [];
+      for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) got.push(at(x, i, j));
+      assert.equal(got.length, want.length, how);
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-12, `${how} X[${i}]`));
+    }
+    // Without contrasts, R's default (treatment) coding: the second column is g == level 2.
+    const plain = await makeStandata({ formula: "y ~ g", data: { y: d.y, g: d.g } }) as {
+      X: NdArray;
+    };
+    for (let i = 0; i < 12; i++) assert.equal(at(plain.X, i, 1), d.g[i] === "b" ? 1 : 0);
   });
 
   it("gives brms the design matrix and coefficients of R's contr.sum", async () => {

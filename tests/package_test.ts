@@ -137,7 +137,13 @@ async function installBunProject(dir: string): Promise<void> {
     join(dir, "package-lock.json"),
     JSON.stringify({ name: "consumer", lockfileVersion: 3, requires: true, packages }),
   );
-  await run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], dir);
+  const ci = ["ci", "--no-audit", "--no-fund", "--loglevel=error"];
+  try {
+    await run("npm", [...ci, "--offline"], dir);
+  } catch {
+    // npm's cache lacks a package (set-up found node_modules already installed): fetch it.
+    await run("npm", [...ci, "--prefer-offline"], dir);
+  }
 }
 
 interface Output {

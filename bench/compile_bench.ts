@@ -2,8 +2,9 @@
  * Compile benchmark (issue 17): the first fit of a never-seen model, brmsts against
  * `Rscript -e 'brms::brm(...)'`, ratios measured in the same run.
  *
- * Each run uses a fresh formula (`y ~ x<random>`, a renamed predictor, so no cache can help),
- * alternating which side goes first:
+ * Each run uses a fresh formula (`y ~ x<random>`, a renamed predictor, so no cache can help);
+ * the sides run A, B, A, B, A, B (baseline, brmsts, baseline, …) so that a drift in machine load
+ * hits both sides alike, and the load average is printed with each run:
  * - baseline: a fresh `Rscript` running `brms::brm()` (Debian's flags: `-g -O2`), wall time from
  *   spawn to exit, peak RSS of the process tree (the compiler included) from `/usr/bin/time`;
  * - brmsts: a fresh process running `brm()` with an empty models directory (the compiler cache,
@@ -15,8 +16,11 @@
  * the draws are `identical()`. Also printed: the size of the cached model (brmsts's entry
  * against the same stanfit compiled the brms way, saved the same way).
  *
- * Run: `deno run -A bench/compile_bench.ts [runs]` (default 1 run; each compiles two models,
- * minutes on a loaded machine). `BRMSTS_CACHE_DIR` holds the compiler cache.
+ * Time to first draw is the median of the runs (default 3), and the median of the per-run ratios
+ * is printed too (target <= 0.5).
+ *
+ * Run: `deno run -A bench/compile_bench.ts [runs]` (default 3 runs; each compiles two models,
+ * about 2 minutes per run on a quiet machine). `BRMSTS_CACHE_DIR` holds the compiler cache.
  *
  * @module
  */
@@ -32,7 +36,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -101,7 +105,9 @@ function rData(pred: string): string {
 }
 
 async function main() {
-  const runs = Number(process.argv[2] ?? 1);
+  const runs = Number(process.argv[2] ?? 3);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(`load average at start: ${load()} (${cpus().length} cores)`);
   const shared = cacheDir();
   mkdirSync(compilerDir(shared), { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "brmsts-compile-bench-"));
@@ -166,14 +172,24 @@ async function main() {
           last = { pred, ref, entry: join(root, "models", `${res.key}.rds`) };
         },
       ];
-      if (i % 2) sides.reverse();
-      for (const s of sides) await s();
+      const loads: string[] = [];
+      for (const s of sides) loads.push(load()), await s();
       console.log(
         `  run ${i + 1}: Rscript brms::brm ${base.at(-1)!.toFixed(1)} s (${
           baseRss.at(-1)!.toFixed(0)
-        } MB peak), brmsts ${ours.at(-1)!.toFixed(1)} s (${ourRss.at(-1)!.toFixed(0)} MB peak)`,
+        } MB peak), brmsts ${ours.at(-1)!.toFixed(1)} s (${
+          ourRss.at(-1)!.toFixed(0)
+        } MB peak), ratio ${
+          (ours.at(-1)! / base.at(-1)!).toFixed(3)
+        }; load average before each side: ${loads.join(" / ")}`,
       );
     }
+    console.log(`load average at end: ${load()}`);
+    console.log(
+      `median of the per-run ratios (brmsts / Rscript): ${
+        median(ours.map((o, i) => o / base[i])).toFixed(3)
+      } (target <= 0.5)`,
+    );
     report(
       `first fit of a new model (median of ${runs})`,
       median(ours),

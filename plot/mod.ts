@@ -45,9 +45,3 @@ export {
 } from "./effects.ts";
 export { fitReport, type FitReportOptions, type FitReportResult } from "./report.ts";
 export { bayesplot, type BayesplotOptions } from "./bayesplot.ts";
-export {
-  type InterpretPlotOptions,
-  plotComparisons,
-  plotPredictions,
-  plotSlopes,
-} from "./interpret.ts";

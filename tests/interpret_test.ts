@@ -11,7 +11,6 @@ import { EPILEPSY } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, rCode, shutdown } from "../worker/mod.ts";
 import type { Categorical, DataFrame, NdArray } from "../data/mod.ts";
 import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
-import { plotComparisons, PlotInputError, plotPredictions, plotSlopes } from "../plot/mod.ts";
 import {
   comparisons,
   datagrid,
@@ -354,39 +353,6 @@ describe("interpreting a fit: hypothesis, datagrid, predictions, comparisons, sl
       const ref = await callR("ip_t_avg", [d, trt]) as { sum: NdArray; draws: NdArray };
       sameAsR(res, ref.sum, ref.draws, `slope ${kind}`);
     }
-  });
-
-  it("plotPredictions/plotComparisons/plotSlopes plot exactly the result rows and render to SVG", async () => {
-    const grid = await datagrid(ep, { zAge: [-1, 0, 1] });
-    const pred = await predictions(ep, { grid, reFormula: null });
-    const comp = await comparisons(ep, { variables: { zAge: 1 }, by: "Trt" });
-    const slo = await slopes(ep, { variables: "zAge", by: "Trt" });
-    const cases = [
-      [plotPredictions(pred), pred, "zAge", true],
-      [plotComparisons(comp), comp, "Trt", false],
-      [plotSlopes(slo), slo, "Trt", false],
-    ] as const;
-    for (const [plot, res, x, numeric] of cases) {
-      const spec = plot.spec as {
-        data: { values: { x: unknown; estimate: number; lower: number; upper: number }[] };
-        layer: { mark: { type: string } }[];
-      };
-      assert.deepEqual(
-        spec.data.values.map((v) => [v.estimate, v.lower, v.upper]),
-        res.rows.map((r) => [r.estimate, r.lower, r.upper]),
-      );
-      const xs = res.rows.map((r) =>
-        r.row < 0 ? r.by[x] : [...(res.data.column(x) as Float64Array)][r.row]
-      );
-      assert.deepEqual(spec.data.values.map((v) => v.x), xs);
-      assert.deepEqual(
-        spec.layer.map((l) => l.mark.type),
-        numeric ? ["area", "line"] : ["rule", "point"],
-      );
-      const svg = await plot.toSVG();
-      assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
-    }
-    assert.throws(() => plotPredictions(pred, { condition: "nope" }), PlotInputError);
   });
 
   it("bad input: unknown variables and levels, slopes of a factor, bad options are typed errors", async () => {

@@ -128,9 +128,11 @@ async function conditionGrid(
     }
     let lo = Infinity, hi = -Infinity;
     for (const x of v) if (!Number.isNaN(x)) (lo = Math.min(lo, x), hi = Math.max(hi, x));
+    // As R's seq(lo, hi, length.out = n): lo + i * by, the last value hi itself.
+    const by = (hi - lo) / (CONDITION_POINTS - 1);
     spec[name] = Array.from(
       { length: CONDITION_POINTS },
-      (_, i) => lo + (hi - lo) * i / (CONDITION_POINTS - 1),
+      (_, i) => i === CONDITION_POINTS - 1 ? hi : lo + i * by,
     );
   });
   return await datagrid(fit, spec, o);

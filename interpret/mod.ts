@@ -31,6 +31,15 @@ export {
   slopes,
   type SlopesOptions,
 } from "./effects.ts";
+export {
+  type EffectPlotOptions,
+  plotComparisons,
+  type PlotComparisonsOptions,
+  plotPredictions,
+  type PlotPredictionsOptions,
+  plotSlopes,
+  type PlotSlopesOptions,
+} from "./plots.ts";
 export type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
 export type { InterpretCallOptions } from "./_r.ts";
 export type { Cell } from "./_frame.ts";

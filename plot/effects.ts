@@ -32,6 +32,83 @@ function frameRows(df: DataFrame, names: readonly string[]): Record<string, unkn
 }
 
 /**
+ * The layers of an estimate with its interval against x, as brms and marginaleffects draw them:
+ * for a numeric x a ribbon from `lower` to `upper` under a line, for a categorical x error bars
+ * (rules) under filled points; a group as colour (and, for a categorical x, side by side).
+ * Shared by {@link plotConditionalEffects} and interpret/'s `plotPredictions`,
+ * `plotComparisons` and `plotSlopes`.
+ *
+ * @example
+ * ```ts
+ * import { intervalLayers } from "./effects.ts";
+ * const layers = intervalLayers({
+ *   x: { field: "x", type: "quantitative" },
+ *   y: { field: "estimate", type: "quantitative" },
+ *   lower: "lower",
+ *   upper: "upper",
+ *   numeric: true,
+ * });
+ * layers.length; // 2: area and line
+ * ```
+ */
+export function intervalLayers(o: {
+  /** The x encoding. */
+  x: Record<string, unknown>;
+  /** The y encoding (the estimate). */
+  y: Record<string, unknown>;
+  /** Field of the interval's lower end. */
+  lower: string;
+  /** Field of the interval's upper end. */
+  upper: string;
+  /** The field (and legend title) of a grouping drawn as colour. */
+  group?: { field: string; title?: string };
+  /** Whether x is numeric (ribbon and line) or categorical (error bars and points). */
+  numeric: boolean;
+}): VegaLiteSpec[] {
+  const { x, y, lower, upper, group, numeric } = o;
+  const g = group !== undefined;
+  const color = g ? { color: { field: group.field, type: "nominal", title: group.title } } : {};
+  const offset = g ? { xOffset: { field: group.field, type: "nominal" } } : {};
+  return numeric
+    ? [
+      {
+        mark: { type: "area", opacity: 0.3, ...(g ? {} : { color: SCHEME.mid }) },
+        encoding: {
+          x,
+          y: { field: lower, type: "quantitative" },
+          y2: { field: upper },
+          ...color,
+        },
+      },
+      {
+        mark: { type: "line", ...(g ? {} : { color: SCHEME.darkHighlight }) },
+        encoding: { x, y, ...color },
+      },
+    ]
+    : [
+      {
+        mark: { type: "rule", ...(g ? {} : { color: SCHEME.darkHighlight }) },
+        encoding: {
+          x,
+          y: { field: lower, type: "quantitative" },
+          y2: { field: upper },
+          ...color,
+          ...offset,
+        },
+      },
+      {
+        mark: {
+          type: "point",
+          filled: true,
+          size: 60,
+          ...(g ? {} : { color: SCHEME.darkHighlight }),
+        },
+        encoding: { x, y, ...color, ...offset },
+      },
+    ];
+}
+
+/**
  * Options of {@link plotConditionalEffects}.
  *
  * @example
@@ -59,9 +136,6 @@ function effectSpec(
   const rows = frameRows(ce.data, cols);
   const numeric = !(ce.data.column("effect1__") instanceof Categorical) &&
     rows.every((r) => typeof r.effect1__ === "number");
-  const color = e2 !== undefined && ce.data.has("effect2__")
-    ? { color: { field: "effect2__", type: "nominal", title: e2 } }
-    : {};
   const x = {
     field: "effect1__",
     type: numeric ? "quantitative" : "nominal",
@@ -74,48 +148,10 @@ function effectSpec(
     title: ce.response,
     scale: { zero: false },
   };
-  const layers: VegaLiteSpec[] = numeric
-    ? [
-      {
-        mark: { type: "area", opacity: 0.3, ...(e2 ? {} : { color: SCHEME.mid }) },
-        encoding: {
-          x,
-          y: { field: "lower__", type: "quantitative" },
-          y2: { field: "upper__" },
-          ...color,
-        },
-      },
-      {
-        mark: { type: "line", ...(e2 ? {} : { color: SCHEME.darkHighlight }) },
-        encoding: { x, y, ...color },
-      },
-    ]
-    : [
-      {
-        mark: { type: "rule", ...(e2 ? {} : { color: SCHEME.darkHighlight }) },
-        encoding: {
-          x,
-          y: { field: "lower__", type: "quantitative" },
-          y2: { field: "upper__" },
-          ...color,
-          ...(e2 ? { xOffset: { field: "effect2__", type: "nominal" } } : {}),
-        },
-      },
-      {
-        mark: {
-          type: "point",
-          filled: true,
-          size: 60,
-          ...(e2 ? {} : { color: SCHEME.darkHighlight }),
-        },
-        encoding: {
-          x,
-          y,
-          ...color,
-          ...(e2 ? { xOffset: { field: "effect2__", type: "nominal" } } : {}),
-        },
-      },
-    ];
+  const group = e2 !== undefined && ce.data.has("effect2__")
+    ? { field: "effect2__", title: e2 }
+    : undefined;
+  const layers = intervalLayers({ x, y, lower: "lower__", upper: "upper__", group, numeric });
   let pointRows: Record<string, unknown>[] = [];
   if (options.points && ce.points) {
     pointRows = frameRows(ce.points, ["effect1__", "effect2__", "resp__", "cond__"]);

@@ -4,8 +4,7 @@
 // InferenceData, Dataset and summarize() rows.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { InferenceData } from "../idata/mod.ts";
@@ -20,6 +19,7 @@ import {
   ppCheck,
 } from "../plot/mod.ts";
 import { SLOW, tempDir } from "./_rscript.ts";
+import { svgMarks } from "./_svg.ts";
 import { rng } from "./brm_shared.ts";
 
 const tmp = tempDir("brmsts-plot-render-");
@@ -30,25 +30,6 @@ function idata(params: string[], chains = 4, draws = 100): InferenceData {
   const post: Record<string, Float64Array> = {};
   for (const p of params) post[p] = Float64Array.from({ length: chains * draws }, () => r());
   return InferenceData.fromObject({ posterior: post }, { chains });
-}
-
-// Parses an SVG with Python's XML parser (a real parser, not a regex) and counts the children
-// of the mark groups whose class names contain `mark`.
-function svgMarks(svg: string): Record<string, number> {
-  const f = join(tmp.path, `m${Math.random().toString(36).slice(2)}.svg`);
-  writeFileSync(f, svg);
-  const py = `
-import sys, json, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-counts = {}
-for g in root.iter('{http://www.w3.org/2000/svg}g'):
-    cls = g.get('class') or ''
-    if 'role-mark' not in cls.split(): continue
-    for c in cls.split():
-        if c.startswith('mark-'):
-            counts[c] = counts.get(c, 0) + sum(1 for ch in g if ch.tag.endswith('path') or ch.tag.endswith('line') or ch.tag.endswith('text'))
-print(json.dumps(counts))`;
-  return JSON.parse(execFileSync("python3", ["-c", py, f], { encoding: "utf8" }));
 }
 
 function pngSize(png: Uint8Array): { width: number; height: number } {

@@ -171,6 +171,20 @@ try {
         { concurrency: N },
       );
       const s = (performance.now() - t) / 1000;
+      // Where a job's time went in the workers (medians over the jobs, ms).
+      const done = ws.flatMap((w) => w.lines.filter((l) => l.event === "done"));
+      const med = (f: (l: Record<string, unknown>) => number) => median(done.map(f)).toFixed(0);
+      const ph = (k: string) => (l: Record<string, unknown>) =>
+        Number((l.fit as Record<string, number>)?.[k] ?? 0);
+      const warmL = ws.flatMap((w) => w.lines.filter((l) => l.event === "warm"));
+      console.log(
+        `  ${n} worker(s), per job ms: set-up ${med((l) => Number(l.setupMs))}, prepare ` +
+          `${med(ph("prepare"))}, load ${med(ph("load"))}, sample ${med(ph("sample"))}, extract ` +
+          `${med(ph("extract"))}, store ${med((l) => Number(l.storeMs))}; R start ` +
+          `${median(warmL.map((l) => Number(l.startMs))).toFixed(0)}, preload ` +
+          `${median(warmL.map((l) => Number(l.preloadMs))).toFixed(0)}; cache ` +
+          `${[...new Set(done.map((l) => l.cache))].join("/")}`,
+      );
       await Promise.all(ws.map(stop));
       workers.length = 0;
       return s;

@@ -61,6 +61,13 @@ export interface WorkerOptions {
   maxDeliver?: number;
   /** This worker's name in events and job states (default `host:pid`). */
   name?: string;
+  /**
+   * Jobs one R worker runs before it is replaced (default 1: every job gets a fresh R, so jobs
+   * are isolated). A larger value trades that isolation for throughput: R start and
+   * `library(brms)` (about 4–5 s of CPU) are then paid once per that many jobs, not per job.
+   * An R whose job failed or was cancelled is always replaced.
+   */
+  jobsPerR?: number;
   /** Share compiled models through the object store (default true). */
   shareModels?: boolean;
   /** Receives one object per thing the worker does (for logs). */
@@ -286,6 +293,10 @@ class Worker implements ClusterWorker {
   async slot(i: number, warmed: () => void): Promise<void> {
     let warm: Promise<RWorker> | null = this.warm();
     warm.then(warmed, warmed);
+    const perR = Math.max(1, Math.floor(this.o.jobsPerR ?? 1));
+    // With jobsPerR > 1: the R of the last job, kept for the next one, and its job count.
+    let kept: RWorker | null = null;
+    let uses = 0;
     const consumer: Consumer = await this.js.consumers.get(JOB_STREAM, JOB_CONSUMER);
     try {
       while (!this.#stopping) {
@@ -295,17 +306,24 @@ class Worker implements ClusterWorker {
         });
         if (!m) continue;
         const hb = setInterval(() => m.working(), Math.max(500, this.ackWaitMs / 3));
-        let w: RWorker | null = null;
+        let w: RWorker | null = kept;
+        kept = null;
+        let key: string | undefined;
         try {
-          w = await (warm ?? this.warm());
+          if (!w) {
+            w = await (warm ?? this.warm());
+            warm = null;
+            uses = 0;
+          }
+          uses++;
           // The spare for the next job starts now, while this one runs (R start and brms load
-          // overlap the sampling instead of following it).
-          warm = this.#stopping ? null : this.warm();
-          const key = await this.handle(m, w);
+          // overlap the sampling instead of following it), unless this R serves the next job.
+          if (!this.#stopping && !warm && uses >= perR) warm = this.warm();
+          key = await this.handle(m, w);
           if (key && warm) {
             // A model the spare has not loaded yet (it started with this job): load it now.
             warm = warm.then(async (spare) => {
-              await preloadModel(key, { worker: spare }).catch(() => false);
+              await preloadModel(key!, { worker: spare }).catch(() => false);
               return spare;
             });
           }
@@ -313,12 +331,17 @@ class Worker implements ClusterWorker {
           this.log({ event: "slot-error", slot: i, error: String(e) });
         } finally {
           clearInterval(hb);
-          // One fresh R per job: the used one goes, a new one warms up while we wait for work.
-          if (w) await w.shutdown().catch(() => {});
-          if (!this.#stopping && !warm) warm = this.warm();
+          if (w && key && uses < perR && !this.#stopping && w.info) {
+            kept = w; // a fit that went well: this R takes the next job too (jobsPerR)
+          } else {
+            // One fresh R per job: the used one goes, the spare takes the next job.
+            if (w) await w.shutdown().catch(() => {});
+            if (!this.#stopping && !warm) warm = this.warm();
+          }
         }
       }
     } finally {
+      if (kept) await kept.shutdown().catch(() => {});
       if (warm) await warm.then((w) => w.shutdown()).catch(() => {});
     }
   }

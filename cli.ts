@@ -117,6 +117,7 @@ const COMMANDS: Record<string, Command> = {
     options: {
       nats: S,
       concurrency: S,
+      "jobs-per-r": S,
       "ack-wait": S,
       "max-deliver": S,
       name: S,
@@ -125,6 +126,8 @@ const COMMANDS: Record<string, Command> = {
     },
     help: `      --nats URL          NATS server(s), comma separated (nats://host:4222)
       --concurrency N     jobs at once, each in its own warm R worker (default 1)
+      --jobs-per-r N      jobs one R runs before a fresh one replaces it (default 1: every
+                          job gets a fresh R; more trades isolation for throughput)
       --ack-wait SEC      seconds without heartbeat before a job is redelivered (default 60)
       --max-deliver N     deliveries of a job before it fails (default 3)
       --name NAME         this worker's name in events (default host:pid)

@@ -5,7 +5,8 @@
  * 1. latency: a fresh process submitting a cached-model fit (`y ~ g`, 1 chain × 400) to a
  *    running warm worker, against a fresh process calling brm() for the same cached model;
  *    time from spawning the process to its first sampling event (target ≥ 5× less).
- * 2. throughput: 12 cached-model fits (1 chain × 1000) through 1 and 2 worker processes
+ * 2. throughput: 12 cached-model fits (1 chain × 1000) through 1 and 2 worker processes (and 1
+ *    with `--jobs-per-r 12`, one R for all jobs)
  *    against the same 12 fits one after another in this process (warm R); wall time.
  *
  * Run: `deno run -A bench/cluster_bench.ts [latency] [throughput]` or `bun bench/cluster_bench.ts`.
@@ -29,7 +30,7 @@ interface Worker {
   lines: Record<string, unknown>[];
 }
 
-function startWorker(url: string, name: string): Worker {
+function startWorker(url: string, name: string, extra: string[] = []): Worker {
   const proc = spawn(RUNNER[0], [
     ...RUNNER.slice(1),
     join(ROOT, "cli.ts"),
@@ -39,6 +40,7 @@ function startWorker(url: string, name: string): Worker {
     "--name",
     name,
     "--json",
+    ...extra,
   ], {
     cwd: ROOT,
     env: { ...process.env, BRMSTS_CACHE_DIR: TEST_CACHE },
@@ -158,8 +160,8 @@ try {
     const local = (performance.now() - t) / 1000;
     const { connectCluster } = await import("../cluster/client.ts");
     const c = await connectCluster({ servers: nats.url });
-    const through = async (n: number) => {
-      const ws = Array.from({ length: n }, (_, i) => startWorker(nats.url, `tp${n}-${i}`));
+    const through = async (n: number, extra: string[] = []) => {
+      const ws = Array.from({ length: n }, (_, i) => startWorker(nats.url, `tp${n}-${i}`, extra));
       workers.push(...ws);
       await until(() => ws.every((w) => w.lines.some((l) => l.event === "ready")));
       t = performance.now();
@@ -171,12 +173,30 @@ try {
         { concurrency: N },
       );
       const s = (performance.now() - t) / 1000;
+      // Where a job's time went in the workers (medians over the jobs, ms).
+      const done = ws.flatMap((w) => w.lines.filter((l) => l.event === "done"));
+      const med = (f: (l: Record<string, unknown>) => number) => median(done.map(f)).toFixed(0);
+      const ph = (k: string) => (l: Record<string, unknown>) =>
+        Number((l.fit as Record<string, number>)?.[k] ?? 0);
+      const warmL = ws.flatMap((w) => w.lines.filter((l) => l.event === "warm"));
+      console.log(
+        `  ${n} worker(s)${extra.length ? ` ${extra.join(" ")}` : ""}, per job ms: set-up ${
+          med((l) => Number(l.setupMs))
+        }, prepare ` +
+          `${med(ph("prepare"))}, load ${med(ph("load"))}, sample ${med(ph("sample"))}, extract ` +
+          `${med(ph("extract"))}, store ${med((l) => Number(l.storeMs))}; R start ` +
+          `${median(warmL.map((l) => Number(l.startMs))).toFixed(0)}, preload ` +
+          `${median(warmL.map((l) => Number(l.preloadMs))).toFixed(0)}; cache ` +
+          `${[...new Set(done.map((l) => l.cache))].join("/")}`,
+      );
       await Promise.all(ws.map(stop));
       workers.length = 0;
       return s;
     };
     const one = await through(1);
     const two = await through(2);
+    // Opt-in: one R for all 12 jobs (no per-job isolation), to show what fresh R costs.
+    const reused = await through(1, ["--jobs-per-r", String(N)]);
     await c.close();
     report(`throughput: ${N} fits, 1 worker process`, one, "s", {
       name: "one script",
@@ -186,6 +206,10 @@ try {
       name: "one script",
       value: local,
     }, "< 1 (2 cores)");
+    report(`throughput: ${N} fits, 1 worker process, --jobs-per-r ${N}`, reused, "s", {
+      name: "one script",
+      value: local,
+    }, "≈ 1 (no fresh R per job)");
     console.log(
       `  scaling 1 → 2 workers: ${(one / two).toFixed(2)}× (fits/s: script ${
         (N / local).toFixed(2)

@@ -37,6 +37,7 @@ export { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
 export { parseProgressLine } from "./_progress.ts";
 export { cacheDir } from "./_cache.ts";
+export { preloadModel, type PreloadOptions } from "./preload.ts";
 export {
   type CacheAdminOptions,
   type CacheEntryInfo,

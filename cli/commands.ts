@@ -329,6 +329,7 @@ export async function workerCommand(f: Flags): Promise<void> {
   const w = await startWorker({
     servers: nats.split(","),
     concurrency: int(f, "concurrency") ?? 1,
+    jobsPerR: int(f, "jobs-per-r") ?? 1,
     ...(ackWait ? { ackWaitMs: Number(ackWait) * 1000 } : {}),
     ...(int(f, "max-deliver") ? { maxDeliver: int(f, "max-deliver") } : {}),
     ...(str(f, "name") ? { name: str(f, "name") } : {}),

@@ -15,7 +15,7 @@ import process from "node:process";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { type Consumer, jetstream, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { tableFromIPC } from "apache-arrow";
-import { brm, type BrmOptions, cacheDir, saveRds } from "../brms/mod.ts";
+import { brm, type BrmOptions, cacheDir, preloadModel, saveRds } from "../brms/mod.ts";
 import { fromJSON, SpecError } from "../formula/mod.ts";
 import { toArrowIPC, toZarr } from "../idata/mod.ts";
 import { summarize } from "../stats/mod.ts";
@@ -62,6 +62,13 @@ export interface WorkerOptions {
   maxDeliver?: number;
   /** This worker's name in events and job states (default `host:pid`). */
   name?: string;
+  /**
+   * Jobs one R worker runs before it is replaced (default 1: every job gets a fresh R, so jobs
+   * are isolated). A larger value trades that isolation for throughput: R start and
+   * `library(brms)` (about 4–5 s of CPU) are then paid once per that many jobs, not per job.
+   * An R whose job failed or was cancelled is always replaced.
+   */
+  jobsPerR?: number;
   /** Share compiled models through the object store (default true). */
   shareModels?: boolean;
   /** Receives one object per thing the worker does (for logs). */
@@ -185,6 +192,8 @@ class Worker implements ClusterWorker {
   #running = new Map<string, AbortController>();
   #subs: Subscription[] = [];
   #share?: Promise<ModelShare | null>;
+  /** Cache keys of the models of the latest jobs, newest first: each warm R preloads them. */
+  #recent: string[] = [];
   #readyResolve!: () => void;
   readonly ready: Promise<void>;
   done!: Promise<void>;
@@ -234,10 +243,24 @@ class Worker implements ClusterWorker {
       const w = new RWorker();
       w.setConsoleOutput("silent");
       try {
+        const t0 = Date.now();
         await w.eval(
           "suppressPackageStartupMessages({library(brms); library(rstan)}); invisible(NULL)",
         );
-        this.log({ event: "warm" });
+        const started = Date.now() - t0;
+        // The R helpers, and the compiled models of the latest jobs (readRDS of the cache entry,
+        // dyn.load of its shared object), so that a job for a known model starts sampling at once.
+        const preloaded: string[] = [];
+        for (const key of [...this.#recent]) {
+          if (await preloadModel(key, { worker: w }).catch(() => false)) preloaded.push(key);
+        }
+        if (this.#recent.length === 0) await preloadModel("", { worker: w }).catch(() => false);
+        this.log({
+          event: "warm",
+          startMs: started,
+          preloadMs: Date.now() - t0 - started,
+          preloaded,
+        });
         return w;
       } catch (e) {
         this.log({ event: "warm-failed", error: String(e) });
@@ -265,6 +288,10 @@ class Worker implements ClusterWorker {
   async slot(i: number, warmed: () => void): Promise<void> {
     let warm: Promise<RWorker> | null = this.warm();
     warm.then(warmed, warmed);
+    const perR = Math.max(1, Math.floor(this.o.jobsPerR ?? 1));
+    // With jobsPerR > 1: the R of the last job, kept for the next one, and its job count.
+    let kept: RWorker | null = null;
+    let uses = 0;
     const consumer: Consumer = await this.js.consumers.get(JOB_STREAM, JOB_CONSUMER);
     try {
       while (!this.#stopping) {
@@ -274,21 +301,42 @@ class Worker implements ClusterWorker {
         });
         if (!m) continue;
         const hb = setInterval(() => m.working(), Math.max(500, this.ackWaitMs / 3));
-        let w: RWorker | null = null;
+        let w: RWorker | null = kept;
+        kept = null;
+        let key: string | undefined;
         try {
-          w = await (warm ?? this.warm());
-          warm = null;
-          await this.handle(m, w);
+          if (!w) {
+            w = await (warm ?? this.warm());
+            warm = null;
+            uses = 0;
+          }
+          uses++;
+          // The spare for the next job starts now, while this one runs (R start and brms load
+          // overlap the sampling instead of following it), unless this R serves the next job.
+          if (!this.#stopping && !warm && uses >= perR) warm = this.warm();
+          key = await this.handle(m, w);
+          if (key && warm) {
+            // A model the spare has not loaded yet (it started with this job): load it now.
+            warm = warm.then(async (spare) => {
+              await preloadModel(key!, { worker: spare }).catch(() => false);
+              return spare;
+            });
+          }
         } catch (e) {
           this.log({ event: "slot-error", slot: i, error: String(e) });
         } finally {
           clearInterval(hb);
-          // One fresh R per job: the used one goes, a new one warms up while we wait for work.
-          if (w) await w.shutdown().catch(() => {});
-          if (!this.#stopping) warm = this.warm();
+          if (w && key && uses < perR && !this.#stopping && w.info) {
+            kept = w; // a fit that went well: this R takes the next job too (jobsPerR)
+          } else {
+            // One fresh R per job: the used one goes, the spare takes the next job.
+            if (w) await w.shutdown().catch(() => {});
+            if (!this.#stopping && !warm) warm = this.warm();
+          }
         }
       }
     } finally {
+      if (kept) await kept.shutdown().catch(() => {});
       if (warm) await warm.then((w) => w.shutdown()).catch(() => {});
     }
   }
@@ -297,7 +345,8 @@ class Worker implements ClusterWorker {
     await retrying(() => this.infra.state.put(id, toBytes({ ...s, updated: Date.now() })));
   }
 
-  async handle(m: JsMsg, w: RWorker): Promise<void> {
+  /** Runs one job in `w`; returns the cache key of its model when it ran a fit. */
+  async handle(m: JsMsg, w: RWorker): Promise<string | undefined> {
     const spec = fromBytes<JobSpec>(m.data);
     const id = spec.id;
     const attempt = m.info.deliveryCount;
@@ -317,7 +366,7 @@ class Worker implements ClusterWorker {
         .catch((err) => this.log({ event: "publish-failed", error: String(err) }));
       return chain;
     };
-    const fail = async (kind: string, e: unknown) => {
+    const fail = async (kind: string, e: unknown): Promise<undefined> => {
       const error = {
         kind,
         name: (e as Error)?.name ?? "Error",
@@ -328,7 +377,7 @@ class Worker implements ClusterWorker {
       this.log({ event: "failed", job: id, ...error });
       m.term();
     };
-    const cancelled = async () => {
+    const cancelled = async (): Promise<undefined> => {
       await this.setState(id, { state: "cancelled", attempt, worker: this.name });
       await emit({ type: "cancelled" });
       this.log({ event: "cancelled", job: id });
@@ -343,6 +392,7 @@ class Worker implements ClusterWorker {
     emit({ type: "started" });
     this.log({ event: "started", job: id, attempt });
     let phase = "prepare";
+    const tJob = Date.now();
     sweepJobDirs();
     const tmp = mkdtempSync(join(tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
     try {
@@ -361,6 +411,7 @@ class Worker implements ClusterWorker {
       // A cancel that arrived while we were setting up.
       if (await this.infra.state.get(`${id}.cancel`).then((e) => e && e.length > 0)) ac.abort();
       ac.signal.throwIfAborted();
+      const tFit = Date.now();
       const fit = await brm({
         ...(reviveOptions(spec.options) as unknown as BrmOptions),
         data: tableFromIPC(bytes),
@@ -373,11 +424,19 @@ class Worker implements ClusterWorker {
         },
       });
       phase = "store";
+      const tStore = Date.now();
+      if (fit.cacheKey) {
+        this.#recent = [fit.cacheKey, ...this.#recent.filter((k) => k !== fit.cacheKey)]
+          .slice(0, 2);
+      }
       const prefix = `${id}/a${attempt}`;
       const put = (name: string, data: Uint8Array) =>
         this.infra.data.putBlob({ name: `${prefix}/${name}` }, data).then(() =>
           `${prefix}/${name}`
         );
+      // R writes the RDS while this process writes and uploads the Zarr chunks.
+      const rdsSaved = saveRds(fit, join(tmp, "fit.rds"), { worker: w });
+      rdsSaved.catch(() => {}); // awaited below; a failure there fails the job
       const zdir = join(tmp, "idata.zarr");
       toZarr(fit.idata, zdir);
       const zarr: Record<string, string> = {};
@@ -390,7 +449,7 @@ class Worker implements ClusterWorker {
           }),
         );
       }
-      await saveRds(fit, join(tmp, "fit.rds"), { worker: w });
+      await rdsSaved;
       const result: ResultManifest = {
         rds: await put("fit.rds", readFileSync(join(tmp, "fit.rds"))),
         draws: await put("posterior.arrow", await toArrowIPC(fit.idata, "posterior")),
@@ -402,12 +461,23 @@ class Worker implements ClusterWorker {
       await this.setState(id, { state: "done", attempt, worker: this.name, result });
       await emit({ type: "done", result, cache: fit.cache });
       await retrying(() => m.ackAck());
-      this.log({ event: "done", job: id, attempt, cache: fit.cache, ms: fit.timings.total });
+      this.log({
+        event: "done",
+        job: id,
+        attempt,
+        cache: fit.cache,
+        ms: fit.timings.total,
+        // Where the job's time went: set-up (data, model share), the fit's phases, storing.
+        setupMs: tFit - tJob,
+        fit: fit.timings,
+        storeMs: Date.now() - tStore,
+      });
       if (share && fit.cacheKey) {
         await share.push(fit.cacheKey).catch((e) =>
           this.log({ event: "push-failed", error: String(e) })
         );
       }
+      return fit.cacheKey;
     } catch (e) {
       if (ac.signal.aborted || e instanceof RAbortError) return cancelled();
       if (isTransient(e)) {

@@ -71,6 +71,8 @@ const FIT_FLAGS = (data: string, out: string) => [
 describe("brmsts command line", () => {
   let tmp: string;
   const files: Record<string, string> = {};
+  /** The --out directory of the CSV fit (reused by the predict test: no second fit). */
+  let fitDir = "";
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), "brmsts-cli-"));
@@ -135,6 +137,7 @@ write.csv(d[c("count", "zAge", "zBase", "Trt", "patient")], "${files.csv}", row.
     const bytes = (v: typeof a) => Buffer.from((v.data as Float64Array).buffer).toString("hex");
     assert.equal(bytes(b), bytes(a));
     assert.equal(bytes(c), bytes(a));
+    fitDir = outs.csv;
     // The draws file and the summary agree with the Zarr store.
     const draws = tableFromIPC(readFileSync(join(outs.csv, "posterior.arrow")));
     assert.deepEqual(
@@ -167,6 +170,58 @@ print(",".join(v.dims), v.values.astype("<f8").tobytes().hex())`,
     assert.equal(loo.n, 236);
     assert.ok(Number.isFinite(loo.elpd_loo) && loo.elpd_loo < 0);
     assert.ok(Math.abs(loo.looic + 2 * loo.elpd_loo) < 1e-9);
+  });
+
+  it("predict gives R's posterior_predict (seeded) and posterior_epred (newdata) on the saved fit", async () => {
+    assert.ok(fitDir, "needs the CSV fit of the test before");
+    const rds = join(fitDir, "fit.rds");
+    const nd = join(tmp, "newdata.csv");
+    writeFileSync(
+      nd,
+      "count,zAge,zBase,Trt,patient\n3,0.5,-0.2,1,4\n0,-1.25,0.75,0,17\n9,0,0,1,50\n",
+    );
+    const pp = join(tmp, "pp.arrow"), ep = join(tmp, "ep.arrow");
+    const r1 = await cli(["predict", "--fit", fitDir, "--out", pp, "--seed", "5", "--json"]);
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.deepEqual(JSON.parse(r1.stdout.trim().split("\n").at(-1)!), {
+      event: "done",
+      out: pp,
+      group: "posterior_predictive",
+    });
+    const r2 = await cli([
+      "predict",
+      "--fit",
+      fitDir,
+      "--out",
+      ep,
+      "--kind",
+      "epred",
+      "--newdata",
+      nd,
+    ]);
+    assert.equal(r2.code, 0, r2.stderr);
+    /** The draws of an Arrow file, column by column (obs-major, as R's `as.double(matrix)`). */
+    const drawsOf = (file: string, nobs: number) => {
+      const t = tableFromIPC(readFileSync(file));
+      const cols = t.schema.fields.map((f) => f.name).filter((n) => !n.startsWith("."));
+      assert.equal(cols.length, nobs, cols.join(","));
+      assert.equal(t.numRows, 60);
+      const out = new Float64Array(cols.length * t.numRows);
+      cols.forEach((n, k) => out.set(t.getChild(n)!.toArray() as Float64Array, k * t.numRows));
+      return Buffer.from(out.buffer).toString("hex");
+    };
+    const r = rscript(`fit <- readRDS("${rds}")
+nd <- read.csv("${nd}")
+set.seed(5); pp <- brms::posterior_predict(fit)
+ep <- brms::posterior_epred(fit, newdata = nd)
+hex <- function(m) paste(as.character(writeBin(as.double(m), raw(), endian = "little")), collapse = "")
+cat(nrow(pp), ncol(pp), hex(pp), hex(ep), "\n")`).trim().split(" ");
+    assert.deepEqual(r.slice(0, 2), ["60", "236"]);
+    assert.equal(drawsOf(pp, 236), r[2], "posterior_predict, bit for bit");
+    assert.equal(drawsOf(ep, 3), r[3], "posterior_epred on new data, bit for bit");
+    const bad = await cli(["predict", "--fit", fitDir, "--out", pp, "--kind", "nope"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--kind must be predict, epred or linpred/);
   });
 
   it("exits 2 naming the line of a ragged CSV row, before R starts", async () => {

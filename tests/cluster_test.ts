@@ -17,8 +17,8 @@ import process from "node:process";
 import { GAUSSIAN_PRIORS, groupData, ROOT, TEST_CACHE } from "./brm_shared.ts";
 import { pidAlive, runScriptArgv, shmEntries, waitFor } from "./_util.ts";
 import { type NatsServer, startNats } from "./nats_shared.ts";
-import { brm, type FitResult } from "../brms/mod.ts";
-import { defaultWorker, shutdown } from "../worker/mod.ts";
+import { brm, type FitResult, preloadModel } from "../brms/mod.ts";
+import { defaultWorker, RWorker, shutdown } from "../worker/mod.ts";
 import type { InferenceData } from "../idata/mod.ts";
 import {
   type Cluster,
@@ -221,6 +221,24 @@ describe("brmsts cluster on NATS JetStream", () => {
     // The worker with the empty cache never compiled.
     const w2done = workers[2].events.filter((e) => e.event === "done");
     for (const e of w2done) assert.notEqual(e.cache, "compiled");
+    // A worker's second job finds the model already loaded in its spare R (preloaded).
+    const dones = workers.flatMap((w) => w.events.filter((e) => e.event === "done"));
+    assert.ok(dones.some((e) => e.cache === "memory"), JSON.stringify(dones.map((e) => e.cache)));
+  });
+
+  it("preloadModel loads a cached model into a fresh R: the fit skips the load, same draws", async () => {
+    const local = locals.get(1)!;
+    const w = new RWorker();
+    w.setConsoleOutput("silent");
+    try {
+      assert.equal(await preloadModel("0123abcd", { worker: w }), false, "no such entry");
+      assert.equal(await preloadModel(local.cacheKey!, { worker: w }), true);
+      const again = await brm({ ...job(1), progress: false, worker: w });
+      assert.equal(again.cache, "memory");
+      assertSameDraws(local.idata, again.idata);
+    } finally {
+      await w.shutdown();
+    }
   });
 
   it("answers a job with an unknown variable once, with a typed error, without retrying", async () => {

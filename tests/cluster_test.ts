@@ -276,13 +276,16 @@ describe("brmsts cluster on NATS JetStream", () => {
     assert.ok(Date.now() - t0 < 20_000, "interrupted, not run to the end");
     const w = workers.find((x) => x.name === worker)!;
     assert.equal(w.proc.exitCode, null, "the worker lives on");
-    // It takes further jobs: submit until it has done one.
+    // It takes further jobs: submit rounds of one job per worker at once (one at a time, the
+    // other idle workers could take them all while this one replaces its interrupted R) until
+    // it has done one.
     for (
       let i = 0;
       i < 8 && !w.events.some((e) => e.event === "done" && Number(e.time) > t0);
       i++
     ) {
-      await (await cluster.submit(job(40 + i))).result();
+      const round = await Promise.all(workers.map((_, k) => cluster.submit(job(40 + i * 10 + k))));
+      await Promise.all(round.map((r) => r.result()));
     }
     assert.ok(w.events.some((e) => e.event === "done" && Number(e.time) > t0));
   });

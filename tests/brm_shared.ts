@@ -9,6 +9,8 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { bf, mvbind, prior, setRescor } from "../formula/mod.ts";
+import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
+import type { DataFrame } from "../data/mod.ts";
 
 /** The repository root. */
 export const ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -83,6 +85,24 @@ export const EPILEPSY = {
     { prior: "student_t(3, 0, 2.5)", class: "Intercept" },
   ],
 } as const;
+
+/**
+ * The epilepsy fit the interpret tests share (EPILEPSY on brms's `epilepsy` data, 2 chains × 300
+ * iterations, seed 5): the same call everywhere, so the compiled model is compiled once.
+ */
+export async function epilepsyFit(): Promise<{ fit: FitResult; data: DataFrame }> {
+  const data = await getBrmsData("epilepsy") as DataFrame;
+  const fit = await brm({
+    ...EPILEPSY,
+    priors: [...EPILEPSY.priors],
+    data,
+    seed: 5,
+    chains: 2,
+    iter: 300,
+    progress: false,
+  });
+  return { fit, data };
+}
 
 /** Data of the bivariate model `y1 ~ x`, `y2 ~ x` (deterministic). */
 export function mvData(n: number): { y1: number[]; y2: number[]; x: number[] } {

@@ -8,11 +8,10 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EPILEPSY } from "./brm_shared.ts";
+import { epilepsyFit } from "./brm_shared.ts";
 import { svgMarks } from "./_svg.ts";
 import { defaultWorker, evalR, shutdown } from "../worker/mod.ts";
-import type { DataFrame } from "../data/mod.ts";
-import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
+import type { FitResult } from "../brms/mod.ts";
 import {
   comparisons,
   datagrid,
@@ -64,16 +63,7 @@ describe("plotting predictions, comparisons and slopes", () => {
 
   before(async () => {
     defaultWorker().setConsoleOutput("silent");
-    const data = await getBrmsData("epilepsy") as DataFrame;
-    ep = await brm({
-      ...EPILEPSY,
-      priors: [...EPILEPSY.priors],
-      data,
-      seed: 5,
-      chains: 2,
-      iter: 300,
-      progress: false,
-    });
+    ep = (await epilepsyFit()).fit;
   });
   after(() => shutdown());
 

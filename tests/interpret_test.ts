@@ -7,10 +7,10 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { EPILEPSY } from "./brm_shared.ts";
+import { epilepsyFit } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, rCode, shutdown } from "../worker/mod.ts";
 import type { Categorical, DataFrame, NdArray } from "../data/mod.ts";
-import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
+import type { FitResult } from "../brms/mod.ts";
 import {
   comparisons,
   datagrid,
@@ -109,16 +109,7 @@ describe("interpreting a fit: hypothesis, datagrid, predictions, comparisons, sl
 
   before(async () => {
     defaultWorker().setConsoleOutput("silent");
-    data = await getBrmsData("epilepsy") as DataFrame;
-    ep = await brm({
-      ...EPILEPSY,
-      priors: [...EPILEPSY.priors],
-      data,
-      seed: 5,
-      chains: 2,
-      iter: 300,
-      progress: false,
-    });
+    ({ fit: ep, data } = await epilepsyFit());
     await evalR(R_HELPERS);
   });
   after(() => shutdown());

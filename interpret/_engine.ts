@@ -18,7 +18,7 @@ import {
   type RWorker,
 } from "../worker/mod.ts";
 
-import { type DataFrame, NdArray, toDataFrame } from "../data/mod.ts";
+import { type DataFrame, toDataFrame } from "../data/mod.ts";
 import { type Cell, cellAt, chunkFrame, columnOf, type Counterfactual } from "./_frame.ts";
 import { type ModelInfo, modelInfo } from "./_r.ts";
 import { summarize } from "./_reduce.ts";
@@ -159,19 +159,24 @@ export async function pass(
       options.signal?.throwIfAborted();
       const { start, end, p } = next;
       next = undefined;
-      const m = await p;
+      const got = await p;
+      // A 1 × 1 matrix's single value arrives as a number.
+      const m = typeof got === "number" ? new Float64Array([got]) : got;
       if (end < data.nrow) next = request(end);
-      if (!(m instanceof NdArray) || m.shape.length !== 2) {
-        throw new TypeError(`${run.where}: expected a draws × rows matrix from brms`);
+      // The draws × rows matrix's column-major data (brmsts_ip_draws drops its dim).
+      if (!(m instanceof Float64Array)) {
+        throw new TypeError(`${run.where}: expected the draws of a draws × rows matrix from brms`);
       }
       try {
-        const [nd0, cols] = m.shape;
-        if (nd0 !== info.ndraws || cols !== (end - start) * k) {
-          throw new TypeError(`${run.where}: brms returned ${nd0} × ${cols} draws`);
+        const cols = (end - start) * k;
+        if (m.length !== info.ndraws * cols) {
+          throw new TypeError(
+            `${run.where}: brms returned ${m.length} draws for ${cols} rows × ${info.ndraws} draws`,
+          );
         }
-        reduce(columnMajor(m), end - start, start);
+        reduce(m, end - start, start);
       } finally {
-        releaseShared(m.data);
+        releaseShared(m);
       }
       progress.done += end - start;
       options.onProgress?.({ done: progress.done, total: progress.total });
@@ -180,21 +185,10 @@ export async function pass(
     // A chunk still in flight after an error: release its draws when they arrive.
     if (next) {
       next.p.then((m) => {
-        if (m instanceof NdArray) releaseShared(m.data);
+        if (m instanceof Float64Array) releaseShared(m);
       }, () => {});
     }
   }
-}
-
-function columnMajor(m: NdArray): Float64Array {
-  const d = m.data as Float64Array;
-  if (m.order === "F") return d;
-  const [rows, cols] = m.shape;
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) out[j * rows + i] = d[i * cols + j];
-  }
-  return out;
 }
 
 /**

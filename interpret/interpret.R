@@ -31,7 +31,9 @@ brmsts_ip_info <- function(fit) {
 }
 
 # Draws × rows matrix of type "response" (posterior_epred), "link" (posterior_linpred) or
-# "prediction" (posterior_predict) for newdata; plain doubles, no dimnames.
+# "prediction" (posterior_predict) for newdata, as its column-major data without the dim
+# attribute: a plain double vector travels by one memcpy, where a matrix would be transposed to
+# C order on the way and back again by the reducer.
 brmsts_ip_draws <- function(fit, newdata, type, args = list(), gc = FALSE) {
   brmsts_ip_check(fit)
   # Collect the previous chunk's garbage first, so that R's footprint stays near one chunk.
@@ -45,7 +47,7 @@ brmsts_ip_draws <- function(fit, newdata, type, args = list(), gc = FALSE) {
          "categorical model): pass 'resp' to choose one response", call. = FALSE)
   }
   storage.mode(m) <- "double"
-  dimnames(m) <- NULL
+  attributes(m) <- NULL
   m
 }
 

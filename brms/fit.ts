@@ -204,9 +204,10 @@ const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;
 export async function brm(options: BrmOptions & { returnIdata: false }): Promise<FitHandle>;
 /** Fits a model with brms; the result also holds the InferenceData (see the signature above). */
 export async function brm(options: BrmOptions): Promise<FitResult>;
-export function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
+export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
+  // async: bad options reject the promise rather than throw where brm() is called.
   const args = brmArgs(options as Record<string, unknown>);
-  return brmPrepared(
+  return await brmPrepared(
     options,
     (w, opts) => w.call("brmsts_prepare", args, opts) as Promise<PreparedCall>,
   );

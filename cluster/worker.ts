@@ -20,7 +20,7 @@ import { fromJSON, SpecError } from "../formula/mod.ts";
 import { toArrowIPC, toZarr } from "../idata/mod.ts";
 import { summarize } from "../stats/mod.ts";
 import { RAbortError, RWorker, RWorkerCrashedError } from "../worker/mod.ts";
-import { pidAlive } from "../native/process.ts";
+import { deadOwnerTmpEntries } from "../native/process.ts";
 import { ClusterInputError } from "./errors.ts";
 import {
   CANCEL_PREFIX,
@@ -146,16 +146,8 @@ const JOB_DIR_PREFIX = "brmsts-job-";
  * its dead peers on this machine.
  */
 function sweepJobDirs(): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = name.startsWith(JOB_DIR_PREFIX) && name.slice(JOB_DIR_PREFIX.length).match(/^(\d+)-/);
-    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  for (const dir of deadOwnerTmpEntries(JOB_DIR_PREFIX)) {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

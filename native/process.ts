@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 
 /**
@@ -33,4 +35,29 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return true; // no /proc (not Linux): kill() said it exists
   }
+}
+
+/**
+ * Paths of the entries in the temp dir named `<prefix><pid>-…` whose process `pid` is dead:
+ * what a killed process left behind for the sweeps of its successors.
+ *
+ * @example
+ * ```ts
+ * import { deadOwnerTmpEntries } from "./process.ts";
+ * deadOwnerTmpEntries("brmsts-job-"); // e.g. ["/tmp/brmsts-job-4242-Ab12Cd"]
+ * ```
+ */
+export function deadOwnerTmpEntries(prefix: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix) && name.slice(prefix.length).match(/^(\d+)-/);
+    if (m && !pidAlive(Number(m[1]))) out.push(join(tmpdir(), name));
+  }
+  return out;
 }

@@ -10,7 +10,6 @@ import {
   mkdtempSync,
   openSync,
   read,
-  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -19,7 +18,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { cstr, type LibC, loadLibC, pidAlive, SIGKILL } from "../../native/mod.ts";
+import {
+  cstr,
+  deadOwnerTmpEntries,
+  type LibC,
+  loadLibC,
+  pidAlive,
+  SIGKILL,
+} from "../../native/mod.ts";
 import type { Event } from "../wire/protocol.ts";
 
 /** How a process ended. */
@@ -203,16 +209,7 @@ const WORKER_PID_FILE = ".worker-pid";
  * own when it ends).
  */
 function sweepDeadTmpDirs(): void {
-  let names: string[];
-  try {
-    names = readdirSync(tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = name.startsWith(TMP_PREFIX) && name.slice(TMP_PREFIX.length).match(/^(\d+)-/);
-    if (!m || pidAlive(Number(m[1]))) continue;
-    const dir = join(tmpdir(), name);
+  for (const dir of deadOwnerTmpEntries(TMP_PREFIX)) {
     let worker = 0;
     try {
       worker = Number(readFileSync(join(dir, WORKER_PID_FILE), "utf8"));

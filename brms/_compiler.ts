@@ -101,7 +101,8 @@ function off(name: string): boolean {
   return v === "0" || v === "off" || v === "false" || v === "no";
 }
 
-function dirBytes(dir: string): number {
+/** Bytes of the files under `dir` (0 when it does not exist). */
+export function dirBytes(dir: string): number {
   let total = 0;
   let names: string[];
   try {

@@ -19,7 +19,12 @@ import { join } from "node:path";
 import process from "node:process";
 import { pidAlive } from "../native/process.ts";
 import { cacheDir, tryLock } from "./_cache.ts";
-import { type CompilerCacheStatus, compilerCacheStatus, compilerDir } from "./_compiler.ts";
+import {
+  type CompilerCacheStatus,
+  compilerCacheStatus,
+  compilerDir,
+  dirBytes,
+} from "./_compiler.ts";
 
 /** The default size cap of the model cache: 2 GB. */
 export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
@@ -137,10 +142,15 @@ export interface CacheInfo {
   entries: CacheEntryInfo[];
   /** Bytes of all compiled models. */
   modelBytes: number;
-  /** The size cap of the models (the precompiled header is not counted). */
+  /** The size cap of the models (the precompiled header and `functions/` are not counted). */
   maxBytes: number;
   /** The precompiled header of the compiler cache. */
   compiler: CompilerCacheStatus;
+  /**
+   * Bytes of the Stan functions `exposeFunctions()` compiled (`<dir>/functions`, Rcpp's cache):
+   * not under the cap; `clearCache()` removes them.
+   */
+  functionsBytes: number;
 }
 
 function listEntries(dir: string): { entries: CacheEntryInfo[]; names: string[] } {
@@ -203,6 +213,7 @@ export function cacheInfo(options: CacheAdminOptions = {}): CacheInfo {
     modelBytes: entries.reduce((s, e) => s + e.bytes, 0),
     maxBytes: cacheMaxBytes(options.cacheMaxBytes),
     compiler: compilerCacheStatus(root),
+    functionsBytes: dirBytes(join(root, "functions")),
   };
 }
 
@@ -255,7 +266,8 @@ export function enforceCacheCap(options: CacheAdminOptions & { keep?: string } =
 }
 
 /**
- * Empties the cache: every compiled model not being loaded by a process, and (unless
+ * Empties the cache: every compiled model not being loaded by a process, the Stan functions
+ * `exposeFunctions()` compiled (R sessions that loaded them keep them), and (unless
  * `compiler: false`) the precompiled header. Returns the bytes freed.
  *
  * @example
@@ -272,6 +284,10 @@ export function clearCache(options: { cacheDir?: string; compiler?: boolean } = 
   for (const e of listEntries(dir).entries) {
     if (!e.inUse && evict(dir, join(dir, `${e.key}.rds`))) freed += e.bytes;
   }
+  const functions = join(root, "functions");
+  const fnBytes = dirBytes(functions);
+  rmSync(functions, { recursive: true, force: true });
+  freed += fnBytes - dirBytes(functions);
   if (options.compiler !== false) {
     const c = compilerCacheStatus(root);
     try {

@@ -362,7 +362,8 @@ export async function update(fit: FitLike, options: UpdateOptions = {}): Promise
     idata,
     r: out.fit,
     compiled,
-    cache: "off",
+    // Without a recompile brms samples the fit's own compiled model, already in this worker.
+    cache: compiled ? "compiled" : "memory",
     timings: { sample: sampleMs, total: performance.now() - t0 },
     warnings: res.warnings,
   };

@@ -113,8 +113,8 @@ export interface BrmOptions {
 }
 
 /**
- * Where the compiled model came from: this worker's memory, the disk cache, a compile now, or
- * the cache was off.
+ * Where the compiled model came from: this worker's memory (also: `update()` reusing the fit's
+ * own compiled model), the disk cache, a compile now, or the cache was off.
  *
  * @example
  * ```ts

@@ -175,7 +175,7 @@ export const eventSubject = (job: string): string => `${EVENT_PREFIX}.${job}`;
 /** The ordered events of a job from its first one; `DeliverPolicy.All`. */
 export const EVENTS_FROM_START = DeliverPolicy.All;
 
-const enc = new TextEncoder(), dec = new TextDecoder();
+const enc = new TextEncoder(), dec = new TextDecoder("utf-8", { ignoreBOM: true });
 /** JSON → bytes. */
 export const toBytes = (v: unknown): Uint8Array => enc.encode(JSON.stringify(v));
 /** bytes → JSON. */

@@ -15,7 +15,8 @@ export type SEXP = Ptr;
 /** Receives R console output: `stream` 0 is stdout (print, cat), 1 is stderr (message, warning). */
 export type ConsoleSink = (text: string, stream: 0 | 1) => void;
 
-const decoder = new TextDecoder();
+// ignoreBOM: a string or console text that begins with U+FEFF keeps it.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** A bound, initialised libR. One per process. */

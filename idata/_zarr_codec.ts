@@ -107,7 +107,7 @@ export function decodeVlenUtf8(bytes: Uint8Array): string[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dv.getUint32(0, true);
   const out: string[] = [];
-  const td = new TextDecoder();
+  const td = new TextDecoder("utf-8", { ignoreBOM: true }); // a leading U+FEFF is data
   let off = 4;
   for (let i = 0; i < n; i++) {
     const len = dv.getUint32(off, true);

@@ -260,15 +260,22 @@ describe("bounded model cache", () => {
     ]);
   });
 
-  it("clearCache() removes every model not being read and reports the bytes freed", () => {
+  it("clearCache() removes every model not being read and exposed functions, and reports the bytes freed", () => {
     entry("a", 1, 10);
     const b = entry("b", 2, 20);
+    // exposeFunctions()'s Rcpp cache: counted by cacheInfo(), removed by clearCache().
+    const fn = join(root, "functions", "sourceCpp-x86_64-pc-linux-gnu-1.0.10", "sourcecpp_1");
+    mkdirSync(fn, { recursive: true });
+    writeFileSync(join(fn, "f.so"), new Uint8Array(3000));
+    writeFileSync(join(fn, "..", "file1.cpp"), new Uint8Array(500));
     const done = markReader(b);
     try {
-      const before = cacheInfo({ cacheDir: root }).modelBytes;
+      const info = cacheInfo({ cacheDir: root });
+      assert.equal(info.functionsBytes, 3500);
       const freed = clearCache({ cacheDir: root });
-      assert.equal(freed, before - 2 * MB);
+      assert.equal(freed, info.modelBytes - 2 * MB + 3500);
       assert.deepEqual(cacheInfo({ cacheDir: root }).entries.map((e) => e.key), ["b"]);
+      assert.equal(cacheInfo({ cacheDir: root }).functionsBytes, 0);
     } finally {
       done();
     }

@@ -1,11 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import process from "node:process";
 import { callR, defaultWorker, shutdown } from "../worker/mod.ts";
 import { Categorical, DataFrame, isNA, NA_INTEGER, setNA } from "../data/mod.ts";
 import { bytesOf } from "./_codec_util.ts";
 
-const RUNS = 60;
+/** Runs per property (`FC_RUNS` raises it for a longer search; a failure prints its seed). */
+const RUNS = Number(process.env.FC_RUNS ?? 60);
 
 /** Doubles including R's NA (as the string "NA"), NaN, ±Inf, -0 and subnormals. */
 const doubleOrNA = fc.oneof(

@@ -99,6 +99,21 @@ describe("codec: type mapping", () => {
     assert.equal(await evalR("1 + 1"), 2); // still healthy
   });
 
+  it("keeps a leading U+FEFF in strings both ways, short vectors and long ones", async () => {
+    // A TextDecoder drops a leading BOM by default: each string must keep it as data.
+    const short = ["\ufeff", "\ufeffa", "b\ufeff", null];
+    assert.deepEqual(await callR("identity", [short]), short);
+    assert.deepEqual(await callR("nchar", [short.slice(0, 3)]), new Int32Array([1, 2, 2]));
+    const long = Array.from({ length: 600 }, (_, i) => (i % 5 ? `\ufeff${i}` : null));
+    assert.deepEqual(await callR("identity", [long]), long);
+    // R made the strings itself: the code point arrives.
+    assert.deepEqual(
+      await evalR('rep(c("\\ufeff", "\\ufeffx"), 300)'),
+      Array.from({ length: 600 }, (_, i) => (i % 2 ? "\ufeffx" : "\ufeff")),
+    );
+    assert.equal(await evalR('"\\ufeffz"'), "\ufeffz");
+  });
+
   it("maps factors to Categorical (unused levels, ordered, NA kept)", async () => {
     const f = await evalR("factor(c('b', NA, 'a'), levels = c('a', 'b', 'unused'))") as Categorical;
     assert.ok(f instanceof Categorical);

@@ -114,6 +114,7 @@ describe("update(), R², marginal likelihood and Bayes factors against brms", ()
     const again = await update(fit, { newdata: nd, seed: 21, refresh: 0 });
     try {
       assert.equal(again.compiled, false);
+      assert.equal(again.cache, "memory"); // the fit's own compiled model
       const want = await callR("vg_p_update", [fit, nd, 21], { convert: "value" }) as number[];
       const got = again.idata.get("posterior", "b_gb");
       assert.deepEqual(got.shape, [2, 500]);

@@ -9,7 +9,8 @@ import process from "node:process";
 import { type LibC, POLLIN } from "../../native/mod.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a string or console text that begins with U+FEFF keeps it.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Slots of the shared control array: the write lock, the running request id, whether the

@@ -55,7 +55,7 @@ self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
   let nfds = 3;
   let orphanSince = 0;
   const buf = new Uint8Array(1 << 16);
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // U+FEFF in R output is text
   self_.postMessage("ready");
   for (;;) {
     const n = libc.fns.poll(fds, BigInt(nfds), orphanSince ? 100 : -1);

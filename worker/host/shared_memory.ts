@@ -16,7 +16,7 @@ import { PeerMaps } from "../wire/shm_peer.ts";
 import { type Lease, type PoolOptions, SegmentPool } from "../wire/shm_pool.ts";
 import type { Segment } from "../wire/shm_segment.ts";
 
-const lineDecoder = new TextDecoder();
+const lineDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * A byte region: an ArrayBuffer over it and its native address.

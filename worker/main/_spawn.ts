@@ -305,7 +305,7 @@ export async function spawnHost(env: Record<string, string>): Promise<Child> {
     return s;
   });
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // U+FEFF in R output is text
   let pending = "";
   return {
     pid,

@@ -45,7 +45,8 @@ export interface DecodeContext {
 }
 
 type Atomic = Extract<Wire, { t: "dbl" | "int" | "lgl" | "str" }>;
-const utf8 = new TextDecoder();
+// ignoreBOM: a value that begins with U+FEFF keeps it (the default decoder drops it as a BOM).
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 const EMPTY = new ArrayBuffer(0);
 

@@ -33,7 +33,10 @@ const T = {
  * ```
  */
 export interface DataLike {
-  /** Offset of the chunk's first element in `values`. */
+  /**
+   * Offset of the chunk's first element in its validity bitmap. apache-arrow slices `values`
+   * (fixed-width types) and `valueOffsets` (strings) to the chunk, but not the bitmap.
+   */
   offset: number;
   /** Number of elements. */
   length: number;
@@ -41,8 +44,10 @@ export interface DataLike {
   nullCount: number;
   /** Validity bits (1 = present), or none when nothing is null. */
   nullBitmap?: Uint8Array | null;
-  /** The values (codes for a dictionary column). */
+  /** The values (codes for a dictionary column; the UTF-8 bytes of a string column). */
   values: ArrayLike<number | bigint> & ArrayBufferView;
+  /** Where each string starts in `values` (string columns: `length + 1` offsets). */
+  valueOffsets?: ArrayLike<number | bigint>;
   /** The dictionary of a dictionary column. */
   dictionary?: VectorLike;
 }
@@ -137,7 +142,7 @@ function valid(d: DataLike, i: number): boolean {
 function floats(v: VectorLike): Float64Array {
   if (v.data.length === 1 && v.nullCount === 0) {
     const d = v.data[0];
-    if (d.values instanceof Float64Array) return d.values.subarray(d.offset, d.offset + d.length);
+    if (d.values instanceof Float64Array) return d.values.subarray(0, d.length);
   }
   const out = new Float64Array(v.length);
   let base = 0;
@@ -145,7 +150,7 @@ function floats(v: VectorLike): Float64Array {
     for (let i = 0; i < d.length; i++) {
       if (!valid(d, i)) setNA(out, base + i);
       else {
-        const x = d.values[d.offset + i];
+        const x = d.values[i];
         if (typeof x === "bigint") {
           if (x > 9007199254740991n || x < -9007199254740991n) {
             throw new RangeError(`arrow: ${x} is too large for an R double`);
@@ -164,7 +169,31 @@ function ints(v: VectorLike, na: number): Int32Array {
   let base = 0;
   for (const d of v.data) {
     for (let i = 0; i < d.length; i++) {
-      out[base + i] = valid(d, i) ? Number(d.values[d.offset + i]) : na;
+      out[base + i] = valid(d, i) ? Number(d.values[i]) : na;
+    }
+    base += d.length;
+  }
+  return out;
+}
+
+// apache-arrow's own decoder drops a leading U+FEFF from each value; this one keeps it.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** A Utf8 / LargeUtf8 column's strings, decoded from its offsets and bytes. */
+function strings(v: VectorLike): (string | null)[] {
+  if (v.data.some((d) => !d.valueOffsets)) return each(v, String); // e.g. Utf8View
+  const out = new Array<string | null>(v.length);
+  let base = 0;
+  for (const d of v.data) {
+    const offs = d.valueOffsets!;
+    const bytes = new Uint8Array(d.values.buffer, d.values.byteOffset, d.values.byteLength);
+    for (let i = 0; i < d.length; i++) {
+      if (!valid(d, i)) {
+        out[base + i] = null;
+        continue;
+      }
+      const a = Number(offs[i]), b = Number(offs[i + 1]);
+      out[base + i] = a === b ? "" : utf8.decode(bytes.subarray(a, b));
     }
     base += d.length;
   }
@@ -186,7 +215,7 @@ function dictionary(name: string, v: VectorLike): Categorical {
     throw new TypeError(`arrow: column ${JSON.stringify(name)} is a dictionary of non-strings`);
   }
   const dicts = v.data.map((d) => d.dictionary);
-  const levels = Array.from(dicts[0]?.toArray() ?? [], String);
+  const levels = dicts[0] ? strings(dicts[0]).map((s) => s ?? "NA") : [];
   const ordered = v.type.isOrdered ?? false;
   if (dicts.every((d) => d === dicts[0])) return new Categorical(levels, ints(v, -1), ordered);
   const labels = each(v, String);
@@ -209,7 +238,7 @@ function convert(name: string, v: VectorLike): { col: unknown; type: ColumnType 
     case T.Utf8:
     case T.LargeUtf8:
     case T.Utf8View:
-      return { col: each(v, String), type: "character" };
+      return { col: strings(v), type: "character" };
     case T.Dictionary:
       return { col: dictionary(name, v), type: "factor" };
     case T.Date:

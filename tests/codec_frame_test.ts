@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { tableFromArrays } from "apache-arrow";
+import { Table, tableFromArrays } from "apache-arrow";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import {
   asInteger,
@@ -9,6 +9,7 @@ import {
   doubles,
   isNA,
   NA_INTEGER,
+  setNA,
   toDataFrame,
 } from "../data/mod.ts";
 import { dataFrameToArrow, fromArrow } from "../data/arrow.ts";
@@ -162,6 +163,43 @@ describe("codec: data frames", () => {
     assert.throws(() => toDataFrame(42 as never), TypeError);
     assert.throws(() => toDataFrame(new Map() as never), TypeError);
     assert.throws(() => new DataFrame({ a: [1] }, { rowNames: ["x", "y"] }), TypeError);
+  });
+
+  it("reads Arrow strings with a leading U+FEFF, nulls and several chunks unchanged", () => {
+    const s = ["\ufeffa", null, "", "b\ufeff", "\ufeff", "naïve ✓"];
+    const f = new Categorical(["\ufeffx", "y"], Int32Array.from([0, 1, -1, 0, 1, 0]));
+    const t = dataFrameToArrow(new DataFrame({ s, f }));
+    const back = fromArrow(t);
+    assert.deepEqual(back.column("s"), s);
+    assert.deepEqual([...(back.column("f") as Categorical).levels], ["\ufeffx", "y"]);
+    assert.deepEqual(Array.from((back.column("f") as Categorical).codes), [0, 1, -1, 0, 1, 0]);
+    // Two record batches, the second sliced (chunk offsets into shared buffers).
+    const two = new Table([...t.batches, ...t.slice(1, 5).batches]);
+    assert.deepEqual(fromArrow(two).column("s"), [...s, ...s.slice(1, 5)]);
+    const fac = fromArrow(two).column("f") as Categorical;
+    assert.deepEqual(Array.from(fac.codes), [0, 1, -1, 0, 1, 0, 1, -1, 0, 1]);
+  });
+
+  it("reads a sliced Arrow table's numbers, integers, logicals, dates and nulls", () => {
+    const df = new DataFrame({
+      x: Float64Array.from([1.5, 2.5, NaN, 4.5, 5.5, 6.5]),
+      i: Int32Array.from([10, NA_INTEGER, 30, 40, 50, 60]),
+      b: [true, false, null, true, false, true],
+      d: [0, 1, 2, null, 4, 5].map((k) => (k === null ? null : new Date(Date.UTC(2020, 0, 1 + k)))),
+    });
+    setNA(df.column("x") as Float64Array, 4);
+    const t = dataFrameToArrow(df);
+    for (const [a, b] of [[2, 5], [1, 6], [0, 3]]) {
+      const back = fromArrow(t.slice(a, b));
+      const want = (n: string) => Array.from(df.column(n) as ArrayLike<unknown>).slice(a, b);
+      assert.deepEqual(
+        bytesOf(back.column("x") as Float64Array),
+        bytesOf((df.column("x") as Float64Array).slice(a, b)),
+      );
+      assert.deepEqual(Array.from(back.column("i") as Int32Array), want("i"));
+      assert.deepEqual(back.column("b"), want("b"));
+      assert.deepEqual(back.column("d"), want("d"));
+    }
   });
 
   it("converts to and from an Arrow Table keeping order, types and NA", () => {

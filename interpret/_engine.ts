@@ -143,13 +143,16 @@ export async function pass(
   const request = (start: number) => {
     const end = Math.min(data.nrow, start + chunk);
     const nd = chunkFrame(data, start, end, parts);
+    // The chunks allocate alike: the worker's heap keeps what each frees for the next (no fresh
+    // pages to fault in) and returns it to the OS after the last.
+    const heap = end < data.nrow ? "reuse" : "release";
     const p = w.call("brmsts_ip_draws", {
       fit: r,
       newdata: nd,
       type: options.type ?? "response",
       args,
       gc: options.gc ?? false,
-    }, call);
+    }, { ...call, heap });
     return { start, end, p };
   };
   // One chunk ahead: R computes chunk i + 1 while TS reduces chunk i (two chunks in flight).

@@ -38,6 +38,8 @@ const DEFS = {
   poll: { parameters: ["buf", "u64", "i32"], result: "i32" },
   mkfifo: { parameters: ["buf", "u32"], result: "i32" },
   open: { parameters: ["buf", "i32", "u32"], result: "i32" },
+  mallopt: { parameters: ["i32", "i32"], result: "i32" },
+  malloc_trim: { parameters: ["usize"], result: "i32" },
 } as const;
 
 /** Flag values for Linux x86_64/aarch64 (glibc). */
@@ -56,6 +58,8 @@ export const F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
 export const SIGKILL = 9, SIGBUS = 7, SIGSEGV = 11;
 /** poll events. */
 export const POLLIN = 1, POLLHUP = 0x10;
+/** mallopt parameters (glibc). */
+export const M_TRIM_THRESHOLD = -1, M_MMAP_MAX = -4;
 /** dlopen flags. */
 export const RTLD_LAZY = 1, RTLD_NOLOAD = 4, RTLD_GLOBAL = 0x100;
 

@@ -24,7 +24,7 @@ export {
 } from "./main/errors.ts";
 export type { HandleOwner } from "./main/robject.ts";
 export type { LogStream, ReadyInfo } from "./wire/protocol.ts";
-export type { ConvertMode } from "./wire/protocol.ts";
+export type { ConvertMode, HeapPolicy } from "./wire/protocol.ts";
 export { releaseShared } from "./main/shared_memory.ts";
 export {
   callR,

@@ -10,6 +10,7 @@ import { type ConsoleSink, discoverRHome, LibR, type SEXP, SEXPTYPE } from "../.
 import { HandleTable, makeCodec, type SexpReader, type SexpWriter } from "./sexp.ts";
 import { wireInline as encode } from "../wire/format.ts";
 import { ShmWorker } from "./shared_memory.ts";
+import { Heap } from "./heap.ts";
 import {
   type ConvertMode,
   type Event,
@@ -27,6 +28,7 @@ export class Session {
   readonly #fn = new Map<string, SEXP>();
   readonly #writer: SexpWriter;
   readonly #reader: SexpReader;
+  readonly #heap: Heap;
 
   constructor(
     libc: LibC,
@@ -38,6 +40,7 @@ export class Session {
     readonly shm: ShmWorker = new ShmWorker(libc, `/brmsts-w${libc.fns.getpid()}-`),
   ) {
     this.r = LibR.start(libc, discoverRHome(env), sink);
+    this.#heap = new Heap(libc);
     const r = this.r;
     // The trap and the session's tools (bootstrap.R, beside this module).
     const exprs = r.parse(readFileSync(new URL("./bootstrap.R", import.meta.url), "utf8"));
@@ -107,6 +110,16 @@ export class Session {
 
   /** Runs one request to completion and returns the event to send back. */
   handle(req: Request): Event | null {
+    const heap = req.kind === RequestKind.Call ? req.heap : undefined;
+    this.#heap.before(heap);
+    try {
+      return this.#handle(req);
+    } finally {
+      this.#heap.after(heap);
+    }
+  }
+
+  #handle(req: Request): Event | null {
     if (req.release?.length) this.handles.release(req.release);
     switch (req.kind) {
       case RequestKind.Status:

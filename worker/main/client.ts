@@ -23,6 +23,7 @@ import {
   type ConvertMode,
   type Event,
   EventKind,
+  type HeapPolicy,
   type ReadyInfo,
   type Request,
   RequestKind,
@@ -37,7 +38,13 @@ const encoder = new TextEncoder();
 /** A request without its id and shared-memory fields. */
 type Body =
   | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
-  | { kind: RequestKind.Call; fn: string; args: WireArg[]; convert: ConvertMode }
+  | {
+    kind: RequestKind.Call;
+    fn: string;
+    args: WireArg[];
+    convert: ConvertMode;
+    heap?: HeapPolicy;
+  }
   | { kind: RequestKind.Status };
 
 interface Task {

@@ -57,7 +57,13 @@ export class RWorker extends WorkerClient {
       checkFunctionName(fn);
       const { args: wire, plan } = encodeArgs(args, this);
       return this.run(
-        { kind: RequestKind.Call, fn, args: wire, convert: opts.convert ?? "auto" },
+        {
+          kind: RequestKind.Call,
+          fn,
+          args: wire,
+          convert: opts.convert ?? "auto",
+          ...(opts.heap ? { heap: opts.heap } : {}),
+        },
         opts,
         plan,
       );

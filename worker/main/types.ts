@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ConvertMode, LogStream } from "../wire/protocol.ts";
+import type { ConvertMode, HeapPolicy, LogStream } from "../wire/protocol.ts";
 
 /** One piece of console output from the worker. */
 export interface LogEntry {
@@ -24,6 +24,13 @@ export interface CallOptions {
   convert?: ConvertMode;
   /** Receives this call's console output as it happens. */
   onLog?: (entry: LogEntry) => void;
+  /**
+   * The worker's C heap for `call()` (a loop of calls that allocate alike, e.g. chunks):
+   * `"reuse"` keeps memory R frees in the heap for the next call instead of returning it to the
+   * OS (no fresh pages to fault in); `"release"` for the last call returns it after. A call
+   * without `heap` after a `"reuse"` one returns it first.
+   */
+  heap?: HeapPolicy;
 }
 
 /** A call's value with the warnings and messages R raised. */

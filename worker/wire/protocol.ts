@@ -19,6 +19,14 @@ export enum RequestKind {
   Shutdown = "shutdown",
 }
 
+/**
+ * How the worker's C heap treats memory R frees during a call. `reuse`: it stays in the heap for
+ * the next call (no fresh pages to fault in: chunked passes whose calls allocate alike); `release`:
+ * the same during the call, then free heap memory goes back to the OS. Any call without a policy
+ * releases first if the previous one was `reuse`.
+ */
+export type HeapPolicy = "reuse" | "release";
+
 /** How a result is converted. `auto`: plain data to JS, anything else to an RObject handle. */
 export type ConvertMode = "auto" | "handle" | "value";
 
@@ -43,6 +51,8 @@ export type Request =
     convert: ConvertMode;
     /** The byte region the arguments' leaves point into. */
     buf?: BufDesc;
+    /** The worker's heap policy for this call (see {@link HeapPolicy}). */
+    heap?: HeapPolicy;
   }
   | Base & { kind: RequestKind.Status }
   | Base & { kind: RequestKind.Shutdown };

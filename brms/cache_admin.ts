@@ -286,8 +286,8 @@ export function clearCache(options: { cacheDir?: string; compiler?: boolean } = 
   }
   const functions = join(root, "functions");
   const fnBytes = dirBytes(functions);
-  rmSync(functions, { recursive: true, force: true });
-  freed += fnBytes - dirBytes(functions);
+  rmSync(functions, { recursive: true, force: true }); // throws unless all of it is gone
+  freed += fnBytes;
   if (options.compiler !== false) {
     const c = compilerCacheStatus(root);
     try {

@@ -218,7 +218,14 @@ function dictionary(name: string, v: VectorLike): Categorical {
   const levels = dicts[0] ? strings(dicts[0]).map((s) => s ?? "NA") : [];
   const ordered = v.type.isOrdered ?? false;
   if (dicts.every((d) => d === dicts[0])) return new Categorical(levels, ints(v, -1), ordered);
-  const labels = each(v, String);
+  // Chunks with their own dictionaries: each code read through its chunk's decoded dictionary.
+  const labels: (string | null)[] = [];
+  for (const d of v.data) {
+    const dict = d.dictionary ? strings(d.dictionary) : [];
+    for (let i = 0; i < d.length; i++) {
+      labels.push(valid(d, i) ? dict[Number(d.values[i])] ?? null : null);
+    }
+  }
   const all = [...new Set([...levels, ...labels.filter((s): s is string => s !== null)])];
   return Categorical.from(labels, { levels: all, ordered });
 }

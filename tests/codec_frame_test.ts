@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Table, tableFromArrays } from "apache-arrow";
+import { Dictionary, Int32, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import {
   asInteger,
@@ -178,6 +178,13 @@ describe("codec: data frames", () => {
     assert.deepEqual(fromArrow(two).column("s"), [...s, ...s.slice(1, 5)]);
     const fac = fromArrow(two).column("f") as Categorical;
     assert.deepEqual(Array.from(fac.codes), [0, 1, -1, 0, 1, 0, 1, -1, 0, 1]);
+    // Chunks with different dictionaries: labels read through each chunk's own dictionary.
+    const dict = () => new Dictionary(new Utf8(), new Int32());
+    const mixed = vectorFromArray(["a", "b", null, "a"], dict())
+      .concat(vectorFromArray(["\ufeffc", "a"], dict()));
+    const m = fromArrow(new Table({ f: mixed })).column("f") as Categorical;
+    assert.deepEqual([...m.levels], ["a", "b", "\ufeffc"]);
+    assert.deepEqual(Array.from(m.codes), [0, 1, -1, 0, 2, 0]);
   });
 
   it("reads a sliced Arrow table's numbers, integers, logicals, dates and nulls", () => {

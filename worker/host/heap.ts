@@ -36,11 +36,6 @@ export class Heap {
     this.#libc = libc;
   }
 
-  /** True while freed memory is kept for reuse. */
-  get reusing(): boolean {
-    return this.#reusing;
-  }
-
   /** Before a request: enter reuse for a policy, leave it for a request without one. */
   before(policy: HeapPolicy | undefined): void {
     if (policy) {

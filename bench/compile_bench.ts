@@ -19,8 +19,10 @@
  * Time to first draw is the median of the runs (default 3), and the median of the per-run ratios
  * is printed too (target <= 0.5).
  *
- * Run: `deno run -A bench/compile_bench.ts [runs]` (default 3 runs; each compiles two models,
- * about 2 minutes per run on a quiet machine). `BRMSTS_CACHE_DIR` holds the compiler cache.
+ * Run: `deno run -A bench/compile_bench.ts [runs] [--lever NAME=VALUE]` (default 3 runs; each
+ * compiles two models, about 2 minutes per run on a quiet machine). `--lever BRMSTS_LTO=0` adds a
+ * third side, brmsts with that environment variable, to measure one lever in the same run.
+ * `BRMSTS_CACHE_DIR` holds the compiler cache.
  *
  * @module
  */
@@ -105,7 +107,12 @@ function rData(pred: string): string {
 }
 
 async function main() {
-  const runs = Number(process.argv[2] ?? 3);
+  const args = process.argv.slice(2);
+  const li = args.indexOf("--lever");
+  // --lever NAME=VALUE: a third side, brmsts with that environment variable (e.g. BRMSTS_LTO=0),
+  // to measure one lever's effect on the time to the first draw in the same run.
+  const lever = li >= 0 ? args.splice(li, 2)[1] : undefined;
+  const runs = Number(args[0] ?? 3);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
   console.log(`load average at start: ${load()} (${cpus().length} cores)`);
   const shared = cacheDir();
@@ -143,6 +150,7 @@ async function main() {
     );
 
     const base: number[] = [], ours: number[] = [], baseRss: number[] = [], ourRss: number[] = [];
+    const alt: number[] = [];
     let last = { pred: "", ref: "", entry: "" };
     for (let i = 0; i < runs; i++) {
       const pred = `x${Date.now().toString(36)}${i}`;
@@ -172,8 +180,28 @@ async function main() {
           last = { pred, ref, entry: join(root, "models", `${res.key}.rds`) };
         },
       ];
+      if (lever) {
+        const [name, value] = [
+          lever.slice(0, lever.indexOf("=")),
+          lever.slice(lever.indexOf("=") + 1),
+        ];
+        const altRoot = join(work, `alt${i}`);
+        mkdirSync(altRoot);
+        symlinkSync(compilerDir(shared), compilerDir(altRoot));
+        sides.push(async () => {
+          const r = await timed(RUNNER[0], [
+            ...RUNNER.slice(1),
+            SELF,
+            "--child",
+            `${pred}a`,
+            altRoot,
+          ], { ...process.env, [name]: value });
+          alt.push(r.wall);
+        });
+      }
       const loads: string[] = [];
       for (const s of sides) loads.push(load()), await s();
+      if (lever) console.log(`  run ${i + 1}: brmsts with ${lever} ${alt.at(-1)!.toFixed(1)} s`);
       console.log(
         `  run ${i + 1}: Rscript brms::brm ${base.at(-1)!.toFixed(1)} s (${
           baseRss.at(-1)!.toFixed(0)
@@ -197,6 +225,13 @@ async function main() {
       { name: "Rscript brms::brm", value: median(base) },
       "<= 0.5",
     );
+    if (lever) {
+      console.log(
+        `median of the per-run ratios (brmsts with ${lever} / Rscript): ${
+          median(alt.map((o, i) => o / base[i])).toFixed(3)
+        }; brmsts / brmsts with ${lever}: ${median(ours.map((o, i) => o / alt[i])).toFixed(3)}`,
+      );
+    }
     report("peak RSS of the compile (process tree)", median(ourRss), "MB", {
       name: "Rscript brms::brm",
       value: median(baseRss),

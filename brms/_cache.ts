@@ -284,8 +284,11 @@ export interface ObtainOptions {
   root?: string;
   /** Size cap of the models (default `$BRMSTS_CACHE_MAX`, else 2 GB). */
   maxBytes?: number;
-  /** Told how a compile used the compiler settings. */
-  onCompiler?: (cc: CompilerSetup | null, used: string) => void;
+  /**
+   * Told how a compile used the compiler settings: `used` and `lto` are "used", "off" or
+   * "failed: <why>" for the precompiled header and for link-time optimisation.
+   */
+  onCompiler?: (cc: CompilerSetup | null, used: string, lto: string) => void;
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -314,21 +317,21 @@ export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" |
     });
     if (cc?.pchState === "built") o.enter("compile", detail);
     const tmp = file ? tempName(file) : null;
-    let used: string;
+    let used: string, lto: string;
     try {
-      used = String(
-        await w.call(
-          "brmsts_compile",
-          [o.spec, o.key, tmp, o.stanDir, cc && { makevars: cc.makevars, pch: cc.pch }],
-          callOpts,
-        ),
-      );
+      const r = await w.call(
+        "brmsts_compile",
+        [o.spec, o.key, tmp, o.stanDir, cc && { makevars: cc.makevars, pch: cc.pch, lto: cc.lto }],
+        callOpts,
+      ) as { pch: string; lto: string };
+      used = String(r.pch);
+      lto = String(r.lto);
     } catch (e) {
       if (tmp) rmSync(tmp, { force: true });
       throw e;
     }
     if (cc && used.startsWith("failed")) discardHeader(cc, used.slice(8));
-    o.onCompiler?.(cc, used);
+    o.onCompiler?.(cc, used, lto);
     if (tmp && file) {
       commitEntry(tmp, file);
       if (o.root !== undefined) {

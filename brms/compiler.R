@@ -37,9 +37,15 @@ brmsts_cc_makevars_text <- function(user) {
     if (nzchar(user)) sprintf("-include %s", user),
     "# No debug information: the same machine code, a far smaller shared object.",
     "CXXFLAGS += -g0", "CXX11FLAGS += -g0", "CXX14FLAGS += -g0", "CXX17FLAGS += -g0",
+    "# The assembler reads the compiler's output through a pipe, as it is written (the same object).",
+    "CXX14FLAGS += -pipe",
     "# The precompiled header goes into the C++ compiler command itself (C compiles never see",
     "# it), ahead of rstan's own -include of Eigen.hpp, so it is the first include.",
     "CXX14STD += $(if $(BRMSTS_PCH),-include $(BRMSTS_PCH) -Winvalid-pch $(BRMSTS_PCH_STRICT))",
+    "# Link-time optimisation when brmsts sets BRMSTS_LTO for a compile (-flto=auto). CXX14STD is",
+    "# in both the compile and the link command, so the back end runs at link time, split into",
+    "# parallel jobs: the same floating-point operations, another core used.",
+    "CXX14STD += $(BRMSTS_LTO)",
     "ifneq ($(BRMSTS_PCH_OUT),)",
     "$(OBJECTS): $(BRMSTS_PCH_OUT)",
     "$(BRMSTS_PCH_OUT): BRMSTS_PCH :=",
@@ -55,6 +61,34 @@ brmsts_cc_first_line <- function(cmd, args) {
 }
 
 brmsts_cc_memo <- new.env(parent = emptyenv())
+
+# The first line of `cxx --version`, once per session.
+brmsts_cc_version <- function(cxx) {
+  if (is.null(brmsts_cc_memo$version)) brmsts_cc_memo$version <- brmsts_cc_first_line(cxx, "--version")
+  brmsts_cc_memo$version
+}
+
+# The link-time optimisation flag for compiler `cxx`: "-flto=auto" for GCC 10 or later (the
+# "auto" job count came with GCC 10), "" otherwise or when BRMSTS_LTO is 0/off/false/no.
+# BRMSTS_LTO_FLAGS replaces the flag (tests use it to make the LTO compile fail).
+brmsts_cc_lto <- function(cxx) {
+  if (tolower(Sys.getenv("BRMSTS_LTO", "")) %in% c("0", "off", "false", "no")) return("")
+  custom <- Sys.getenv("BRMSTS_LTO_FLAGS", "")
+  if (nzchar(custom)) return(custom)
+  v <- brmsts_cc_version(cxx)
+  if (!grepl("(g\\+\\+|GCC)", v) || grepl("clang", v, ignore.case = TRUE)) return("")
+  major <- suppressWarnings(as.integer(sub("^.*\\s([0-9]+)\\.[0-9]+(\\.[0-9]+)?(\\s.*)?$", "\\1", v)))
+  if (is.na(major) || major < 10L) "" else "-flto=auto"
+}
+
+# GLIBC_TUNABLES for the compiler processes: glibc (2.35 or later) backs malloc with transparent
+# huge pages, so g++ takes far fewer page faults. Other glibc versions ignore the tunable; the
+# compiler's output does not depend on it.
+brmsts_cc_tunables <- function() {
+  old <- Sys.getenv("GLIBC_TUNABLES", "")
+  if (grepl("glibc.malloc.hugetlb", old, fixed = TRUE)) return(old)
+  if (nzchar(old)) paste0(old, ":glibc.malloc.hugetlb=1") else "glibc.malloc.hugetlb=1"
+}
 
 # Everything the PCH depends on, as text (brmsts hashes it into the fingerprint), and the
 # text of the Makevars file. `ours` is the path brmsts will write the Makevars to.
@@ -77,21 +111,22 @@ brmsts_cc_plan <- function(ours) {
     paste("rstan", v("rstan")), paste("StanHeaders", v("StanHeaders")), paste("Rcpp", v("Rcpp")),
     paste("RcppEigen", v("RcppEigen")), paste("RcppParallel", v("RcppParallel")),
     paste("BH", v("BH")), paste("inline", v("inline")),
-    paste("compiler", cxx, brmsts_cc_first_line(cxx, "--version"),
+    paste("compiler", cxx, brmsts_cc_version(cxx),
           brmsts_cc_first_line(cxx, "-dumpmachine")),
     "plugin:", inline::getPlugin("rstan")$env$PKG_CPPFLAGS,
     "Makeconf:", read(file.path(R.home("etc"), "Makeconf")),
     "site:", read(site), "user:", read(user),
     "makevars:", makevars, "header:", brmsts_cc_headers())
   list(problem = "", facts = paste(facts, collapse = "\n"), makevars = paste(makevars, collapse = "\n"),
-       header = paste(brmsts_cc_headers(), collapse = "\n"))
+       header = paste(brmsts_cc_headers(), collapse = "\n"), lto = brmsts_cc_lto(cxx))
 }
 
 # Runs R CMD SHLIB on `file` in its directory with rstan's plugin settings and our Makevars;
 # `env` holds extra environment variables. Returns list(status, output).
 brmsts_cc_shlib <- function(file, makevars, env) {
   plugin <- inline::getPlugin("rstan")$env
-  vars <- c(plugin, list(USE_CXX14 = "1", R_MAKEVARS_USER = makevars), env)
+  vars <- c(plugin, list(USE_CXX14 = "1", R_MAKEVARS_USER = makevars,
+                         GLIBC_TUNABLES = brmsts_cc_tunables()), env)
   old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
   do.call(Sys.setenv, vars)
   on.exit({
@@ -125,22 +160,53 @@ brmsts_cc_build <- function(dir, makevars_text, header_text) {
   ""
 }
 
-# Runs thunk() with the compiler settings `cc` (list(makevars, pch); pch may be NULL) in force
-# for R CMD SHLIB. A compile that fails with the PCH is retried without it (never a failed fit
-# because of the PCH). Returns list(value, pch = "used" | "off" | "failed: <why>").
+# Runs thunk() with the compiler settings `cc` (list(makevars, pch, lto); pch may be NULL, lto
+# "") in force for R CMD SHLIB. A compile that fails is retried without link-time optimisation,
+# then without the PCH too (never a failed fit because of either). While the PCH is in use the
+# compiler is known to work (the PCH build compiled and linked a probe with it), so pkgbuild's
+# check that compiles a C file first (~0.3 s) is skipped. Returns
+# list(value, pch = "used" | "off" | "failed: <why>", lto = "used" | "off" | "failed: <why>").
 brmsts_cc_with <- function(cc, thunk) {
-  if (is.null(cc)) return(list(value = thunk(), pch = "off"))
-  run <- function(pch) {
-    vars <- c(R_MAKEVARS_USER = cc$makevars, BRMSTS_PCH = if (is.null(pch)) "" else pch)
+  if (is.null(cc)) return(list(value = thunk(), pch = "off", lto = "off"))
+  lto <- if (is.null(cc$lto)) "" else as.character(cc$lto)
+  run <- function(pch, lto) {
+    vars <- c(R_MAKEVARS_USER = cc$makevars, BRMSTS_PCH = if (is.null(pch)) "" else pch,
+              BRMSTS_LTO = lto, GLIBC_TUNABLES = brmsts_cc_tunables())
     old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
     do.call(Sys.setenv, as.list(vars))
-    on.exit(for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, as.list(old[n])))
+    opt <- if (!is.null(pch) && is.null(getOption("pkgbuild.has_compiler"))) {
+      options(pkgbuild.has_compiler = TRUE)
+    }
+    on.exit({
+      if (!is.null(opt)) options(opt)
+      for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, as.list(old[n]))
+    })
     thunk()
   }
-  if (is.null(cc$pch)) return(list(value = run(NULL), pch = "off"))
-  first <- tryCatch(list(value = run(cc$pch), pch = "used"), error = function(e) e)
-  if (!inherits(first, "error")) return(first)
-  message("brmsts: the compile with the precompiled header failed (", conditionMessage(first),
-          "); compiling again without it")
-  list(value = run(NULL), pch = paste0("failed: ", conditionMessage(first)))
+  tries <- list(list(pch = cc$pch, lto = lto))
+  if (nzchar(lto)) tries <- c(tries, list(list(pch = cc$pch, lto = "")))
+  if (!is.null(cc$pch)) tries <- c(tries, list(list(pch = NULL, lto = "")))
+  why <- list(pch = NULL, lto = NULL)
+  for (i in seq_along(tries)) {
+    t <- tries[[i]]
+    last <- i == length(tries)
+    got <- if (last) list(value = run(t$pch, t$lto)) else tryCatch(list(value = run(t$pch, t$lto)), error = function(e) e)
+    if (!inherits(got, "error")) {
+      state <- function(asked, used, fail) {
+        if (!asked) "off" else if (used) "used" else paste0("failed: ", fail)
+      }
+      got$pch <- state(!is.null(cc$pch), !is.null(t$pch), why$pch)
+      got$lto <- state(nzchar(lto), nzchar(t$lto), why$lto)
+      return(got)
+    }
+    msg <- conditionMessage(got)
+    next_try <- tries[[i + 1L]]
+    if (nzchar(t$lto) && !nzchar(next_try$lto)) {
+      why$lto <- msg
+      message("brmsts: the compile with link-time optimisation failed (", msg, "); compiling again without it")
+    } else {
+      why$pch <- msg
+      message("brmsts: the compile with the precompiled header failed (", msg, "); compiling again without it")
+    }
+  }
 }

@@ -152,7 +152,13 @@ export interface FitResult {
    * `ready`, or `built` by this fit, in `buildMs` ms, part of the compile time), `off`, or
    * `failed` (the model was compiled without it).
    */
-  compiler?: { pch: "ready" | "built" | "off" | "failed"; buildMs: number; reason?: string };
+  compiler?: {
+    pch: "ready" | "built" | "off" | "failed";
+    buildMs: number;
+    /** Whether the model was compiled with link-time optimisation (see `BRMSTS_LTO`). */
+    lto: boolean;
+    reason?: string;
+  };
   /** Warnings R raised (divergences, low ESS, InferenceData groups brms could not compute, …). */
   warnings: string[];
 }
@@ -322,7 +328,7 @@ export async function brmPrepared(
         callOpts: opts,
         root,
         maxBytes: options.cacheMaxBytes,
-        onCompiler: (cc, used) => {
+        onCompiler: (cc, used, lto) => {
           const pch = !cc || used === "off" && cc.pchState !== "failed"
             ? "off"
             : used.startsWith("failed")
@@ -331,6 +337,7 @@ export async function brmPrepared(
           compiler = {
             pch,
             buildMs: cc?.buildMs ?? 0,
+            lto: lto === "used",
             ...(cc?.reason || used.startsWith("failed")
               ? { reason: cc?.reason ?? used.slice(8) }
               : {}),

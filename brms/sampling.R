@@ -108,8 +108,11 @@ brmsts_compile <- function(spec, key, tmp, stan_dir, cc = NULL) {
     on.exit(options(old), add = TRUE)
   }
   # cc: brmsts's compiler settings (see compiler.R); the draws are the same either way.
-  built <- if (identical(spec$x$backend, "cmdstanr")) list(value = brms::do_call(brms::brm, args), pch = "off")
-    else brmsts_cc_with(cc, function() brms::do_call(brms::brm, args))
+  built <- if (identical(spec$x$backend, "cmdstanr")) {
+    list(value = brms::do_call(brms::brm, args), pch = "off", lto = "off")
+  } else {
+    brmsts_cc_with(cc, function() brms::do_call(brms::brm, args))
+  }
   base <- built$value
   fit <- base$fit
   if (!is.null(tmp)) {
@@ -123,7 +126,7 @@ brmsts_compile <- function(spec, key, tmp, stan_dir, cc = NULL) {
     })
   }
   assign(key, fit, envir = brmsts_models)
-  built$pch
+  list(pch = built$pch, lto = built$lto)
 }
 
 # In a forked child: send console output through a line-buffering filter, so that lines of

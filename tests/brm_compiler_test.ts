@@ -127,11 +127,15 @@ describe("faster Stan compiles", () => {
           fit.compiler?.pch === "built" || fit.compiler?.pch === "ready",
           JSON.stringify(fit.compiler),
         );
+        // g++ 12 here: the model was compiled with link-time optimisation.
+        assert.equal(fit.compiler?.lto, true, JSON.stringify(fit.compiler));
         assert.ok(compilerCacheStatus(root).ready);
         // The same call compiled and sampled the brms way (R's own flags, no Makevars of ours).
         await w.eval(
           "brmsts_test_same <- function(fit) {\n" +
             '  stopifnot(is.na(Sys.getenv("R_MAKEVARS_USER", NA)))\n' +
+            // The compile skipped pkgbuild's compiler check only while it ran.
+            '  stopifnot(is.null(getOption("pkgbuild.has_compiler")))\n' +
             "  ref <- brms::brm(y ~ g, data = fit$data, chains = 1, iter = 300, seed = 41,\n" +
             "                   refresh = 0, silent = 2)\n" +
             "  c(code = identical(brms::stancode(fit), brms::stancode(ref)),\n" +
@@ -184,7 +188,7 @@ describe("faster Stan compiles", () => {
   );
 
   it(
-    "bypasses a corrupt header that g++ cannot use, and the fit still succeeds",
+    "bypasses a corrupt header that g++ cannot use and a link-time optimisation flag it rejects, and the fit still succeeds",
     { timeout: 1_800_000 },
     async () => {
       // The header of the previous test, overwritten with garbage that passes brmsts's own
@@ -198,15 +202,22 @@ describe("faster Stan compiles", () => {
       const m = JSON.parse(readFileSync(join(pdir, "manifest.json"), "utf8"));
       m.digest = await headerDigest(gch);
       writeFileSync(join(pdir, "manifest.json"), JSON.stringify(m));
-      await withWorker(async (w) => {
-        const fit = await brm({
-          ...SMALL_FIT,
-          cacheDir: root,
-          worker: w,
+      // And a link-time optimisation flag g++ rejects: the compile is retried without it.
+      process.env.BRMSTS_LTO_FLAGS = "-fbrmsts-no-such-flag";
+      try {
+        await withWorker(async (w) => {
+          const fit = await brm({
+            ...SMALL_FIT,
+            cacheDir: root,
+            worker: w,
+          });
+          assert.equal(fit.cache, "compiled");
+          assert.equal(fit.compiler?.lto, false, JSON.stringify(fit.compiler));
+          assert.deepEqual(fit.idata.get("posterior", "b_Intercept").shape, [1, 150]);
         });
-        assert.equal(fit.cache, "compiled");
-        assert.deepEqual(fit.idata.get("posterior", "b_Intercept").shape, [1, 150]);
-      });
+      } finally {
+        delete process.env.BRMSTS_LTO_FLAGS;
+      }
     },
   );
 });

@@ -112,6 +112,9 @@ async function main() {
   // --lever NAME=VALUE: a third side, brmsts with that environment variable (e.g. BRMSTS_LTO=0),
   // to measure one lever's effect on the time to the first draw in the same run.
   const lever = li >= 0 ? args.splice(li, 2)[1] : undefined;
+  const eq = lever?.indexOf("=") ?? -1;
+  if (lever !== undefined && eq < 1) throw new Error(`--lever wants NAME=VALUE, got ${lever}`);
+  const leverEnv = lever ? { [lever.slice(0, eq)]: lever.slice(eq + 1) } : {};
   const runs = Number(args[0] ?? 3);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
   console.log(`load average at start: ${load()} (${cpus().length} cores)`);
@@ -181,10 +184,6 @@ async function main() {
         },
       ];
       if (lever) {
-        const [name, value] = [
-          lever.slice(0, lever.indexOf("=")),
-          lever.slice(lever.indexOf("=") + 1),
-        ];
         const altRoot = join(work, `alt${i}`);
         mkdirSync(altRoot);
         symlinkSync(compilerDir(shared), compilerDir(altRoot));
@@ -195,7 +194,7 @@ async function main() {
             "--child",
             `${pred}a`,
             altRoot,
-          ], { ...process.env, [name]: value });
+          ], { ...process.env, ...leverEnv });
           alt.push(r.wall);
         });
       }

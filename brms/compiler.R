@@ -62,10 +62,11 @@ brmsts_cc_first_line <- function(cmd, args) {
 
 brmsts_cc_memo <- new.env(parent = emptyenv())
 
-# The first line of `cxx --version`, once per session.
+# The first line of `cxx --version`, once per session and compiler.
 brmsts_cc_version <- function(cxx) {
-  if (is.null(brmsts_cc_memo$version)) brmsts_cc_memo$version <- brmsts_cc_first_line(cxx, "--version")
-  brmsts_cc_memo$version
+  key <- paste0("version:", cxx)
+  if (is.null(brmsts_cc_memo[[key]])) brmsts_cc_memo[[key]] <- brmsts_cc_first_line(cxx, "--version")
+  brmsts_cc_memo[[key]]
 }
 
 # The link-time optimisation flag for compiler `cxx`: "-flto=auto" for GCC 10 or later (the
@@ -121,22 +122,28 @@ brmsts_cc_plan <- function(ours) {
        header = paste(brmsts_cc_headers(), collapse = "\n"), lto = brmsts_cc_lto(cxx))
 }
 
+# Runs thunk() with the environment variables `vars` (a named list or character vector) set,
+# and restores each one (or unsets it, if it was unset) afterwards, also on error.
+brmsts_with_env <- function(vars, thunk) {
+  vars <- as.list(vars)
+  old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
+  do.call(Sys.setenv, vars)
+  on.exit(for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, as.list(old[n])))
+  thunk()
+}
+
 # Runs R CMD SHLIB on `file` in its directory with rstan's plugin settings and our Makevars;
 # `env` holds extra environment variables. Returns list(status, output).
 brmsts_cc_shlib <- function(file, makevars, env) {
   plugin <- inline::getPlugin("rstan")$env
   vars <- c(plugin, list(USE_CXX14 = "1", R_MAKEVARS_USER = makevars,
                          GLIBC_TUNABLES = brmsts_cc_tunables()), env)
-  old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
-  do.call(Sys.setenv, vars)
-  on.exit({
-    for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, old[n])
-  }, add = TRUE)
   owd <- setwd(dirname(file))
   on.exit(setwd(owd), add = TRUE)
-  out <- suppressWarnings(system2(file.path(R.home("bin"), "R"),
-                                  c("CMD", "SHLIB", shQuote(basename(file))),
-                                  stdout = TRUE, stderr = TRUE))
+  out <- brmsts_with_env(vars, function() {
+    suppressWarnings(system2(file.path(R.home("bin"), "R"), c("CMD", "SHLIB", shQuote(basename(file))),
+                             stdout = TRUE, stderr = TRUE))
+  })
   status <- attr(out, "status")
   list(status = if (is.null(status)) 0L else as.integer(status), output = paste(out, collapse = "\n"))
 }
@@ -172,41 +179,30 @@ brmsts_cc_with <- function(cc, thunk) {
   run <- function(pch, lto) {
     vars <- c(R_MAKEVARS_USER = cc$makevars, BRMSTS_PCH = if (is.null(pch)) "" else pch,
               BRMSTS_LTO = lto, GLIBC_TUNABLES = brmsts_cc_tunables())
-    old <- Sys.getenv(names(vars), unset = NA, names = TRUE)
-    do.call(Sys.setenv, as.list(vars))
     opt <- if (!is.null(pch) && is.null(getOption("pkgbuild.has_compiler"))) {
       options(pkgbuild.has_compiler = TRUE)
     }
-    on.exit({
-      if (!is.null(opt)) options(opt)
-      for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, as.list(old[n]))
-    })
-    thunk()
+    on.exit(if (!is.null(opt)) options(opt))
+    brmsts_with_env(vars, thunk)
   }
-  tries <- list(list(pch = cc$pch, lto = lto))
-  if (nzchar(lto)) tries <- c(tries, list(list(pch = cc$pch, lto = "")))
-  if (!is.null(cc$pch)) tries <- c(tries, list(list(pch = NULL, lto = "")))
+  # Each fallback step drops one lever ("drops"); its failure message is kept for that lever.
+  steps <- list(list(pch = cc$pch, lto = lto))
+  if (nzchar(lto)) steps <- c(steps, list(list(pch = cc$pch, lto = "", drops = "lto")))
+  if (!is.null(cc$pch)) steps <- c(steps, list(list(pch = NULL, lto = "", drops = "pch")))
+  label <- c(lto = "link-time optimisation", pch = "the precompiled header")
   why <- list(pch = NULL, lto = NULL)
-  for (i in seq_along(tries)) {
-    t <- tries[[i]]
-    last <- i == length(tries)
-    got <- if (last) list(value = run(t$pch, t$lto)) else tryCatch(list(value = run(t$pch, t$lto)), error = function(e) e)
-    if (!inherits(got, "error")) {
-      state <- function(asked, used, fail) {
-        if (!asked) "off" else if (used) "used" else paste0("failed: ", fail)
-      }
-      got$pch <- state(!is.null(cc$pch), !is.null(t$pch), why$pch)
-      got$lto <- state(nzchar(lto), nzchar(t$lto), why$lto)
-      return(got)
-    }
-    msg <- conditionMessage(got)
-    next_try <- tries[[i + 1L]]
-    if (nzchar(t$lto) && !nzchar(next_try$lto)) {
-      why$lto <- msg
-      message("brmsts: the compile with link-time optimisation failed (", msg, "); compiling again without it")
-    } else {
-      why$pch <- msg
-      message("brmsts: the compile with the precompiled header failed (", msg, "); compiling again without it")
-    }
+  for (i in seq_along(steps)) {
+    t <- steps[[i]]
+    got <- if (i == length(steps)) list(value = run(t$pch, t$lto))
+      else tryCatch(list(value = run(t$pch, t$lto)), error = function(e) e)
+    if (!inherits(got, "error")) break
+    dropped <- steps[[i + 1L]]$drops
+    why[[dropped]] <- conditionMessage(got)
+    message("brmsts: the compile with ", label[[dropped]], " failed (", why[[dropped]],
+            "); compiling again without it")
   }
+  state <- function(asked, used, fail) if (!asked) "off" else if (used) "used" else paste0("failed: ", fail)
+  got$pch <- state(!is.null(cc$pch), !is.null(t$pch), why$pch)
+  got$lto <- state(nzchar(lto), nzchar(t$lto), why$lto)
+  got
 }

@@ -6,12 +6,45 @@ import {
   RAbortError,
   RHandleError,
   RObject,
+  RStartupError,
   RWorker,
   RWorkerCrashedError,
   shutdown,
 } from "../worker/mod.ts";
 import { callR } from "../worker/mod.ts";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { pidAlive, waitFor } from "./_util.ts";
+
+/**
+ * A library preloaded into the worker process that kills it with SIGSEGV as it starts, before
+ * the runtime or R runs, once for each marker file it can remove (or every time, with
+ * `BRMSTS_TEST_CRASH_ALWAYS=1`): a crash while starting, made on purpose.
+ */
+function crashAtStartLibrary(dir: string): string {
+  const src = join(dir, "crash.c");
+  const lib = join(dir, "crash.so");
+  writeFileSync(
+    src,
+    `#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+__attribute__((constructor)) static void crash_at_start(void) {
+  const char *marker = getenv("BRMSTS_TEST_CRASH_MARKER");
+  if (getenv("BRMSTS_TEST_CRASH_ALWAYS") || (marker && unlink(marker) == 0)) raise(SIGSEGV);
+}
+`,
+  );
+  execFileSync("gcc", ["-shared", "-fPIC", "-o", lib, src]);
+  return lib;
+}
+
+/** This process's private worker temp dirs (spawnHost's `brmsts-tmp-<pid>-…`). */
+const ownTmpDirs = () =>
+  readdirSync(tmpdir()).filter((n) => n.startsWith(`brmsts-tmp-${process.pid}-`));
 
 describe("crash containment and cancellation", () => {
   before(() => defaultWorker().setConsoleOutput("silent"));
@@ -128,6 +161,52 @@ describe("crash containment and cancellation", () => {
       assert.equal(await evalR("3"), 3);
     } finally {
       w.config.abortGraceMs = grace;
+    }
+  });
+
+  it("starts a worker that died of a signal while starting once more, and says so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "brmsts-crash-at-start-"));
+    try {
+      const marker = join(dir, "marker");
+      writeFileSync(marker, "");
+      const tmpBefore = ownTmpDirs().length;
+      const w = new RWorker({
+        env: { LD_PRELOAD: crashAtStartLibrary(dir), BRMSTS_TEST_CRASH_MARKER: marker },
+      });
+      w.setConsoleOutput("silent");
+      const logs: string[] = [];
+      w.onLog((e) => logs.push(e.text));
+      try {
+        assert.equal(await w.eval("6 * 7"), 42);
+        assert.equal(existsSync(marker), false, "the first start did not crash");
+        assert.deepEqual(logs.filter((t) => t.includes("while starting")), [
+          "brmsts: the R worker died of SIGSEGV while starting; starting a new one\n",
+        ]);
+        assert.equal((await w.status()).generation, 1);
+      } finally {
+        await w.shutdown();
+      }
+      assert.equal(ownTmpDirs().length, tmpBefore, "a temp dir of the crashed start is left");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails with an RStartupError naming the signal when the second start dies too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "brmsts-crash-at-start-"));
+    try {
+      const tmpBefore = ownTmpDirs().length;
+      const w = new RWorker({
+        env: { LD_PRELOAD: crashAtStartLibrary(dir), BRMSTS_TEST_CRASH_ALWAYS: "1" },
+      });
+      w.setConsoleOutput("silent");
+      const err = await w.eval("1").catch((e) => e);
+      assert.ok(err instanceof RStartupError, String(err));
+      assert.equal(err.message, "the R worker failed to start (signal SIGSEGV)");
+      await w.shutdown();
+      assert.equal(ownTmpDirs().length, tmpBefore, "a temp dir of a crashed start is left");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

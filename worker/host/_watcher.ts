@@ -31,7 +31,10 @@ export interface WatcherInit {
 
 // deno-lint-ignore no-explicit-any
 const self_ = globalThis as any;
-const libcLoaded = loadLibC(); // while the host initialises R
+const libcLoaded = loadLibC();
+// The host initialises R once this thread has booted (see serve.ts).
+const booted = () => self_.postMessage("booted");
+libcLoaded.then(booted, booted); // a failed load surfaces below, when the data arrives
 self_.onmessage = async (e: MessageEvent<WatcherInit>) => {
   self_.onmessage = null;
   const init = e.data;

@@ -127,10 +127,15 @@ function sink(text: string, which: 0 | 1): void {
   });
 }
 
-// The watcher thread starts now, so that its runtime boots while R initialises (it gets its
-// start-up data once R is up).
+// The watcher thread boots before R initialises, not while: R's start-up rewrites the process
+// environment (setenv of R_HOME, Renviron's variables, R_SESSION_TMPDIR), and a thread whose
+// runtime is booting reads it (getenv, which takes no lock) and loads its libraries at the
+// same time. It gets its start-up data once R is up.
 const watcher = new Worker(new URL("./_watcher.ts", import.meta.url).href, { type: "module" });
-const watcherReady = new Promise((res) => watcher.onmessage = res);
+let fromWatcher: (m: unknown) => void = () => {};
+watcher.onmessage = (e: MessageEvent) => fromWatcher(e.data);
+const nextFromWatcher = () => new Promise((res) => fromWatcher = res);
+await nextFromWatcher(); // "booted"
 
 const shm = new ShmWorker(libc, `/brmsts-w${f.getpid()}-`);
 let session: Session;
@@ -159,6 +164,7 @@ const init: WatcherInit = {
   tempDir,
   orphanGraceMs: Number(process.env.BRMSTS_ORPHAN_GRACE_MS ?? 5000),
 };
+const watcherReady = nextFromWatcher();
 watcher.postMessage(init);
 await watcherReady;
 

@@ -341,16 +341,22 @@ export class WorkerClient implements HandleOwner {
       this.#resolveConfig = undefined;
     }
     await this.#shm.init();
-    const proc = await spawnHost(hostEnv(this.#config));
-    this.#proc = proc;
-    this.#lastFatal = undefined;
-    proc.exited.then((s) => this.#onExit(proc, s));
-    const ready = new Promise<ReadyInfo>((resolve, reject) => {
-      this.#onReady = resolve;
-      this.#onStartFail = reject;
-    });
-    this.#read();
-    const info = await ready;
+    let info: ReadyInfo;
+    try {
+      info = await this.#spawnReady();
+    } catch (e) {
+      // Killed by a signal before it said it was ready, with nothing reported: a crash of the
+      // process while it started (not a missing R or a bad configuration, which say why and
+      // exit). Started once more, and said so; a second such death is the caller's error.
+      const signal = this.#startSignal;
+      if (!signal || this.#lastFatal) throw e;
+      this.#emit({
+        stream: "stderr",
+        text: `brmsts: the R worker died of ${signal} while starting; starting a new one\n`,
+      });
+      info = await this.#spawnReady();
+    }
+    const proc = this.#proc!;
     this.#info = info;
     this.#fifoFd = openSync(info.abortFifo, constants.O_WRONLY | constants.O_NONBLOCK);
     proc.unref();
@@ -372,6 +378,24 @@ export class WorkerClient implements HandleOwner {
     }
     return info;
   }
+
+  /** Spawns the host process and waits until it reports ready (rejects if it exits first). */
+  async #spawnReady(): Promise<ReadyInfo> {
+    const proc = await spawnHost(hostEnv(this.#config));
+    this.#proc = proc;
+    this.#lastFatal = undefined;
+    this.#startSignal = undefined;
+    proc.exited.then((s) => this.#onExit(proc, s));
+    const ready = new Promise<ReadyInfo>((resolve, reject) => {
+      this.#onReady = resolve;
+      this.#onStartFail = reject;
+    });
+    this.#read();
+    return await ready;
+  }
+
+  /** The signal that ended the last start before it was ready, if one did. */
+  #startSignal?: string;
 
   /** Ends a worker that will not be used (its start-up scripts failed). */
   async #discard(proc: Child, info: ReadyInfo): Promise<void> {
@@ -505,6 +529,7 @@ export class WorkerClient implements HandleOwner {
     if (this.#onStartFail) {
       const fail = this.#onStartFail;
       this.#onReady = this.#onStartFail = undefined;
+      this.#startSignal = status.signal ?? undefined;
       fail(startupFailed(cause, this.#lastFatal));
       return;
     }

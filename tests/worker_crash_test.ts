@@ -22,9 +22,9 @@ import { pidAlive, waitFor } from "./_util.ts";
 /**
  * A library preloaded into the worker process that kills it with SIGSEGV as it starts, before
  * the runtime or R runs, once for each marker file it can remove (or every time, with
- * `BRMSTS_TEST_CRASH_ALWAYS=1`): a crash while starting, made on purpose.
+ * `BRMSTS_TEST_CRASH_ALWAYS=1`): a crash while starting, made on purpose. Built in `dir`.
  */
-function crashAtStartLibrary(dir: string): string {
+function buildCrashAtStart(dir: string): string {
   const src = join(dir, "crash.c");
   const lib = join(dir, "crash.so");
   writeFileSync(
@@ -47,8 +47,18 @@ const ownTmpDirs = () =>
   readdirSync(tmpdir()).filter((n) => n.startsWith(`brmsts-tmp-${process.pid}-`));
 
 describe("crash containment and cancellation", () => {
-  before(() => defaultWorker().setConsoleOutput("silent"));
-  after(() => shutdown());
+  let crashDir: string;
+  let crashAtStart: string;
+
+  before(() => {
+    defaultWorker().setConsoleOutput("silent");
+    crashDir = mkdtempSync(join(tmpdir(), "brmsts-crash-at-start-"));
+    crashAtStart = buildCrashAtStart(crashDir);
+  });
+  after(async () => {
+    await shutdown();
+    rmSync(crashDir, { recursive: true, force: true });
+  });
 
   it("survives q('no') with a fresh worker", async () => {
     const pid = (await defaultWorker().status()).pid;
@@ -165,49 +175,37 @@ describe("crash containment and cancellation", () => {
   });
 
   it("starts a worker that died of a signal while starting once more, and says so", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "brmsts-crash-at-start-"));
+    const marker = join(crashDir, "marker");
+    writeFileSync(marker, "");
+    const tmpBefore = ownTmpDirs().length;
+    const w = new RWorker({
+      env: { LD_PRELOAD: crashAtStart, BRMSTS_TEST_CRASH_MARKER: marker },
+    });
+    w.setConsoleOutput("silent");
+    const logs: string[] = [];
+    w.onLog((e) => logs.push(e.text));
     try {
-      const marker = join(dir, "marker");
-      writeFileSync(marker, "");
-      const tmpBefore = ownTmpDirs().length;
-      const w = new RWorker({
-        env: { LD_PRELOAD: crashAtStartLibrary(dir), BRMSTS_TEST_CRASH_MARKER: marker },
-      });
-      w.setConsoleOutput("silent");
-      const logs: string[] = [];
-      w.onLog((e) => logs.push(e.text));
-      try {
-        assert.equal(await w.eval("6 * 7"), 42);
-        assert.equal(existsSync(marker), false, "the first start did not crash");
-        assert.deepEqual(logs.filter((t) => t.includes("while starting")), [
-          "brmsts: the R worker died of SIGSEGV while starting; starting a new one\n",
-        ]);
-        assert.equal((await w.status()).generation, 1);
-      } finally {
-        await w.shutdown();
-      }
-      assert.equal(ownTmpDirs().length, tmpBefore, "a temp dir of the crashed start is left");
+      assert.equal(await w.eval("6 * 7"), 42);
+      assert.equal(existsSync(marker), false, "the first start did not crash");
+      assert.deepEqual(logs.filter((t) => t.includes("while starting")), [
+        "brmsts: the R worker died of SIGSEGV while starting; starting a new one\n",
+      ]);
+      assert.equal((await w.status()).generation, 1);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await w.shutdown();
     }
+    assert.equal(ownTmpDirs().length, tmpBefore, "a temp dir of the crashed start is left");
   });
 
   it("fails with an RStartupError naming the signal when the second start dies too", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "brmsts-crash-at-start-"));
-    try {
-      const tmpBefore = ownTmpDirs().length;
-      const w = new RWorker({
-        env: { LD_PRELOAD: crashAtStartLibrary(dir), BRMSTS_TEST_CRASH_ALWAYS: "1" },
-      });
-      w.setConsoleOutput("silent");
-      const err = await w.eval("1").catch((e) => e);
-      assert.ok(err instanceof RStartupError, String(err));
-      assert.equal(err.message, "the R worker failed to start (signal SIGSEGV)");
-      await w.shutdown();
-      assert.equal(ownTmpDirs().length, tmpBefore, "a temp dir of a crashed start is left");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const tmpBefore = ownTmpDirs().length;
+    const w = new RWorker({ env: { LD_PRELOAD: crashAtStart, BRMSTS_TEST_CRASH_ALWAYS: "1" } });
+    w.setConsoleOutput("silent");
+    const err = await w.eval("1").catch((e) => e);
+    assert.ok(err instanceof RStartupError, String(err));
+    assert.equal(err.message, "the R worker failed to start (signal SIGSEGV)");
+    await w.shutdown();
+    assert.equal(ownTmpDirs().length, tmpBefore, "a temp dir of a crashed start is left");
   });
 
   it("rejects a call aborted before it starts without touching R", async () => {

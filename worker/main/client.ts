@@ -341,22 +341,7 @@ export class WorkerClient implements HandleOwner {
       this.#resolveConfig = undefined;
     }
     await this.#shm.init();
-    let info: ReadyInfo;
-    try {
-      info = await this.#spawnReady();
-    } catch (e) {
-      // Killed by a signal before it said it was ready, with nothing reported: a crash of the
-      // process while it started (not a missing R or a bad configuration, which say why and
-      // exit). Started once more, and said so; a second such death is the caller's error.
-      const signal = this.#startSignal;
-      if (!signal || this.#lastFatal) throw e;
-      this.#emit({
-        stream: "stderr",
-        text: `brmsts: the R worker died of ${signal} while starting; starting a new one\n`,
-      });
-      info = await this.#spawnReady();
-    }
-    const proc = this.#proc!;
+    const { proc, info } = await this.#spawnReady(true);
     this.#info = info;
     this.#fifoFd = openSync(info.abortFifo, constants.O_WRONLY | constants.O_NONBLOCK);
     proc.unref();
@@ -379,23 +364,34 @@ export class WorkerClient implements HandleOwner {
     return info;
   }
 
-  /** Spawns the host process and waits until it reports ready (rejects if it exits first). */
-  async #spawnReady(): Promise<ReadyInfo> {
+  /**
+   * Spawns the host process and waits until it reports ready (rejects if it exits first). A
+   * host killed by a signal before it was ready, having reported nothing, crashed while it
+   * started (a missing R or a bad configuration says why and exits): with `retry` it is started
+   * once more, and the console says so; a second such death is the caller's error.
+   */
+  async #spawnReady(retry: boolean): Promise<{ proc: Child; info: ReadyInfo }> {
     const proc = await spawnHost(hostEnv(this.#config));
     this.#proc = proc;
     this.#lastFatal = undefined;
-    this.#startSignal = undefined;
     proc.exited.then((s) => this.#onExit(proc, s));
     const ready = new Promise<ReadyInfo>((resolve, reject) => {
       this.#onReady = resolve;
       this.#onStartFail = reject;
     });
     this.#read();
-    return await ready;
+    try {
+      return { proc, info: await ready };
+    } catch (e) {
+      const { signal } = await proc.exited;
+      if (!retry || !signal || this.#lastFatal) throw e;
+      this.#emit({
+        stream: "stderr",
+        text: `brmsts: the R worker died of ${signal} while starting; starting a new one\n`,
+      });
+      return await this.#spawnReady(false);
+    }
   }
-
-  /** The signal that ended the last start before it was ready, if one did. */
-  #startSignal?: string;
 
   /** Ends a worker that will not be used (its start-up scripts failed). */
   async #discard(proc: Child, info: ReadyInfo): Promise<void> {
@@ -529,7 +525,6 @@ export class WorkerClient implements HandleOwner {
     if (this.#onStartFail) {
       const fail = this.#onStartFail;
       this.#onReady = this.#onStartFail = undefined;
-      this.#startSignal = status.signal ?? undefined;
       fail(startupFailed(cause, this.#lastFatal));
       return;
     }

@@ -7,21 +7,24 @@
  * that name (rename fails when the target is a non-empty directory), so a lock never exists
  * without its owner record. A lock whose owner process is gone (or whose pid was reused by a
  * process with another start time) is stale and is broken; locks of other hosts are trusted for
- * `staleMs`. Works in Deno and Bun through node:fs.
+ * `staleMs`; a lock without a valid record (made by hand) is broken once it is 2 s old.
+ * Breaking renames the lock aside to check it and puts it back if it changed hands meanwhile,
+ * so a release looks for its lock there too, and a lock of this process put back after its
+ * release counts as stale. Works in Deno and Bun through node:fs.
  *
  * @module
  */
 import {
-  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { pidAlive } from "../native/process.ts";
 import { errnoCode, sleep, token } from "./store/fs.ts";
@@ -61,23 +64,49 @@ function processStart(pid: number): string | null {
   }
 }
 
-function readOwner(dir: string): { text: string; owner: Owner | null } | null {
+interface Held {
+  /** The owner record as read (empty when there is none). */
+  text: string;
+  /** The parsed record, or null when it is missing or not valid JSON. */
+  owner: Owner | null;
+  /** Time since the lock directory was last modified (ms). */
+  ageMs: number;
+}
+
+function readOwner(dir: string): Held | null {
+  let ageMs: number;
+  try {
+    ageMs = Date.now() - statSync(dir).mtimeMs;
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT") return null;
+    throw e;
+  }
   let text: string;
   try {
     text = readFileSync(join(dir, "owner.json"), "utf8");
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") return existsSync(dir) ? { text: "", owner: null } : null;
+    if (errnoCode(e) === "ENOENT") return { text: "", owner: null, ageMs };
     throw e;
   }
   try {
-    return { text, owner: JSON.parse(text) as Owner };
+    return { text, owner: JSON.parse(text) as Owner, ageMs };
   } catch {
-    return { text, owner: null };
+    return { text, owner: null, ageMs };
   }
 }
 
-function isStale(owner: Owner | null, staleMs: number): boolean {
-  if (!owner || typeof owner.pid !== "number") return true; // written by hand, or garbage
+/**
+ * How long a lock without a valid owner record must stay so before it is broken. Our own locks
+ * always carry their record (the directory is renamed into place whole), but a lock released
+ * and taken again between two reads looks record-less for a moment: breaking it then would
+ * move a live holder's lock away.
+ */
+const OWNERLESS_GRACE_MS = 2000;
+
+function isStale(held: Held, staleMs: number): boolean {
+  const owner = held.owner;
+  if (!owner || typeof owner.pid !== "number") return held.ageMs > OWNERLESS_GRACE_MS;
+  if (released.has(held.text)) return true; // ours, released while set aside by a breaker
   if (owner.host !== hostname()) return Date.now() - Date.parse(owner.since) > staleMs;
   if (!pidAlive(owner.pid)) return true;
   const start = processStart(owner.pid);
@@ -199,7 +228,7 @@ async function acquireFsLock(
     }
     const held = readOwner(lock);
     if (held === null) continue; // released meanwhile
-    if (isStale(held.owner, staleMs)) {
+    if (isStale(held, staleMs)) {
       breakStale(lock, held.text);
       continue;
     }
@@ -235,16 +264,47 @@ function sweep(home: string): void {
   }
 }
 
+/**
+ * Owner records of locks this process released, the newest 16. A breaker that set our lock
+ * aside while we released it puts it back afterwards; such a lock is recognised here as stale.
+ */
+const released = new Set<string>();
+
 function release(lock: string, text: string): void {
-  const aside = `${lock}.released-${token()}`;
+  released.add(text);
+  if (released.size > 16) released.delete(released.values().next().value!);
+  // The lock is normally in place; a process breaking what it took for a stale lock may have
+  // renamed it to `.lock.stale-*` for a moment, and would put it back: remove it there instead.
+  // Two looks, in case it was put back between looking at the lock and at the asides.
+  const home = dirname(lock);
+  const prefix = `${basename(lock)}.stale-`;
+  for (let look = 0; look < 2; look++) {
+    if (removeIfOurs(lock, text)) return;
+    let names: string[] = [];
+    try {
+      names = readdirSync(home);
+    } catch { /* home gone */ }
+    for (const name of names) {
+      if (name.startsWith(prefix) && removeIfOurs(join(home, name), text)) return;
+    }
+  }
+}
+
+/** Renames the lock directory `dir` aside and deletes it if it holds the owner record `text`. */
+function removeIfOurs(dir: string, text: string): boolean {
   try {
-    const cur = readFileSync(join(lock, "owner.json"), "utf8");
-    if (cur !== text) return; // not ours any more (broken as stale): leave it alone
-    renameSync(lock, aside);
+    if (readFileSync(join(dir, "owner.json"), "utf8") !== text) return false;
   } catch {
-    return;
+    return false;
+  }
+  const aside = join(dirname(dir), `.lock.released-${token()}`);
+  try {
+    renameSync(dir, aside);
+  } catch {
+    return false;
   }
   rmSync(aside, { recursive: true, force: true });
+  return true;
 }
 
 /**

@@ -5,7 +5,17 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -22,7 +32,7 @@ import {
   workerConfigFor,
 } from "../env/mod.ts";
 import { readState } from "../env/store/state.ts";
-import { withHomeLock } from "../env/lock.ts";
+import { acquireHomeLock, withHomeLock } from "../env/lock.ts";
 import { writeEnvironmentConfig } from "../env/store/config.ts";
 import { writeState } from "../env/store/state.ts";
 import { recoverLibrary } from "../env/install.ts";
@@ -257,5 +267,49 @@ describe("environment files", () => {
       release();
     }
     assert.equal(await withHomeLock(() => "free again", { timeoutMs: 500 }), "free again");
+  });
+
+  it("breaks a lock without a valid owner record only once it has stayed so for a while", async () => {
+    fresh();
+    // Released and taken again between two reads, a live lock looks record-less for a moment:
+    // a fresh record-less lock is waited for, not broken. (An empty directory would simply be
+    // renamed over; this one holds a file that is not a record.)
+    mkdirSync(join(home, ".lock"), { recursive: true });
+    writeFileSync(join(home, ".lock", "owner.json"), "{");
+    await assert.rejects(withHomeLock(() => 1, { timeoutMs: 300 }), (e: unknown) => {
+      assert.ok(e instanceof EnvironmentLockError);
+      assert.equal(e.holder, "an unknown process");
+      return true;
+    });
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(join(home, ".lock"), old, old); // left by hand, or by a crash, long ago
+    assert.equal(await withHomeLock(() => 2, { timeoutMs: 300 }), 2);
+    assert.deepEqual(readdirSync(home), []);
+  });
+
+  it("frees the lock when it is released while a breaker has set it aside", async () => {
+    fresh();
+    const release = await acquireHomeLock();
+    // Another process, taking the lock for stale, has just renamed it aside to look at it; it
+    // would rename it back when it sees a record other than the one it judged.
+    const aside = join(home, `.lock.stale-${process.pid}-zz9`);
+    renameSync(join(home, ".lock"), aside);
+    release();
+    assert.equal(existsSync(aside), false, "the released lock was removed where it was");
+    assert.deepEqual(readdirSync(home), []);
+    assert.equal(await withHomeLock(() => 3, { timeoutMs: 300 }), 3);
+  });
+
+  it("breaks a lock of its own that a breaker put back after it was released", async () => {
+    fresh();
+    const release = await acquireHomeLock();
+    const record = readFileSync(join(home, ".lock", "owner.json"), "utf8");
+    release();
+    // The breaker's rename back landed after the release: the lock carries a record of this
+    // live process that nobody holds.
+    mkdirSync(join(home, ".lock"));
+    writeFileSync(join(home, ".lock", "owner.json"), record);
+    assert.equal(await withHomeLock(() => 4, { timeoutMs: 300 }), 4);
+    assert.deepEqual(readdirSync(home), []);
   });
 });

@@ -69,29 +69,30 @@ interface Held {
   text: string;
   /** The parsed record, or null when it is missing or not valid JSON. */
   owner: Owner | null;
-  /** Time since the lock directory was last modified (ms). */
-  ageMs: number;
+  /**
+   * Null when the record is valid; otherwise the time since the lock directory was last
+   * modified (ms).
+   */
+  ageMs: number | null;
 }
 
 function readOwner(dir: string): Held | null {
-  let ageMs: number;
+  let text = "";
+  let owner: Owner | null = null;
   try {
-    ageMs = Date.now() - statSync(dir).mtimeMs;
+    text = readFileSync(join(dir, "owner.json"), "utf8");
+    owner = JSON.parse(text) as Owner;
+    if (owner && typeof owner.pid === "number") return { text, owner, ageMs: null };
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT" && !(e instanceof SyntaxError)) throw e;
+  }
+  // No valid record. The directory is looked at after the record, so a lock released and taken
+  // again between the two looks is aged as the fresh lock it now is.
+  try {
+    return { text, owner, ageMs: Date.now() - statSync(dir).mtimeMs };
   } catch (e) {
     if (errnoCode(e) === "ENOENT") return null;
     throw e;
-  }
-  let text: string;
-  try {
-    text = readFileSync(join(dir, "owner.json"), "utf8");
-  } catch (e) {
-    if (errnoCode(e) === "ENOENT") return { text: "", owner: null, ageMs };
-    throw e;
-  }
-  try {
-    return { text, owner: JSON.parse(text) as Owner, ageMs };
-  } catch {
-    return { text, owner: null, ageMs };
   }
 }
 
@@ -104,8 +105,8 @@ function readOwner(dir: string): Held | null {
 const OWNERLESS_GRACE_MS = 2000;
 
 function isStale(held: Held, staleMs: number): boolean {
-  const owner = held.owner;
-  if (!owner || typeof owner.pid !== "number") return held.ageMs > OWNERLESS_GRACE_MS;
+  if (held.ageMs !== null) return held.ageMs > OWNERLESS_GRACE_MS;
+  const owner = held.owner!;
   if (released.has(held.text)) return true; // ours, released while set aside by a breaker
   if (owner.host !== hostname()) return Date.now() - Date.parse(owner.since) > staleMs;
   if (!pidAlive(owner.pid)) return true;

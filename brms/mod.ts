@@ -32,22 +32,22 @@ export {
   type SavePars,
   type ToIdataOptions,
   toInferenceData,
-} from "./fit.ts";
-export { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
+} from "./fit/fit.ts";
+export { BrmsBackendError, BrmsSamplingError } from "./fit/errors.ts";
 export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
-export { parseProgressLine } from "./_progress.ts";
-export { cacheDir } from "./_cache.ts";
-export { preloadModel, type PreloadOptions } from "./preload.ts";
+export { parseProgressLine } from "./fit/progress.ts";
+export { cacheDir } from "./compile/store.ts";
+export { preloadModel, type PreloadOptions } from "./compile/preload.ts";
 export {
   type CacheAdminOptions,
   type CacheEntryInfo,
   type CacheInfo,
   cacheInfo,
   clearCache,
-} from "./cache_admin.ts";
-export { type CompilerCacheStatus, compilerCacheStatus } from "./_compiler.ts";
-export { makeStancode, makeStandata, type StancodeOptions } from "./stancode.ts";
-export * from "./postfit.ts";
+} from "./compile/cache_admin.ts";
+export { type CompilerCacheStatus, compilerCacheStatus } from "./compile/compiler.ts";
+export { makeStancode, makeStandata, type StancodeOptions } from "./postfit/stancode.ts";
+export * from "./postfit/mod.ts";
 // More of brms after fitting (update, R², bridge sampling, exposed Stan functions): issue 18.
 export {
   bayesFactor,
@@ -63,6 +63,6 @@ export {
   type R2Summary,
   update,
   type UpdateOptions,
-} from "./extras.ts";
+} from "./postfit/extras.ts";
 // brms's brm_multiple (multiple imputation): issue 18.
-export { brmMultiple, type MultipleFitResult, type MultipleOptions } from "./multiple.ts";
+export { brmMultiple, type MultipleFitResult, type MultipleOptions } from "./fit/multiple.ts";

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { Prior, prior, type PriorOptions } from "./prior.ts";
 
 /** One token of the restricted R expression grammar priors use. */
 type Token =
@@ -201,23 +200,4 @@ export function deparsePrior(text: string): string {
   }
   if (depth !== 0 || prev?.t === "op" || prev?.t === "comma") return text;
   return out;
-}
-
-/**
- * A prior whose text is used verbatim, like `brms::prior_string()` / `brms::set_prior()`
- * (whereas `prior()` writes the text the way R's deparser does, like brms's `prior()`).
- *
- * @example
- * ```ts
- * import { priorString } from "./deparse.ts";
- * String(priorString("normal(0,1)", "b")); // brms::set_prior("normal(0,1)", class = "b")
- * ```
- */
-export function priorString(
-  text: string,
-  cls?: string | PriorOptions,
-  options?: PriorOptions,
-): Prior {
-  const p = prior(text, cls, options);
-  return new Prior({ ...p, prior: text });
 }

@@ -107,4 +107,5 @@ export {
 // Within-chain threading as a value (brms's threading()): issue 18.
 export { Threading, threading, type ThreadingNode, type ThreadingOptions } from "./threading.ts";
 // Prior text as R's deparser writes it (brms's prior()), verbatim with priorString(): issue 18.
-export { deparseNumber, deparsePrior, priorString } from "./deparse.ts";
+export { deparseNumber, deparsePrior } from "./deparse.ts";
+export { priorString } from "./prior.ts";

@@ -264,3 +264,22 @@ export function priors(...items: PriorInput[]): PriorList {
   items.forEach(visit);
   return new PriorList({ kind: "brmspriors", priors: out });
 }
+
+/**
+ * A prior whose text is used verbatim, like `brms::prior_string()` / `brms::set_prior()`
+ * (whereas `prior()` writes the text the way R's deparser does, like brms's `prior()`).
+ *
+ * @example
+ * ```ts
+ * import { priorString } from "./prior.ts";
+ * String(priorString("normal(0,1)", "b")); // brms::set_prior("normal(0,1)", class = "b")
+ * ```
+ */
+export function priorString(
+  text: string,
+  cls?: string | PriorOptions,
+  options?: PriorOptions,
+): Prior {
+  const p = prior(text, cls, options);
+  return new Prior({ ...p, prior: text });
+}

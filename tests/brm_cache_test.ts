@@ -14,8 +14,8 @@ import { GAUSSIAN_PRIORS, groupData, ROOT, TEST_CACHE } from "./brm_shared.ts";
 import { runScriptArgv } from "./_util.ts";
 import { defaultWorker, RWorker, shutdown } from "../worker/mod.ts";
 import { brm, type BrmOptions, type ProgressEvent } from "../brms/mod.ts";
-import { commitEntry, tryLock } from "../brms/_cache.ts";
-import { ensureTools } from "../brms/_r_helpers.ts";
+import { commitEntry, tryLock } from "../brms/compile/store.ts";
+import { ensureTools } from "../brms/core/r_helpers.ts";
 
 const spec = (seed: number): BrmOptions => ({
   formula: "y ~ g",

@@ -33,9 +33,14 @@ import { groupData, TEST_CACHE } from "./brm_shared.ts";
 import { runScriptArgv } from "./_util.ts";
 import { RWorker } from "../worker/mod.ts";
 import { brm, cacheInfo, clearCache, compilerCacheStatus } from "../brms/mod.ts";
-import { compilerDir, headerDigest, prepareCompiler } from "../brms/_compiler.ts";
-import { ensureTools } from "../brms/_r_helpers.ts";
-import { cacheMaxBytes, enforceCacheCap, markReader, touchEntry } from "../brms/cache_admin.ts";
+import { compilerDir, headerDigest, prepareCompiler } from "../brms/compile/compiler.ts";
+import { ensureTools } from "../brms/core/r_helpers.ts";
+import {
+  cacheMaxBytes,
+  enforceCacheCap,
+  markReader,
+  touchEntry,
+} from "../brms/compile/cache_admin.ts";
 
 /** The small gaussian fit both compile tests run (same data and seed, so draws compare). */
 const SMALL_FIT = {
@@ -65,10 +70,10 @@ function prepareInChild(root: string): Promise<{ pchState: string }> {
     script,
     `import { RWorker } from ${JSON.stringify(new URL("../worker/mod.ts", import.meta.url).href)};
 import { ensureTools } from ${
-      JSON.stringify(new URL("../brms/_r_helpers.ts", import.meta.url).href)
+      JSON.stringify(new URL("../brms/core/r_helpers.ts", import.meta.url).href)
     };
 import { prepareCompiler } from ${
-      JSON.stringify(new URL("../brms/_compiler.ts", import.meta.url).href)
+      JSON.stringify(new URL("../brms/compile/compiler.ts", import.meta.url).href)
     };
 const w = new RWorker();
 w.setConsoleOutput("silent");

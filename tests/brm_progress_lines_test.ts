@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { ProgressTracker } from "../brms/_progress.ts";
+import { ProgressTracker } from "../brms/fit/progress.ts";
 import { runScriptArgv } from "./_util.ts";
 import { ROOT, TEST_CACHE } from "./brm_shared.ts";
 import { SLOW } from "./_rscript.ts";

@@ -5,8 +5,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseProgressLine, type ProgressEvent } from "../brms/mod.ts";
-import { ProgressTracker } from "../brms/_progress.ts";
-import { brmArgs } from "../brms/_options.ts";
+import { ProgressTracker } from "../brms/fit/progress.ts";
+import { brmArgs } from "../brms/fit/options.ts";
 import { RCode, rCode } from "../worker/mod.ts";
 import { DataFrame } from "../data/mod.ts";
 import { prior } from "../formula/mod.ts";

@@ -6,7 +6,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evalR, rCode, shutdown } from "../worker/mod.ts";
-import { makeStancode, type StancodeOptions } from "../brms/stancode.ts";
+import { makeStancode, type StancodeOptions } from "../brms/postfit/stancode.ts";
 import {
   acat,
   asym_laplace,

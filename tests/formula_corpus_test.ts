@@ -5,7 +5,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evalR, rCode, shutdown } from "../worker/mod.ts";
-import { makeStancode, makeStandata, type StancodeOptions } from "../brms/stancode.ts";
+import { makeStancode, makeStandata, type StancodeOptions } from "../brms/postfit/stancode.ts";
 import {
   acformula,
   bf,

@@ -5,7 +5,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evalR, rCode, RError, shutdown } from "../worker/mod.ts";
-import { makeStancode } from "../brms/stancode.ts";
+import { makeStancode } from "../brms/postfit/stancode.ts";
 import {
   bf,
   brmsfamily,

@@ -23,7 +23,7 @@ import {
   SpecError,
 } from "../formula/mod.ts";
 import { brm, type FitResult, makeStancode } from "../brms/mod.ts";
-import { conditionalEffects, posteriorEpred, posteriorPredict } from "../brms/postfit.ts";
+import { conditionalEffects, posteriorEpred, posteriorPredict } from "../brms/postfit/mod.ts";
 
 const MARK = `/tmp/brmsts-sec-${process.pid}`;
 /** The issue's attack strings, with the marker file of this test run. */

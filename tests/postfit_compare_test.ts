@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { GAUSSIAN_PRIORS, groupData, MV_MODEL, mvData, normal, rng } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, named, RObject, shutdown } from "../worker/mod.ts";
 import { brm, type FitResult } from "../brms/mod.ts";
-import { addCriterion, type CriterionResult, loo, looCompare, waic } from "../brms/postfit.ts";
+import { addCriterion, type CriterionResult, loo, looCompare, waic } from "../brms/postfit/mod.ts";
 
 const DATA = groupData(45, 11);
 const rand = rng(99);

@@ -32,7 +32,7 @@ import {
   readRdsRaw,
   saveRds,
   summary,
-} from "../brms/postfit.ts";
+} from "../brms/postfit/mod.ts";
 
 const DATA = groupData(45, 11);
 

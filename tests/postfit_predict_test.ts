@@ -11,7 +11,7 @@ import { callR, defaultWorker, evalR, rCode, RError, shutdown } from "../worker/
 import { DataFrame, type NdArray } from "../data/mod.ts";
 import { InferenceData } from "../idata/inference_data.ts";
 import { brm, type FitResult } from "../brms/mod.ts";
-import { predictionIdata } from "../brms/_postfit_draws.ts";
+import { predictionIdata } from "../brms/postfit/_draws.ts";
 import {
   logLik,
   observedData,
@@ -19,7 +19,7 @@ import {
   posteriorEpred,
   posteriorLinpred,
   posteriorPredict,
-} from "../brms/postfit.ts";
+} from "../brms/postfit/mod.ts";
 
 const DATA = groupData(45, 11);
 const MV = mvData(40);

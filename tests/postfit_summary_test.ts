@@ -21,8 +21,8 @@ import {
   standata,
   summary,
   validateNewdata,
-} from "../brms/postfit.ts";
-import { formatTable } from "../brms/_postfit_format.ts";
+} from "../brms/postfit/mod.ts";
+import { formatTable } from "../brms/postfit/_format.ts";
 
 const DATA = groupData(45, 11);
 const MV = mvData(40);

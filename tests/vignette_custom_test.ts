@@ -21,7 +21,7 @@ import {
   logLik,
   makeStancode,
 } from "../brms/mod.ts";
-import { posteriorEpred, posteriorPredict } from "../brms/postfit.ts";
+import { posteriorEpred, posteriorPredict } from "../brms/postfit/mod.ts";
 import { customFamily, stanvar } from "../formula/mod.ts";
 import { SpecError } from "../formula/errors.ts";
 

@@ -5,18 +5,21 @@
  *
  * @module
  */
-import { RCode, rCode, RObject } from "../worker/mod.ts";
-import { bf } from "../formula/bf.ts";
-import { reviveFormula } from "../formula/compose.ts";
-import { resolveFamily } from "../formula/brmsfamily.ts";
-import { prior as makePrior, type PriorInput, priors as combinePriors } from "../formula/prior.ts";
-import { fromJSON } from "../formula/revive.ts";
-import { camelToSnake, opt, rCall, type RLiteral, rString } from "../formula/render.ts";
-import { SpecError } from "../formula/errors.ts";
-import { singleExpression } from "../formula/mod.ts";
-import { dataArg } from "./_data.ts";
-import { unwrapFit } from "./fit_args.ts";
-import { Categorical, DataFrame } from "../data/mod.ts";
+import { fitHandleOf, RCode, rCode, RObject } from "../../worker/mod.ts";
+import { bf } from "../../formula/bf.ts";
+import { reviveFormula } from "../../formula/compose.ts";
+import { resolveFamily } from "../../formula/brmsfamily.ts";
+import {
+  prior as makePrior,
+  type PriorInput,
+  priors as combinePriors,
+} from "../../formula/prior.ts";
+import { fromJSON } from "../../formula/revive.ts";
+import { camelToSnake, opt, rCall, type RLiteral, rString } from "../../formula/render.ts";
+import { SpecError } from "../../formula/errors.ts";
+import { singleExpression } from "../../formula/mod.ts";
+import { dataArg } from "../core/data.ts";
+import { Categorical, DataFrame } from "../../data/mod.ts";
 
 /**
  * brmsts's names of brms/rstan arguments whose brms name differs (everything else is converted
@@ -24,7 +27,7 @@ import { Categorical, DataFrame } from "../data/mod.ts";
  *
  * @example
  * ```ts
- * import { ARG_NAMES } from "./_options.ts";
+ * import { ARG_NAMES } from "./options.ts";
  * ARG_NAMES.priors; // "prior"
  * ```
  */
@@ -44,7 +47,7 @@ export const ARG_NAMES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
- * import { LOCAL_OPTIONS } from "./_options.ts";
+ * import { LOCAL_OPTIONS } from "./options.ts";
  * LOCAL_OPTIONS.has("returnIdata"); // true
  * ```
  */
@@ -66,7 +69,7 @@ export const LOCAL_OPTIONS = new Set([
  *
  * @example
  * ```ts
- * import type { PlainPrior } from "./_options.ts";
+ * import type { PlainPrior } from "./options.ts";
  * const p: PlainPrior = { prior: "exponential(1)", class: "sd", group: "patient" };
  * ```
  */
@@ -98,7 +101,7 @@ export interface PlainPrior {
  *
  * @example
  * ```ts
- * import type { SavePars } from "./_options.ts";
+ * import type { SavePars } from "./options.ts";
  * const keepAll: SavePars = { all: true };
  * ```
  */
@@ -163,7 +166,7 @@ function value(v: unknown): unknown {
  *
  * @example
  * ```ts
- * import { Categorical, DataFrame } from "../data/mod.ts";
+ * import { Categorical, DataFrame } from "../../data/mod.ts";
  * const g = Categorical.from(["a", "b", "c"]).withContrasts("contr.sum");
  * contrastsOf(new DataFrame({ g })); // { g: "contr.sum" }
  * ```
@@ -182,7 +185,7 @@ export function contrastsOf(data: unknown): Record<string, unknown> | undefined 
  *
  * @example
  * ```ts
- * import { rCode } from "../worker/mod.ts";
+ * import { rCode } from "../../worker/mod.ts";
  * const args = brmArgs({
  *   formula: "count ~ Trt", data: rCode("brms::epilepsy"), family: "poisson",
  *   priors: [{ prior: "normal(0, 1)", class: "b" }], samplePrior: "yes",
@@ -280,7 +283,7 @@ export function reFormulaArg(v: unknown): unknown {
  *
  * @example
  * ```ts
- * import { brmsArgs } from "./_options.ts";
+ * import { brmsArgs } from "./options.ts";
  * brmsArgs({ allowNewLevels: true, reFormula: null, signal: undefined });
  * // { allow_new_levels: true, re_formula: rCode("NA") }
  * ```
@@ -296,4 +299,19 @@ export function brmsArgs(
     out[name] = name === "re_formula" ? reFormulaArg(v) : unwrapFit(v);
   }
   return out;
+}
+
+/**
+ * A fit argument (an object holding a brmsfit handle as `r`, like brm()'s result) becomes its
+ * handle; anything else is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { type FitResult } from "../../mod.ts";
+ * declare const fit: FitResult;
+ * unwrapFit(fit) === fit.r; // true for brm()'s result
+ * ```
+ */
+export function unwrapFit(v: unknown): unknown {
+  return fitHandleOf(v) ?? v;
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { RCode, RObject } from "../worker/mod.ts";
-import { type DataFrameInput, toDataFrame } from "../data/mod.ts";
+import { RCode, RObject } from "../../worker/mod.ts";
+import { type DataFrameInput, toDataFrame } from "../../data/mod.ts";
 
 /**
  * Turns a user's `data` argument into a `callR` argument: an `RObject` (e.g. a data frame made
@@ -15,7 +15,7 @@ import { type DataFrameInput, toDataFrame } from "../data/mod.ts";
  *
  * @example
  * ```ts
- * import { rCode } from "../worker/mod.ts";
+ * import { rCode } from "../../worker/mod.ts";
  * dataArg(rCode("brms::epilepsy")); // the marker itself
  * dataArg({ y: [1, 2, 3], g: ["a", "b", "a"] }); // a DataFrame
  * ```

@@ -15,7 +15,7 @@ import process from "node:process";
  *
  * @example
  * ```ts
- * import type { FitPhase } from "./_progress.ts";
+ * import type { FitPhase } from "./progress.ts";
  * const slow: FitPhase[] = ["compile", "sample"];
  * ```
  */
@@ -27,7 +27,7 @@ export type FitPhase = "prepare" | "compile" | "load" | "sample" | "extract" | "
  *
  * @example
  * ```ts
- * import type { ProgressEvent } from "./_progress.ts";
+ * import type { ProgressEvent } from "./progress.ts";
  * const show = (e: ProgressEvent) =>
  *   e.kind === "sampling" ? `chain ${e.chain}: ${e.percent}%` : `${e.phase} ${e.elapsedMs} ms`;
  * ```
@@ -40,7 +40,7 @@ export type ProgressEvent = PhaseEvent | SamplingEvent;
  *
  * @example
  * ```ts
- * import type { PhaseEvent } from "./_progress.ts";
+ * import type { PhaseEvent } from "./progress.ts";
  * const e: PhaseEvent = { kind: "phase", phase: "compile", elapsedMs: 1200, phaseMs: 1000 };
  * ```
  */
@@ -65,7 +65,7 @@ export interface PhaseEvent {
  *
  * @example
  * ```ts
- * import type { SamplingEvent } from "./_progress.ts";
+ * import type { SamplingEvent } from "./progress.ts";
  * const e: SamplingEvent = {
  *   kind: "sampling", chain: 1, chains: 4, iteration: 200, iterations: 1000, percent: 20,
  *   stage: "warmup", overallPercent: 5, elapsedMs: 800,
@@ -113,7 +113,7 @@ const DONE_RE = /(?:^|Chain )(\d+):\s+[\d.e+-]+ seconds \(Total\)/;
  *
  * @example
  * ```ts
- * import { parseProgressLine } from "./_progress.ts";
+ * import { parseProgressLine } from "./progress.ts";
  * parseProgressLine("Chain 2: Iteration:  200 / 1000 [ 20%]  (Warmup)");
  * // { chain: 2, iteration: 200, iterations: 1000, percent: 20, stage: "warmup" }
  * ```
@@ -147,7 +147,7 @@ export function parseProgressLine(
  *
  * @example
  * ```ts
- * import type { TrackerOptions } from "./_progress.ts";
+ * import type { TrackerOptions } from "./progress.ts";
  * const opts: TrackerOptions = { chains: 4, bar: false, onProgress: (e) => console.log(e) };
  * ```
  */
@@ -175,7 +175,7 @@ export interface TrackerOptions {
  *
  * @example
  * ```ts
- * import { ProgressTracker } from "./_progress.ts";
+ * import { ProgressTracker } from "./progress.ts";
  * const t = new ProgressTracker({ chains: 1, bar: false, onProgress: (e) => console.log(e) });
  * t.phase("sample");
  * t.feed("stdout", "Chain 1: Iteration: 1 / 10 [ 10%]  (Warmup)\n");
@@ -378,7 +378,7 @@ export class ProgressTracker {
  *
  * @example
  * ```ts
- * import { defaultBar } from "./_progress.ts";
+ * import { defaultBar } from "./progress.ts";
  * const bar = defaultBar(); // false when stderr is a pipe or a file
  * ```
  */

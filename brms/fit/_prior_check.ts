@@ -6,9 +6,9 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import type { CallOptions, RObject, RWorker } from "../worker/mod.ts";
-import { SpecError } from "../formula/mod.ts";
-import { installRHelpers } from "./_r_helpers.ts";
+import type { CallOptions, RObject, RWorker } from "../../worker/mod.ts";
+import { SpecError } from "../../formula/mod.ts";
+import { installRHelpers } from "../core/r_helpers.ts";
 
 let source: string | undefined;
 
@@ -31,7 +31,7 @@ function describePrior(p: Record<string, string>): string {
  *
  * @example
  * ```ts
- * import { defaultWorker, type RObject } from "../worker/mod.ts";
+ * import { defaultWorker, type RObject } from "../../worker/mod.ts";
  * import { checkPriors } from "./_prior_check.ts";
  * declare const spec: RObject; // brmsts_prepare()'s spec
  * await checkPriors(defaultWorker(), spec); // SpecError: prior "normal(0, " (class "b") ...

@@ -5,21 +5,21 @@
  *
  * @module
  */
-import { RObject } from "../worker/mod.ts";
-import type { DataFrame } from "../data/mod.ts";
-import type { Coord } from "../idata/types.ts";
-import type { FitHandle, FitResult } from "./fit.ts";
-import { coord, f64, strings } from "./_decode.ts";
-import { fitHandle, type FitLike, fitObsId, type PostfitCallOptions, prepare } from "./fit_args.ts";
-import { brmsArgs } from "./_options.ts";
-import { rowsBundle, withDisplay } from "../display/mod.ts";
+import { RObject } from "../../worker/mod.ts";
+import type { DataFrame } from "../../data/mod.ts";
+import type { Coord } from "../../idata/types.ts";
+import type { FitHandle, FitResult } from "../fit/fit.ts";
+import { coord, f64, strings } from "../core/decode.ts";
+import { fitHandle, type FitLike, fitObsId, type PostfitCallOptions, prepare } from "./args.ts";
+import { brmsArgs } from "../fit/options.ts";
+import { rowsBundle, withDisplay } from "../../display/mod.ts";
 
 /**
  * An estimate with its standard error.
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const e: Estimate = (await loo(fit)).elpd;
  * console.log(e.estimate, e.se);
@@ -37,7 +37,7 @@ export interface Estimate {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const l = await loo(fit);
  * l.elpd.estimate; // elpd_loo
@@ -170,7 +170,7 @@ async function criterion(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const l = await loo(fit);
  * console.log(l.elpd.estimate, l.elpd.se, Math.max(...l.paretoK!));
@@ -185,7 +185,7 @@ export function loo(fit: FitLike, options: CriterionOptions = {}): Promise<Crite
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const w = await waic(fit);
  * w.estimates.waic.estimate; // = -2 * w.elpd.estimate
@@ -200,7 +200,7 @@ export function waic(fit: FitLike, options: CriterionOptions = {}): Promise<Crit
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fitA: FitResult;
  * declare const fitB: FitResult;
  * const [best]: CompareRow[] = await looCompare({ a: fitA, b: fitB });
@@ -237,7 +237,7 @@ export interface LooCompareOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fitA: FitResult;
  * declare const fitB: FitResult;
  * const rows = await looCompare({ full: fitA, reduced: fitB });
@@ -283,7 +283,7 @@ export async function looCompare(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const c: Criteria = (await addCriterion(fit, "loo")).criteria;
  * c.loo?.paretoK;
@@ -308,7 +308,7 @@ export interface Criteria {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * declare const other: any;
  * const fit2 = await addCriterion(fit, ["loo", "waic"]);

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { Categorical } from "../data/categorical.ts";
-import { NdArray } from "../data/ndarray.ts";
-import { doubles, NA_INTEGER } from "../data/na.ts";
-import { columnMajorToC } from "../data/transpose.ts";
-import type { Coord } from "../idata/types.ts";
+import { Categorical } from "../../data/categorical.ts";
+import { NdArray } from "../../data/ndarray.ts";
+import { doubles, NA_INTEGER } from "../../data/na.ts";
+import { columnMajorToC } from "../../data/transpose.ts";
+import type { Coord } from "../../idata/types.ts";
 
 /**
  * `x` as a list: null/undefined → `[]`, a scalar → `[x]`, typed arrays and objects → their

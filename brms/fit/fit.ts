@@ -10,24 +10,25 @@ import {
   type LogEntry,
   type RObject,
   type RWorker,
-} from "../worker/mod.ts";
-import type { InferenceData } from "../idata/inference_data.ts";
-import type { Formula } from "../formula/compose.ts";
-import type { FamilyInput } from "../formula/brmsfamily.ts";
-import type { PriorInput } from "../formula/prior.ts";
-import type { DataFrameInput } from "../data/mod.ts";
-import type { RCode } from "../worker/mod.ts";
-import { brmArgs, type PlainPrior, type SavePars } from "./_options.ts";
-import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths, obtainModel } from "./_cache.ts";
-import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./_draws.ts";
-import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./_progress.ts";
-import { ensureTools } from "./_r_helpers.ts";
+} from "../../worker/mod.ts";
+import type { InferenceData } from "../../idata/inference_data.ts";
+import type { Formula } from "../../formula/compose.ts";
+import type { FamilyInput } from "../../formula/brmsfamily.ts";
+import type { PriorInput } from "../../formula/prior.ts";
+import type { DataFrameInput } from "../../data/mod.ts";
+import type { RCode } from "../../worker/mod.ts";
+import { brmArgs, type PlainPrior, type SavePars } from "./options.ts";
+import { obtainModel } from "../compile/cache.ts";
+import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths } from "../compile/store.ts";
+import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./draws.ts";
+import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./progress.ts";
+import { ensureTools } from "../core/r_helpers.ts";
 import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 import { checkPriors } from "./_prior_check.ts";
 
-export type { IdataGroup } from "./_draws.ts";
-export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./_progress.ts";
-export type { PlainPrior, SavePars } from "./_options.ts";
+export type { IdataGroup } from "./draws.ts";
+export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./progress.ts";
+export type { PlainPrior, SavePars } from "./options.ts";
 
 /**
  * Options of {@link brm}. The named options map to brms's arguments (camelCase → snake_case,
@@ -196,7 +197,7 @@ const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;
  *
  * @example
  * ```ts
- * import { brm, getBrmsData } from "./mod.ts";
+ * import { brm, getBrmsData } from "../mod.ts";
  * const fit = await brm({
  *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
  *   data: await getBrmsData("epilepsy"),
@@ -470,7 +471,7 @@ async function fetchIdata(
  * @example
  * ```ts
  * declare const opts: any;
- * import { brm, toInferenceData } from "./mod.ts";
+ * import { brm, toInferenceData } from "../mod.ts";
  * const { r } = await brm({ ...opts, returnIdata: false });
  * const post = await toInferenceData(r, { groups: ["posterior"] });
  * const ll = await toInferenceData(r, { groups: ["log_likelihood"] });

@@ -8,18 +8,18 @@
  * @module
  */
 
-import { callR, defaultWorker, named, RCode, rCode, RObject } from "../worker/mod.ts";
-import { fitHandle, type FitLike, type PostfitCallOptions, prepare } from "./fit_args.ts";
-import { brmsArgs, contrastsOf } from "./_options.ts";
-import { ensureTools } from "./_r_helpers.ts";
-import { dataArg } from "./_data.ts";
-import { bf } from "../formula/bf.ts";
-import { type Formula, reviveFormula } from "../formula/compose.ts";
-import { type FamilyInput, resolveFamily } from "../formula/brmsfamily.ts";
-import { type PriorInput, priors as combinePriors } from "../formula/prior.ts";
-import { fromJSON } from "../formula/revive.ts";
-import { camelToSnake } from "../formula/render.ts";
-import { SpecError } from "../formula/errors.ts";
+import { callR, defaultWorker, named, RCode, rCode, RObject } from "../../worker/mod.ts";
+import { fitHandle, type FitLike, type PostfitCallOptions, prepare } from "./args.ts";
+import { brmsArgs, contrastsOf } from "../fit/options.ts";
+import { ensureTools } from "../core/r_helpers.ts";
+import { dataArg } from "../core/data.ts";
+import { bf } from "../../formula/bf.ts";
+import { type Formula, reviveFormula } from "../../formula/compose.ts";
+import { type FamilyInput, resolveFamily } from "../../formula/brmsfamily.ts";
+import { type PriorInput, priors as combinePriors } from "../../formula/prior.ts";
+import { fromJSON } from "../../formula/revive.ts";
+import { camelToSnake } from "../../formula/render.ts";
+import { SpecError } from "../../formula/errors.ts";
 
 /**
  * Options of {@linkcode makeStancode} and {@linkcode makeStandata}. Named
@@ -129,8 +129,8 @@ async function make(
  *
  * @example
  * ```ts
- * import { rCode } from "../worker/mod.ts";
- * import { bf, poisson, prior } from "../formula/mod.ts";
+ * import { rCode } from "../../worker/mod.ts";
+ * import { bf, poisson, prior } from "../../formula/mod.ts";
  * const code = await makeStancode({
  *   formula: bf("count ~ zAge + zBase * Trt + (1 | patient)"),
  *   data: rCode("brms::epilepsy"),
@@ -155,7 +155,7 @@ export async function makeStancode(options: StancodeOptions): Promise<string> {
  *
  * @example
  * ```ts
- * import { rCode } from "../worker/mod.ts";
+ * import { rCode } from "../../worker/mod.ts";
  * const sdata = await makeStandata({ formula: "count ~ Trt", data: rCode("brms::epilepsy") }) as {
  *   N: number;
  * };
@@ -191,7 +191,7 @@ function isFit(x: unknown): x is FitLike {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const code = await stancode(fit);
  * code.includes("model {"); // true
@@ -219,7 +219,7 @@ export async function stancode(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const sd = await standata(fit) as { N: number };
  * sd.N; // number of observations

@@ -6,18 +6,18 @@
  *
  * @module
  */
-import { Categorical, DataFrame, NA_INTEGER, NdArray } from "../data/mod.ts";
-import { InferenceData } from "../idata/inference_data.ts";
-import type { Coord, VariableInput } from "../idata/types.ts";
-import { columnMajorToC } from "../data/transpose.ts";
-import { coord, strings } from "./_decode.ts";
+import { Categorical, DataFrame, NA_INTEGER, NdArray } from "../../data/mod.ts";
+import { InferenceData } from "../../idata/inference_data.ts";
+import type { Coord, VariableInput } from "../../idata/types.ts";
+import { columnMajorToC } from "../../data/transpose.ts";
+import { coord, strings } from "../core/decode.ts";
 
 /**
  * An R array's data in C order (a copy of bits when it arrived in R's column-major order).
  *
  * @example
  * ```ts
- * import { NdArray } from "../mod.ts";
+ * import { NdArray } from "../../mod.ts";
  * const m = new NdArray(new Float64Array([1, 2, 3, 4]), [2, 2], { order: "F" });
  * cOrderData(m); // Float64Array [1, 3, 2, 4]
  * ```
@@ -33,8 +33,8 @@ export function cOrderData(x: NdArray): Float64Array {
  *
  * @example
  * ```ts
- * import { DataFrame } from "../data/mod.ts";
- * import { frameVariables } from "./_postfit_draws.ts";
+ * import { DataFrame } from "../../data/mod.ts";
+ * import { frameVariables } from "./_draws.ts";
  * frameVariables(new DataFrame({ x: [1, 2] })).x.dims; // ["obs_id"]
  * ```
  */
@@ -121,8 +121,8 @@ export interface PredictLayout {
  *
  * @example
  * ```ts
- * import { NdArray } from "../data/mod.ts";
- * import { predictionIdata } from "./_postfit_draws.ts";
+ * import { NdArray } from "../../data/mod.ts";
+ * import { predictionIdata } from "./_draws.ts";
  * const idata = predictionIdata({
  *   responses: "y", obs_id: [0, 1], chains: 2, draw_ids: null, constant: null,
  *   vars: [{ values: new NdArray(new Float64Array(8), [4, 2]), extra: null }],

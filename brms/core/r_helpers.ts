@@ -9,23 +9,23 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { RWorker } from "../worker/mod.ts";
+import type { RWorker } from "../../worker/mod.ts";
 
 const sources = new Map<string, string>();
 
 /**
- * The text of an R file beside this module, read once.
+ * The text of an R file under brms/ (a path such as `fit/sampling.R`), read once.
  *
  * @example
  * ```ts
- * import { rSource } from "./_r_helpers.ts";
- * rSource("sampling.R").includes("brmsts_sample <- function"); // true
+ * import { rSource } from "./r_helpers.ts";
+ * rSource("fit/sampling.R").includes("brmsts_sample <- function"); // true
  * ```
  */
 export function rSource(file: string): string {
   let s = sources.get(file);
   if (s === undefined) {
-    s = readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
+    s = readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
     sources.set(file, s);
   }
   return s;
@@ -39,8 +39,8 @@ const installed = new WeakMap<RWorker, Map<string, number>>();
  *
  * @example
  * ```ts
- * import { defaultWorker } from "../worker/mod.ts";
- * import { installRHelpers } from "./_r_helpers.ts";
+ * import { defaultWorker } from "../../worker/mod.ts";
+ * import { installRHelpers } from "./r_helpers.ts";
  * await installRHelpers(defaultWorker(), "demo", "brmsts_twice <- function(x) 2 * x");
  * ```
  */
@@ -77,8 +77,8 @@ export async function installRHelpers(
  *
  * @example
  * ```ts
- * import { defaultWorker } from "../worker/mod.ts";
- * import { ensureTools } from "./_r_helpers.ts";
+ * import { defaultWorker } from "../../worker/mod.ts";
+ * import { ensureTools } from "./r_helpers.ts";
  * await ensureTools(defaultWorker());
  * ```
  */
@@ -86,7 +86,8 @@ export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
   return installRHelpers(
     w,
     "brm",
-    rSource("sampling.R") + "\n" + rSource("draws.R") + "\n" + rSource("compiler.R"),
+    rSource("fit/sampling.R") + "\n" + rSource("fit/draws.R") + "\n" +
+      rSource("compile/compiler.R"),
     signal,
   );
 }
@@ -97,12 +98,12 @@ export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { defaultWorker } from "../worker/mod.ts";
- * import { ensurePostfit } from "./_r_helpers.ts";
+ * import { defaultWorker } from "../../worker/mod.ts";
+ * import { ensurePostfit } from "./r_helpers.ts";
  * await ensurePostfit(defaultWorker());
  * ```
  */
 export async function ensurePostfit(w: RWorker, signal?: AbortSignal): Promise<void> {
   await ensureTools(w, signal);
-  await installRHelpers(w, "postfit", rSource("postfit.R"), signal);
+  await installRHelpers(w, "postfit", rSource("postfit/postfit.R"), signal);
 }

@@ -17,14 +17,14 @@ import { readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { pidAlive } from "../native/process.ts";
-import { cacheDir, tryLock } from "./_cache.ts";
+import { pidAlive } from "../../native/process.ts";
+import { cacheDir, tryLock } from "./store.ts";
 import {
   type CompilerCacheStatus,
   compilerCacheStatus,
   compilerDir,
   dirBytes,
-} from "./_compiler.ts";
+} from "./compiler.ts";
 
 /** The default size cap of the model cache: 2 GB. */
 export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
@@ -199,7 +199,7 @@ export interface CacheAdminOptions {
  *
  * @example
  * ```ts
- * import { cacheInfo } from "./mod.ts";
+ * import { cacheInfo } from "../mod.ts";
  * const info = cacheInfo();
  * console.log(`${info.entries.length} models, ${(info.modelBytes / 1e6).toFixed(0)} MB`);
  * ```
@@ -272,7 +272,7 @@ export function enforceCacheCap(options: CacheAdminOptions & { keep?: string } =
  *
  * @example
  * ```ts
- * import { clearCache } from "./mod.ts";
+ * import { clearCache } from "../mod.ts";
  * const freed = clearCache({ compiler: false });
  * console.log(`${(freed / 1e6).toFixed(0)} MB freed`);
  * ```

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsError } from "../../errors.ts";
 
 /**
  * The sampler failed without an R error (rstan returns a fit without draws, e.g. when no initial
@@ -12,7 +12,7 @@ import { BrmstsError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { brm } from "../mod.ts";
+ * import { brm } from "../../mod.ts";
  * declare const opts: any;
  * try { await brm(opts); } catch (e) { if (e instanceof BrmsSamplingError) console.error(e.reason); }
  * ```
@@ -34,7 +34,7 @@ export class BrmsSamplingError extends BrmstsError {
  *
  * @example
  * ```ts
- * import { brm } from "../mod.ts";
+ * import { brm } from "../../mod.ts";
  * declare const opts: any;
  * try { await brm({ ...opts, backend: "cmdstanr" }); } catch (e) {
  *   if (e instanceof BrmsBackendError) console.error(e.message);

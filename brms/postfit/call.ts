@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { type CallOptions, defaultWorker, NamedArgs, type RWorker } from "../worker/mod.ts";
-import { unwrapFit } from "./fit_args.ts";
+import { type CallOptions, defaultWorker, NamedArgs, type RWorker } from "../../worker/mod.ts";
+import { unwrapFit } from "./args.ts";
 
 /**
  * Options of one {@link call}, given with {@link callOptions} as its last argument.
@@ -47,7 +47,7 @@ export class CallOptionsMarker {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const ac = new AbortController();
  * await call("brms::bayes_R2", fit, callOptions({ signal: ac.signal }));
@@ -69,9 +69,9 @@ export function callOptions(options: CallWithOptions): CallOptionsMarker {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
- * import { named } from "../worker/mod.ts";
+ * import { named } from "../../worker/mod.ts";
  * const r2 = await call("brms::bayes_R2", fit); // NdArray [1, 4]: Estimate, Est.Error, Q2.5, Q97.5
  * const nd = await call("brms::ndraws", fit); // 300
  * await call("brms::hypothesis", fit, "gb > 0", named({ alpha: 0.1 }));

@@ -48,8 +48,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import type { CallOptions, RWorker } from "../worker/mod.ts";
-import { tempName, tryLock } from "./_cache.ts";
+import type { CallOptions, RWorker } from "../../worker/mod.ts";
+import { tempName, tryLock } from "./store.ts";
 
 /**
  * The compiler settings a compile runs with: the Makevars file and the precompiled header
@@ -57,7 +57,7 @@ import { tempName, tryLock } from "./_cache.ts";
  *
  * @example
  * ```ts
- * import type { CompilerSetup } from "./_compiler.ts";
+ * import type { CompilerSetup } from "./compiler.ts";
  * const cc: CompilerSetup = {
  *   makevars: "/c/compiler/Makevars",
  *   pch: null,
@@ -88,7 +88,7 @@ export interface CompilerSetup {
  *
  * @example
  * ```ts
- * import { compilerCacheStatus } from "./_compiler.ts";
+ * import { compilerCacheStatus } from "./compiler.ts";
  * const s = compilerCacheStatus("/tmp/brmsts-cache");
  * console.log(s.ready, s.bytes);
  * ```
@@ -147,7 +147,7 @@ export function dirBytes(dir: string): number {
  *
  * @example
  * ```ts
- * import { compilerDir } from "./_compiler.ts";
+ * import { compilerDir } from "./compiler.ts";
  * compilerDir("/c"); // "/c/compiler"
  * ```
  */
@@ -160,7 +160,7 @@ export function compilerDir(root: string): string {
  *
  * @example
  * ```ts
- * import { compilerCacheStatus } from "./_compiler.ts";
+ * import { compilerCacheStatus } from "./compiler.ts";
  * compilerCacheStatus("/nonexistent").ready; // false
  * ```
  */
@@ -197,7 +197,7 @@ const DIGEST_SPAN = 4 << 20;
  *
  * @example
  * ```ts
- * import { headerDigest } from "./_compiler.ts";
+ * import { headerDigest } from "./compiler.ts";
  * await headerDigest("/c/compiler/pch-0123/brmsts_stan.hpp.gch");
  * ```
  */
@@ -276,7 +276,7 @@ function dropStale(dir: string, keep: string): void {
  *
  * @example
  * ```ts
- * import type { PrepareCompilerOptions } from "./_compiler.ts";
+ * import type { PrepareCompilerOptions } from "./compiler.ts";
  * const o: Partial<PrepareCompilerOptions> = { root: "/tmp/brmsts-cache" };
  * ```
  */
@@ -297,8 +297,8 @@ export interface PrepareCompilerOptions {
  *
  * @example
  * ```ts
- * import { defaultWorker } from "../worker/mod.ts";
- * import { prepareCompiler } from "./_compiler.ts";
+ * import { defaultWorker } from "../../worker/mod.ts";
+ * import { prepareCompiler } from "./compiler.ts";
  * const cc = await prepareCompiler({
  *   worker: defaultWorker(),
  *   root: "/tmp/brmsts-cache",
@@ -417,7 +417,7 @@ export async function prepareCompiler(o: PrepareCompilerOptions): Promise<Compil
  *
  * @example
  * ```ts
- * import { discardHeader } from "./_compiler.ts";
+ * import { discardHeader } from "./compiler.ts";
  * discardHeader({ makevars: "/c/compiler/Makevars", pch: null, pchState: "off", lto: "" }, "why");
  * ```
  */

@@ -1,7 +1,7 @@
 // Notebook display (Jupyter MIME bundles) of brms results: summary(), loo()/waic() and
 // looCompare(). The HTML helpers live in display/.
-import type { DataFrame } from "../data/mod.ts";
-import { escapeHtml, type MimeBundle, rowsBundle, tableStyle } from "../display/mod.ts";
+import type { DataFrame } from "../../data/mod.ts";
+import { escapeHtml, type MimeBundle, rowsBundle, tableStyle } from "../../display/mod.ts";
 
 /** Whether a summary cell fails the usual checks: Rhat > 1.01, bulk/tail ESS < 400. */
 export function badCell(row: Readonly<Record<string, unknown>>, column: string): boolean {

@@ -8,16 +8,16 @@
 import {
   type CallOptions,
   defaultWorker,
-  fitHandleOf,
   type RCode,
   RObject,
   type RWorker,
-} from "../worker/mod.ts";
-import type { Coord } from "../idata/types.ts";
-import type { DataFrameInput } from "../data/mod.ts";
-import type { FitHandle, FitResult } from "./fit.ts";
-import { dataArg } from "./_data.ts";
-import { ensurePostfit } from "./_r_helpers.ts";
+} from "../../worker/mod.ts";
+import type { Coord } from "../../idata/types.ts";
+import type { DataFrameInput } from "../../data/mod.ts";
+import type { FitHandle, FitResult } from "../fit/fit.ts";
+import { dataArg } from "../core/data.ts";
+import { ensurePostfit } from "../core/r_helpers.ts";
+export { unwrapFit } from "../fit/options.ts";
 
 /**
  * A fitted model: what `brm()`, `readRdsFit()` or `addCriterion()` return (anything with the
@@ -25,7 +25,7 @@ import { ensurePostfit } from "./_r_helpers.ts";
  *
  * @example
  * ```ts
- * import { type DataFrame, brm } from "../mod.ts";
+ * import { type DataFrame, brm } from "../../mod.ts";
  * declare const data: DataFrame;
  * const f: FitLike = await brm({ formula: "y ~ g", data });
  * ```
@@ -48,7 +48,7 @@ export type NewData = DataFrameInput | RObject | RCode;
  *
  * @example
  * ```ts
- * import { RWorker } from "../mod.ts";
+ * import { RWorker } from "../../mod.ts";
  * const opts: PostfitCallOptions = { signal: AbortSignal.timeout(10_000), worker: new RWorker() };
  * ```
  */
@@ -66,9 +66,9 @@ export interface PostfitCallOptions extends Omit<CallOptions, "convert"> {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
- * import { fitHandle } from "./fit_args.ts";
+ * import { fitHandle } from "./args.ts";
  * const r = fitHandle(fit, "summary()"); // fit: FitResult or RObject
  * ```
  */
@@ -100,7 +100,7 @@ function describe(x: unknown): string {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * declare const signal: AbortSignal;
  * const { w, call } = await prepare({ signal });
@@ -113,21 +113,6 @@ export async function prepare(
   const w = opts.worker ?? defaultWorker();
   await ensurePostfit(w, opts.signal);
   return { w, call: { signal: opts.signal, onLog: opts.onLog } };
-}
-
-/**
- * A fit argument (an object holding a brmsfit handle as `r`, like brm()'s result) becomes its
- * handle; anything else is returned unchanged.
- *
- * @example
- * ```ts
- * import { type FitResult } from "../mod.ts";
- * declare const fit: FitResult;
- * unwrapFit(fit) === fit.r; // true for brm()'s result
- * ```
- */
-export function unwrapFit(v: unknown): unknown {
-  return fitHandleOf(v) ?? v;
 }
 
 /**
@@ -149,7 +134,7 @@ export function newdataArg(nd: NewData | undefined | null): unknown {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * fitObsId(fit); // e.g. ["r1000", "r1001", ...] from brm()'s InferenceData
  * ```

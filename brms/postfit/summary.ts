@@ -5,21 +5,15 @@
  *
  * @module
  */
-import type { DataFrame, NdArray } from "../data/mod.ts";
-import { named, RObject } from "../worker/mod.ts";
-import { dataArg } from "./_data.ts";
-import { strings } from "./_decode.ts";
-import {
-  fitHandle,
-  type FitLike,
-  type NewData,
-  type PostfitCallOptions,
-  prepare,
-} from "./fit_args.ts";
-import { brmsArgs } from "./_options.ts";
-import { formatTable } from "./_postfit_format.ts";
+import type { DataFrame, NdArray } from "../../data/mod.ts";
+import { named, RObject } from "../../worker/mod.ts";
+import { dataArg } from "../core/data.ts";
+import { strings } from "../core/decode.ts";
+import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";
+import { brmsArgs } from "../fit/options.ts";
+import { formatTable } from "./_format.ts";
 import { summaryBundle } from "./_display.ts";
-import type { MimeBundle } from "../display/mod.ts";
+import type { MimeBundle } from "../../display/mod.ts";
 
 /**
  * Options of {@link summary}.
@@ -45,7 +39,7 @@ export interface SummaryOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const data: SummaryData = await summary(fit);
  * data.fixed.column("Bulk_ESS");
@@ -112,7 +106,7 @@ const ind = " ".repeat(9);
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const s = await summary(fit);
  * s.fixed.column("Estimate"); // Float64Array
@@ -160,7 +154,7 @@ export class BrmsSummary implements SummaryData {
    *
    * @example
    * ```ts
-   * import { type FitResult } from "../mod.ts";
+   * import { type FitResult } from "../../mod.ts";
    * declare const fit: FitResult;
    * console.log((await summary(fit)).format(3));
    * ```
@@ -235,7 +229,7 @@ function frameOrNull(x: unknown): DataFrame | null {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const s = await summary(fit, { prob: 0.9 });
  * s.fixed.rowNames; // ["Intercept", "zAge", ...]
@@ -304,7 +298,7 @@ export interface EstimateOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const fe = await fixef(fit);
  * fe.rowNames; // ["Intercept", "gb", "gc"]
@@ -343,7 +337,7 @@ async function estimates<T>(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const re = await ranef(fit);
  * re.patient.Intercept.rowNames; // ["1", "2", ...]
@@ -396,7 +390,7 @@ export interface PosteriorSummaryOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const ps = await posteriorSummary(fit, { variable: ["b_Intercept", "sigma"] });
  * ps.rowNames; // ["b_Intercept", "sigma"]
@@ -440,7 +434,7 @@ export interface ValidateNewdataOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const nd = await validateNewdata(fit, { g: ["a", "c"] }, { checkResponse: false });
  * nd.nrow; // 2
@@ -456,7 +450,7 @@ export async function validateNewdata(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const nd = await validateNewdata({ g: ["a"] }, fit); // deprecated order
  * ```

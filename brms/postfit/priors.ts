@@ -4,19 +4,13 @@
  *
  * @module
  */
-import type { DataFrame } from "../data/mod.ts";
-import type { FamilyInput } from "../formula/brmsfamily.ts";
-import type { Formula } from "../formula/compose.ts";
-import type { RCode, RObject } from "../worker/mod.ts";
-import { brmArgs } from "./_options.ts";
-import {
-  fitHandle,
-  type FitLike,
-  type NewData,
-  type PostfitCallOptions,
-  prepare,
-} from "./fit_args.ts";
-import { brmsArgs } from "./_options.ts";
+import type { DataFrame } from "../../data/mod.ts";
+import type { FamilyInput } from "../../formula/brmsfamily.ts";
+import type { Formula } from "../../formula/compose.ts";
+import type { RCode, RObject } from "../../worker/mod.ts";
+import { brmArgs } from "../fit/options.ts";
+import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";
+import { brmsArgs } from "../fit/options.ts";
 
 /**
  * Options of {@link getPrior} and {@link defaultPrior}: the model as for `brm()` (formula, data,
@@ -24,7 +18,7 @@ import { brmsArgs } from "./_options.ts";
  *
  * @example
  * ```ts
- * import { rCode } from "../mod.ts";
+ * import { rCode } from "../../mod.ts";
  * const opts: GetPriorOptions = { formula: "count ~ Trt", data: rCode("brms::epilepsy"), family: "poisson" };
  * ```
  */
@@ -80,7 +74,7 @@ export async function getPrior(options: GetPriorOptions): Promise<DataFrame> {
  *
  * @example
  * ```ts
- * import { rCode } from "../mod.ts";
+ * import { rCode } from "../../mod.ts";
  * const p = await defaultPrior({ formula: "count ~ Trt", data: rCode("brms::epilepsy"), family: "poisson" });
  * p.column("class"); // ["b", "b", "Intercept"]
  * ```
@@ -110,7 +104,7 @@ export interface PriorSummaryOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const p = await priorSummary(fit);
  * p.toRecords().filter((r) => r.source === "user");

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { RObject } from "../worker/mod.ts";
-import { type FitResult, toInferenceData } from "./fit.ts";
-import type { IdataGroup } from "./_draws.ts";
-import { type PostfitCallOptions, prepare, unwrapFit } from "./fit_args.ts";
+import { RObject } from "../../worker/mod.ts";
+import { type FitResult, toInferenceData } from "../fit/fit.ts";
+import type { IdataGroup } from "../fit/draws.ts";
+import { type PostfitCallOptions, prepare, unwrapFit } from "./args.ts";
 
 /**
  * Options of {@link saveRds}.
@@ -29,7 +29,7 @@ export interface SaveRdsOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * await saveRds(fit, "/tmp/model.rds");
  * const again = await readRdsFit("/tmp/model.rds");
@@ -58,7 +58,7 @@ export async function saveRds(
  *
  * @example
  * ```ts
- * import { RWorker } from "../mod.ts";
+ * import { RWorker } from "../../mod.ts";
  * const opts: ReadRdsFitOptions = { idataGroups: ["posterior"], worker: new RWorker() };
  * ```
  */
@@ -77,7 +77,7 @@ export interface ReadRdsFitOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type DataFrame, posteriorEpred } from "../mod.ts";
+ * import { type DataFrame, posteriorEpred } from "../../mod.ts";
  * declare const newdata: DataFrame;
  * const fit = await readRdsFit("/tmp/model.rds");
  * fit.idata.groups(); // ["posterior", "posterior_predictive", ...]

@@ -4,16 +4,16 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import type { RWorker } from "../worker/mod.ts";
-import { cacheDir, entryPaths } from "./_cache.ts";
-import { ensurePostfit } from "./_r_helpers.ts";
+import type { RWorker } from "../../worker/mod.ts";
+import { cacheDir, entryPaths } from "./store.ts";
+import { ensurePostfit } from "../core/r_helpers.ts";
 
 /**
  * Options of {@link preloadModel}.
  *
  * @example
  * ```ts
- * import { type PreloadOptions, RWorker } from "../mod.ts";
+ * import { type PreloadOptions, RWorker } from "../../mod.ts";
  * const o: PreloadOptions = { worker: new RWorker() };
  * ```
  */
@@ -35,7 +35,7 @@ export interface PreloadOptions {
  *
  * @example
  * ```ts
- * import { brm, preloadModel, RWorker } from "../mod.ts";
+ * import { brm, preloadModel, RWorker } from "../../mod.ts";
  * declare const key: string;
  * const worker = new RWorker();
  * if (await preloadModel(key, { worker })) console.log("model ready");

@@ -16,17 +16,17 @@
  *
  * @module
  */
-import { NA_INTEGER } from "../data/na.ts";
-import { InferenceData } from "../idata/inference_data.ts";
-import type { Coord, VariableInput } from "../idata/types.ts";
-import { coord, cOrder, dimsOf, f64, i32, list } from "./_decode.ts";
+import { NA_INTEGER } from "../../data/na.ts";
+import { InferenceData } from "../../idata/inference_data.ts";
+import type { Coord, VariableInput } from "../../idata/types.ts";
+import { coord, cOrder, dimsOf, f64, i32, list } from "../core/decode.ts";
 
 /**
  * The groups `brm()` can return.
  *
  * @example
  * ```ts
- * import type { IdataGroup } from "./_draws.ts";
+ * import type { IdataGroup } from "./draws.ts";
  * const light: IdataGroup[] = ["posterior", "sample_stats"];
  * ```
  */
@@ -43,7 +43,7 @@ export type IdataGroup =
  *
  * @example
  * ```ts
- * import { ALL_GROUPS } from "./_draws.ts";
+ * import { ALL_GROUPS } from "./draws.ts";
  * ALL_GROUPS[0]; // "posterior"
  * ```
  */
@@ -106,7 +106,7 @@ function column(name: string, c: ColumnWire, n: number): VariableInput {
  *
  * @example
  * ```ts
- * import type { DrawsPayload } from "./_draws.ts";
+ * import type { DrawsPayload } from "./draws.ts";
  * const p: DrawsPayload = { post: { values: new Float64Array(2), names: ["mu"], iters: 2, chains: 1 } };
  * ```
  */
@@ -136,7 +136,7 @@ export interface DrawsPayload {
  *
  * @example
  * ```ts
- * import { buildIdata } from "./_draws.ts";
+ * import { buildIdata } from "./draws.ts";
  * const idata = buildIdata({
  *   post: { values: new Float64Array([1, 2, 3, 4]), names: ["mu", "lp__"], iters: 1, chains: 2 },
  * }, { library: "brms", version: "2.18.0" });

@@ -4,11 +4,11 @@
  *
  * @example
  * ```ts
- * import { type DataFrame } from "../mod.ts";
+ * import { type DataFrame } from "../../mod.ts";
  * declare const data: DataFrame;
  * declare const test: any;
- * import { brm } from "./mod.ts";
- * import { logLik, loo, posteriorEpred, summary } from "./postfit.ts";
+ * import { brm } from "../mod.ts";
+ * import { logLik, loo, posteriorEpred, summary } from "./mod.ts";
  * const fit = await brm({ formula: "y ~ g", data, chains: 2, iter: 300 });
  * const { idata } = await posteriorEpred(fit, { newdata: { g: ["a", "b"] } });
  * idata.get("predictions", "y_mean").shape; // [2, 150, 2]
@@ -83,4 +83,4 @@ export {
   type SaveRdsOptions,
 } from "./io.ts";
 export { call, callOptions, CallOptionsMarker, type CallWithOptions } from "./call.ts";
-export type { FitLike, NewData, PostfitCallOptions } from "./fit_args.ts";
+export type { FitLike, NewData, PostfitCallOptions } from "./args.ts";

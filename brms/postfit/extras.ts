@@ -5,28 +5,28 @@
  *
  * @module
  */
-import type { RObject } from "../worker/mod.ts";
-import { rCode } from "../worker/mod.ts";
-import { bf, type Formula } from "../formula/mod.ts";
-import { SpecError } from "../formula/errors.ts";
-import { brmArgs } from "./_options.ts";
-import { dataArg } from "./_data.ts";
+import type { RObject } from "../../worker/mod.ts";
+import { rCode } from "../../worker/mod.ts";
+import { bf, type Formula } from "../../formula/mod.ts";
+import { SpecError } from "../../formula/errors.ts";
+import { brmArgs } from "../fit/options.ts";
+import { dataArg } from "../core/data.ts";
 import { join } from "node:path";
-import { cacheDir, cacheEnabledByDefault } from "./_cache.ts";
-import { ensureTools, installRHelpers, rSource } from "./_r_helpers.ts";
-import { fitHandle, type FitLike, type NewData, type PostfitCallOptions } from "./fit_args.ts";
+import { cacheDir, cacheEnabledByDefault } from "../compile/store.ts";
+import { ensureTools, installRHelpers, rSource } from "../core/r_helpers.ts";
+import { fitHandle, type FitLike, type NewData, type PostfitCallOptions } from "./args.ts";
 import {
   brmPrepared,
   type FitResult,
   type IdataGroup,
   type PreparedCall,
   toInferenceData,
-} from "./fit.ts";
-import { defaultWorker, type RWorker } from "../worker/mod.ts";
+} from "../fit/fit.ts";
+import { defaultWorker, type RWorker } from "../../worker/mod.ts";
 
 async function ready(opts: PostfitCallOptions): Promise<RWorker> {
   const w = opts.worker ?? defaultWorker();
-  await installRHelpers(w, "extras", rSource("extras.R"), opts.signal);
+  await installRHelpers(w, "extras", rSource("postfit/extras.R"), opts.signal);
   return w;
 }
 
@@ -104,7 +104,7 @@ async function r2(
  *
  * @example
  * ```ts
- * declare const fit: import("./fit.ts").FitResult;
+ * declare const fit: import("../fit/fit.ts").FitResult;
  * import { bayesR2 } from "./extras.ts";
  * const r2 = await bayesR2(fit) as Record<string, R2Summary>;
  * r2.R2.Estimate; // e.g. 0.83
@@ -120,7 +120,7 @@ export function bayesR2(fit: FitLike, options: R2Options = {}): Promise<R2Result
  *
  * @example
  * ```ts
- * declare const fit: import("./fit.ts").FitResult;
+ * declare const fit: import("../fit/fit.ts").FitResult;
  * import { looR2 } from "./extras.ts";
  * const r2 = await looR2(fit, { seed: 1 }) as Record<string, R2Summary>;
  * r2.R2["Q97.5"];
@@ -167,7 +167,7 @@ export interface MarginalLikelihood {
  *
  * @example
  * ```ts
- * declare const fit: import("./fit.ts").FitResult;
+ * declare const fit: import("../fit/fit.ts").FitResult;
  * import { marginalLikelihood } from "./extras.ts";
  * const ml = await marginalLikelihood(fit, { seed: 1 });
  * ml.logml;
@@ -193,7 +193,7 @@ export async function marginalLikelihood(
  *
  * @example
  * ```ts
- * declare const fit1: import("./fit.ts").FitResult, fit2: import("./fit.ts").FitResult;
+ * declare const fit1: import("../fit/fit.ts").FitResult, fit2: import("../fit/fit.ts").FitResult;
  * import { bayesFactor } from "./extras.ts";
  * const { bf } = await bayesFactor(fit1, fit2, { seed: 1 });
  * ```
@@ -235,8 +235,8 @@ export interface ExposeOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * declare const fit: import("./fit.ts").FitResult;
- * import { callR } from "../worker/mod.ts";
+ * declare const fit: import("../fit/fit.ts").FitResult;
+ * import { callR } from "../../worker/mod.ts";
  * import { exposeFunctions } from "./extras.ts";
  * await exposeFunctions(fit, { vectorize: true }); // ["beta_binomial2_lpmf", ...]
  * await callR("beta_binomial2_lpmf", [3, 0.2, 5, 10]);
@@ -293,7 +293,7 @@ export interface UpdateOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * declare const fit: import("./fit.ts").FitResult;
+ * declare const fit: import("../fit/fit.ts").FitResult;
  * import { update } from "./extras.ts";
  * const more = await update(fit, { iter: 2000, seed: 2 }); // no compile
  * const wider = await update(fit, { formula: "~ . + zAge" }); // brms decides

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { defaultWorker, rCode, RObject } from "../worker/mod.ts";
-import type { DataFrame } from "../data/mod.ts";
-import { brmArgs } from "./_options.ts";
-import { dataArg } from "./_data.ts";
-import { installRHelpers, rSource } from "./_r_helpers.ts";
+import { defaultWorker, rCode, RObject } from "../../worker/mod.ts";
+import type { DataFrame } from "../../data/mod.ts";
+import { brmArgs } from "./options.ts";
+import { dataArg } from "../core/data.ts";
+import { installRHelpers, rSource } from "../core/r_helpers.ts";
 import { brm, type BrmOptions, type FitResult, toInferenceData } from "./fit.ts";
 
 /** What {@linkcode brmMultiple} returns: a fit like brm()'s, plus brms's `rhats`. */
@@ -46,7 +46,7 @@ export async function brmMultiple(
   options: MultipleOptions,
 ): Promise<MultipleFitResult> {
   const w = options.worker ?? defaultWorker();
-  await installRHelpers(w, "extras", rSource("extras.R"), options.signal);
+  await installRHelpers(w, "extras", rSource("postfit/extras.R"), options.signal);
   const data = datasets instanceof RObject ? datasets : datasets.map((d) => dataArg(d));
   const first = datasets instanceof RObject
     ? await w.call("brmsts_x_first", [datasets], { convert: "handle", signal: options.signal })

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { DataFrame } from "../data/mod.ts";
-import { isNA } from "../data/na.ts";
+import type { DataFrame } from "../../data/mod.ts";
+import { isNA } from "../../data/na.ts";
 
 /**
  * C's `sprintf("%.<digits>f", x)` as R prints it (NA, NaN, Inf; ties to even).
@@ -38,8 +38,8 @@ export function fixed(x: number | null, digits: number, na = false): string {
  *
  * @example
  * ```ts
- * import { DataFrame } from "../data/mod.ts";
- * import { formatTable } from "./_postfit_format.ts";
+ * import { DataFrame } from "../../data/mod.ts";
+ * import { formatTable } from "./_format.ts";
  * const df = new DataFrame({ Estimate: [1.234], Bulk_ESS: [99.7] }, { rowNames: ["x"] });
  * formatTable(df, 2); // ["  Estimate Bulk_ESS", "x     1.23      100"]
  * ```

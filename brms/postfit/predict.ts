@@ -13,13 +13,13 @@
  *
  * @module
  */
-import type { RCode, RObject } from "../worker/mod.ts";
-import type { DataFrame } from "../data/mod.ts";
-import type { InferenceData } from "../idata/inference_data.ts";
-import type { Coord } from "../idata/types.ts";
-import { Dataset } from "../idata/dataset.ts";
-import { toInferenceData } from "./fit.ts";
-import { strings } from "./_decode.ts";
+import type { RCode, RObject } from "../../worker/mod.ts";
+import type { DataFrame } from "../../data/mod.ts";
+import type { InferenceData } from "../../idata/inference_data.ts";
+import type { Coord } from "../../idata/types.ts";
+import { Dataset } from "../../idata/dataset.ts";
+import { toInferenceData } from "../fit/fit.ts";
+import { strings } from "../core/decode.ts";
 import {
   fitHandle,
   type FitLike,
@@ -28,9 +28,9 @@ import {
   newdataArg,
   type PostfitCallOptions,
   prepare,
-} from "./fit_args.ts";
-import { brmsArgs } from "./_options.ts";
-import { predictionIdata, type PredictPayload } from "./_postfit_draws.ts";
+} from "./args.ts";
+import { brmsArgs } from "../fit/options.ts";
+import { predictionIdata, type PredictPayload } from "./_draws.ts";
 
 /**
  * Options shared by the prediction functions (brms's arguments, camelCase).
@@ -94,7 +94,7 @@ export interface LinpredOptions extends EpredOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata }: PredictionResult = await posteriorEpred(fit);
  * ```
@@ -172,7 +172,7 @@ async function predict(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata } = await posteriorPredict(fit, { seed: 1 });
  * idata.get("posterior_predictive", "y").dims; // ["chain", "draw", "obs_id"]
@@ -193,7 +193,7 @@ export function posteriorPredict(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata } = await posteriorEpred(fit, { newdata: { g: ["a", "b", "c"] } });
  * idata.get("predictions", "y_mean").shape; // [chains, draws, 3]
@@ -213,7 +213,7 @@ export function posteriorEpred(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata } = await posteriorLinpred(fit, { reFormula: null });
  * idata.get("posterior", "count_linpred").dims; // ["chain", "draw", "obs_id"]
@@ -233,7 +233,7 @@ export function posteriorLinpred(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata } = await logLik(fit);
  * idata.get("log_likelihood", "y").shape; // [chains, draws, nobs]
@@ -262,7 +262,7 @@ function relabel(idata: InferenceData, obsId: Coord | undefined): InferenceData 
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata } = await posterior(fit);
  * idata.get("posterior", "b_Intercept").dims; // ["chain", "draw"]
@@ -288,7 +288,7 @@ export async function posterior(
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const { idata } = await observedData(fit);
  * idata.get("observed_data", "y").dims; // ["obs_id"]
@@ -340,7 +340,7 @@ export interface ConditionalEffectsOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const ce: ConditionalEffect = (await conditionalEffects(fit)).g;
  * ce.data.column("estimate__");
@@ -366,7 +366,7 @@ export interface ConditionalEffect {
  *
  * @example
  * ```ts
- * import { type FitResult } from "../mod.ts";
+ * import { type FitResult } from "../../mod.ts";
  * declare const fit: FitResult;
  * const ce = await conditionalEffects(fit, { effects: "g" });
  * ce.g.data.column("estimate__"); // one estimate per level of g

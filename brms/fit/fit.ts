@@ -11,169 +11,22 @@ import {
   type RObject,
   type RWorker,
 } from "../../worker/mod.ts";
-import type { InferenceData } from "../../idata/inference_data.ts";
-import type { Formula } from "../../formula/compose.ts";
-import type { FamilyInput } from "../../formula/brmsfamily.ts";
-import type { PriorInput } from "../../formula/prior.ts";
-import type { DataFrameInput } from "../../data/mod.ts";
-import type { RCode } from "../../worker/mod.ts";
-import { brmArgs, type PlainPrior, type SavePars } from "./options.ts";
+import { brmArgs } from "./options.ts";
 import { obtainModel } from "../compile/cache.ts";
 import { cacheDir, cacheEnabledByDefault, cacheKey, entryPaths } from "../compile/store.ts";
-import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./draws.ts";
-import { defaultBar, type FitPhase, type ProgressEvent, ProgressTracker } from "./progress.ts";
+import { ALL_GROUPS } from "./draws.ts";
+import { defaultBar, type FitPhase, ProgressTracker } from "./progress.ts";
 import { ensureTools } from "../core/r_helpers.ts";
 import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 import { checkPriors } from "./_prior_check.ts";
+import type { BrmOptions, CacheOutcome, FitHandle, FitResult } from "./types.ts";
+import { fetchIdata } from "./to_idata.ts";
 
 export type { IdataGroup } from "./draws.ts";
+export type { BrmOptions, CacheOutcome, FitHandle, FitResult } from "./types.ts";
+export { type ToIdataOptions, toInferenceData } from "./to_idata.ts";
 export type { FitPhase, PhaseEvent, ProgressEvent, SamplingEvent } from "./progress.ts";
 export type { PlainPrior, SavePars } from "./options.ts";
-
-/**
- * Options of {@link brm}. The named options map to brms's arguments (camelCase → snake_case,
- * `priors` → `prior`); any other option is passed to `brms::brm()` (and from there to rstan or
- * cmdstanr) with its camelCase name converted to snake_case and its value as is.
- *
- * @example
- * ```ts
- * import type { BrmOptions } from "./fit.ts";
- * const opts: BrmOptions = {
- *   formula: "y ~ x + (1 | g)",
- *   data: { y: [1.2, 0.4, 2.2, 1.9], x: [0, 1, 0, 1], g: ["a", "a", "b", "b"] },
- *   priors: [{ prior: "normal(0, 1)", class: "b" }],
- *   chains: 2, iter: 1000, control: { adapt_delta: 0.95 }, refresh: 0,
- * };
- * ```
- */
-export interface BrmOptions {
-  /** The model: formula text, a `bf()`/`mvbf()` value or sum, or an R object / `rCode()`. */
-  formula: Formula | string | RObject | RCode;
-  /** The data: a DataFrame, an object of columns, row objects, an Arrow Table, or R data. */
-  data: DataFrameInput | RObject | RCode;
-  /** The family: a name (`"poisson"`), a family value, or R. brms's default is gaussian. */
-  family?: FamilyInput | RObject | RCode;
-  /** Priors: `prior()` values, plain `{ prior, class, ... }` objects, arrays of them, or R. */
-  priors?: PriorInput | PlainPrior | readonly (PriorInput | PlainPrior)[] | RObject | RCode | null;
-  /** Same as `priors` (brms's name). */
-  prior?: BrmOptions["priors"];
-  /** Number of chains (brms: 4). */
-  chains?: number;
-  /** Iterations per chain, warmup included (brms: 2000). */
-  iter?: number;
-  /** Warmup iterations per chain (brms: iter / 2). */
-  warmup?: number;
-  /** Thinning. */
-  thin?: number;
-  /** Chains run in parallel (forked processes with rstan). */
-  cores?: number;
-  /** Seed of the sampler (and of `posterior_predict` for the returned idata). */
-  seed?: number;
-  /** Sampler control, e.g. `{ adapt_delta: 0.95, max_treedepth: 12 }` (camelCase accepted). */
-  control?: Record<string, unknown>;
-  /** Initial values: `"random"`, `"0"`, `0`, or one object per chain. */
-  init?: unknown;
-  /** `"rstan"` (default) or `"cmdstanr"` (needs cmdstanr and CmdStan in the worker's R). */
-  backend?: "rstan" | "cmdstanr" | "mock";
-  /** `"sampling"` (NUTS), `"meanfield"`, `"fullrank"` (variational) or `"fixed_param"`. */
-  algorithm?: "sampling" | "meanfield" | "fullrank" | "fixed_param";
-  /** brms's `sample_prior`. */
-  samplePrior?: "no" | "yes" | "only" | boolean;
-  /** brms's `save_pars`: `{ all: true }`, `{ group: false }`, … or R. */
-  savePars?: SavePars | RObject | RCode;
-  /** Return the InferenceData (default `true`); `false` returns only the handle. */
-  returnIdata?: boolean;
-  /** The data's name in `summary()` ("Data: <name>"), as R shows the data's variable name. */
-  dataName?: string;
-  /** Groups of the InferenceData (default: all six). */
-  idataGroups?: readonly IdataGroup[];
-  /** Use the compiled-model cache (default `true`; `BRMSTS_CACHE=0` changes the default). */
-  cache?: boolean;
-  /** Cache directory (default `$BRMSTS_CACHE_DIR`, `$XDG_CACHE_HOME/brmsts`, `~/.cache/brmsts`). */
-  cacheDir?: string;
-  /**
-   * Size cap of the compiled models on disk in bytes (default `$BRMSTS_CACHE_MAX`, else 2 GB);
-   * least recently used models are evicted after a compile.
-   */
-  cacheMaxBytes?: number;
-  /** Receives phase and sampling progress. */
-  onProgress?: (e: ProgressEvent) => void;
-  /**
-   * Progress on stderr: `true` a bar, `"lines"` a few structured lines (phase changes, each
-   * chain every 10% of sampling), `false` none. Default: the bar when stderr is a TTY, else the
-   * lines (when the worker's console goes to stderr). Raw console text is always available
-   * through `onLog`.
-   */
-  progress?: boolean | "lines";
-  /** Cancels the fit (R is interrupted). */
-  signal?: AbortSignal;
-  /** The R worker to use (default: the shared default worker). */
-  worker?: RWorker;
-  /** Any other argument of `brms::brm()` / rstan / cmdstanr. */
-  [argument: string]: unknown;
-}
-
-/**
- * Where the compiled model came from: this worker's memory (also: `update()` reusing the fit's
- * own compiled model), the disk cache, a compile now, or the cache was off.
- *
- * @example
- * ```ts
- * import type { CacheOutcome } from "./fit.ts";
- * const reused = (c: CacheOutcome) => c === "memory" || c === "disk";
- * ```
- */
-export type CacheOutcome = "memory" | "disk" | "compiled" | "off";
-
-/**
- * What {@link brm} returns.
- *
- * @example
- * ```ts
- * import type { FitResult } from "./fit.ts";
- * const report = (f: FitResult) =>
- *   `${f.idata.groups().join(", ")}; compiled: ${f.compiled}; ${f.timings.total.toFixed(0)} ms`;
- * ```
- */
-export interface FitResult {
-  /** The draws and data, ArviZ's groups (absent with `returnIdata: false`). */
-  idata: InferenceData;
-  /** The brmsfit in the worker; pass it to later calls. */
-  r: RObject;
-  /** Whether a Stan model was compiled for this fit. */
-  compiled: boolean;
-  /** Where the compiled model came from. */
-  cache: CacheOutcome;
-  /** The cache key (hash of Stan code and versions), when the cache was used. */
-  cacheKey?: string;
-  /** Milliseconds per phase, and `total`. */
-  timings: Partial<Record<FitPhase, number>> & { total: number };
-  /**
-   * When this fit compiled a model (rstan): whether the precompiled header was `used` (already
-   * `ready`, or `built` by this fit, in `buildMs` ms, part of the compile time), `off`, or
-   * `failed` (the model was compiled without it).
-   */
-  compiler?: {
-    pch: "ready" | "built" | "off" | "failed";
-    buildMs: number;
-    /** Whether the model was compiled with link-time optimisation (see `BRMSTS_LTO`). */
-    lto: boolean;
-    reason?: string;
-  };
-  /** Warnings R raised (divergences, low ESS, InferenceData groups brms could not compute, …). */
-  warnings: string[];
-}
-
-/**
- * {@link FitResult} without the InferenceData (`returnIdata: false`).
- *
- * @example
- * ```ts
- * import type { FitHandle } from "./fit.ts";
- * const classes = (h: FitHandle) => h.r.classes; // ["brmsfit"]
- * ```
- */
-export type FitHandle = Omit<FitResult, "idata">;
 
 interface Sampled {
   fit: RObject;
@@ -401,92 +254,4 @@ export async function brmPrepared(
       }
     }
   }
-}
-
-/**
- * Options of {@link toInferenceData}.
- *
- * @example
- * ```ts
- * import type { ToIdataOptions } from "./fit.ts";
- * const opts: ToIdataOptions = { groups: ["posterior", "log_likelihood"], seed: 1 };
- * ```
- */
-export interface ToIdataOptions {
-  /** Groups to build (default: all). */
-  groups?: readonly IdataGroup[];
-  /** Seed for `posterior_predict` (reproducible posterior_predictive). */
-  seed?: number;
-  /** The data the model was fitted with (for `obs_id` from row names or an `obs_id` column). */
-  data?: RObject;
-  /** Cancels the extraction. */
-  signal?: AbortSignal;
-  /** The worker holding the fit (default: the default worker). */
-  worker?: RWorker;
-}
-
-/** The groups brms computes per observation, each fetched in a call of its own (slow on big fits). */
-const PER_CALL_GROUPS: readonly IdataGroup[] = ["posterior_predictive", "log_likelihood"];
-
-async function fetchIdata(
-  w: RWorker,
-  fit: RObject,
-  o: {
-    groups: readonly IdataGroup[];
-    seed?: number;
-    data?: RObject;
-    signal?: AbortSignal;
-    version?: string;
-    /** Called before each slow group is computed (progress names it). */
-    onGroup?: (group: IdataGroup) => void;
-  },
-): Promise<{ idata: InferenceData; warnings: string[] }> {
-  await ensureTools(w, o.signal);
-  // The quick groups in one call, then posterior_predictive and log_likelihood one call each, so
-  // that progress can say which one brms is computing; the payloads have disjoint fields.
-  const batches: IdataGroup[][] = [o.groups.filter((g) => !PER_CALL_GROUPS.includes(g))];
-  for (const g of PER_CALL_GROUPS) if (o.groups.includes(g)) batches.push([g]);
-  const payload: DrawsPayload = {};
-  const warnings: string[] = [];
-  for (const groups of batches) {
-    if (!groups.length) continue;
-    if (groups.length === 1 && PER_CALL_GROUPS.includes(groups[0])) o.onGroup?.(groups[0]);
-    const res = await w.callResult("brmsts_idata", {
-      fit,
-      data: o.data ?? null,
-      groups,
-      seed: o.seed ?? null,
-    }, { signal: o.signal });
-    Object.assign(payload, res.value as DrawsPayload);
-    warnings.push(...res.warnings);
-  }
-  const version = o.version ?? (await w.status({ signal: o.signal })).brms ?? "";
-  return { idata: buildIdata(payload, { library: "brms", version }, o.groups), warnings };
-}
-
-/**
- * Builds the InferenceData of an existing brmsfit handle (from `brm({ returnIdata: false })`,
- * `readRDS`, `update`, …), optionally only some groups.
- *
- * @example
- * ```ts
- * declare const opts: any;
- * import { brm, toInferenceData } from "../mod.ts";
- * const { r } = await brm({ ...opts, returnIdata: false });
- * const post = await toInferenceData(r, { groups: ["posterior"] });
- * const ll = await toInferenceData(r, { groups: ["log_likelihood"] });
- * post.extend(ll).groups(); // ["posterior", "log_likelihood"]
- * ```
- */
-export async function toInferenceData(
-  fit: RObject,
-  options: ToIdataOptions = {},
-): Promise<InferenceData> {
-  const { idata } = await fetchIdata(options.worker ?? defaultWorker(), fit, {
-    groups: options.groups ?? ALL_GROUPS,
-    seed: options.seed,
-    data: options.data,
-    signal: options.signal,
-  });
-  return idata;
 }

@@ -35,19 +35,16 @@ export {
   type PredictionResult,
   type PredictOptions,
 } from "./predict.ts";
+export { BrmsSummary, summary, type SummaryData, type SummaryOptions } from "./summary.ts";
 export {
-  BrmsSummary,
   type EstimateOptions,
   fixef,
   posteriorSummary,
   type PosteriorSummaryOptions,
   ranef,
-  summary,
-  type SummaryData,
-  type SummaryOptions,
   validateNewdata,
   type ValidateNewdataOptions,
-} from "./summary.ts";
+} from "./estimates.ts";
 export {
   defaultPrior,
   getPrior,

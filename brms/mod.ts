@@ -49,20 +49,14 @@ export { type CompilerCacheStatus, compilerCacheStatus } from "./compile/compile
 export { makeStancode, makeStandata, type StancodeOptions } from "./postfit/stancode.ts";
 export * from "./postfit/mod.ts";
 // More of brms after fitting (update, R², bridge sampling, exposed Stan functions): issue 18.
+export { bayesR2, looR2, type R2Options, type R2Result, type R2Summary } from "./postfit/r2.ts";
 export {
   bayesFactor,
-  bayesR2,
   type BridgeOptions,
-  exposeFunctions,
-  type ExposeOptions,
-  looR2,
   type MarginalLikelihood,
   marginalLikelihood,
-  type R2Options,
-  type R2Result,
-  type R2Summary,
-  update,
-  type UpdateOptions,
-} from "./postfit/extras.ts";
+} from "./postfit/bridge.ts";
+export { exposeFunctions, type ExposeOptions } from "./postfit/expose.ts";
+export { update, type UpdateOptions } from "./postfit/update.ts";
 // brms's brm_multiple (multiple imputation): issue 18.
 export { brmMultiple, type MultipleFitResult, type MultipleOptions } from "./fit/multiple.ts";

@@ -76,7 +76,7 @@ export function cacheKey(code: string, facts: Readonly<Record<string, string>>):
  *
  * @example
  * ```ts
- * import type { EntryPaths } from "./cache.ts";
+ * import type { EntryPaths } from "./store.ts";
  * const p: EntryPaths = { dir: "/c/models", file: "/c/models/k.rds", lock: "/c/models/k.lock" };
  * ```
  */

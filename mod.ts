@@ -19,6 +19,7 @@ export * from "./worker/mod.ts";
 export * from "./data/mod.ts";
 export * from "./formula/mod.ts";
 export * from "./env/mod.ts";
+export { type EnvironmentStatus, status } from "./status.ts";
 export * from "./brms/mod.ts";
 export * from "./idata/mod.ts";
 export * from "./stats/mod.ts";

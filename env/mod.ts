@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { listEnvironments, manage, status } from "./mod.ts";
+ * import { listEnvironments, manage } from "./mod.ts";
+ * import { status } from "../status.ts";
  * {
  *   await using ctx = await manage({ environmentName: "dev" });
  *   await ctx.installRPackage("/tmp/tinypkg_0.1.0.tar.gz");
@@ -42,7 +43,7 @@ export { type EnvironmentState } from "./store/state.ts";
 export { type InstallRPackageOptions } from "./install.ts";
 export { type InstalledRPackage } from "./_library.ts";
 export { type BrmsSetupReport, type InstallBrmsOptions } from "./brms_setup.ts";
-export { type EnvironmentStatus, status, type Toolchain } from "./status.ts";
+export { type Toolchain } from "./probe.ts";
 export {
   EnvironmentConfigError,
   EnvironmentError,

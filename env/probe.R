@@ -1,4 +1,4 @@
-# What status() asks the worker (env/status.ts): environment, Boost, package versions on disk.
+# What status() asks the worker (env/probe.ts): environment, Boost, package versions on disk.
 local({
   ver <- function(p) {
     d <- find.package(p, lib.loc = .libPaths(), quiet = TRUE)

@@ -14,8 +14,8 @@ import {
   MissingRequirementsError,
   RPackageInstallError,
   setBrmstsHome,
-  status,
 } from "../env/mod.ts";
+import { status } from "../status.ts";
 
 describe("status() and installBrms()", () => {
   let home: string;

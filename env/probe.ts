@@ -1,15 +1,15 @@
 /**
- * `status()`: the worker's status plus what the environment layer knows: the active
- * environment, the C++ toolchain, Boost headers, and whether a Stan model can be compiled.
+ * What the environment layer probes for `status()` (top-level `status.ts`): the active
+ * environment, library paths and package versions as R sees them, the C++ toolchain and Boost
+ * headers.
  *
  * @module
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import type { CallOptions, RWorker, WorkerStatus } from "../worker/mod.ts";
+import type { CallOptions, RWorker } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
-import { cacheDir, type CompilerCacheStatus, compilerCacheStatus } from "../brms/mod.ts";
 
 /**
  * The C++ toolchain found on the worker's PATH: the first line of `g++ --version` and
@@ -25,28 +25,6 @@ export interface Toolchain {
   gxx: string | null;
   /** First line of `make --version`, or null. */
   make: string | null;
-}
-
-/**
- * Everything {@link status} reports.
- *
- * @example
- * ```ts
- * const s: EnvironmentStatus = await status();
- * if (!s.canCompileStan) console.error(s.toolchain, s.boost);
- * ```
- */
-export interface EnvironmentStatus extends WorkerStatus {
-  /** The environment the worker runs in, or null for the plain system R. */
-  environment: string | null;
-  /** The C++ toolchain on the worker's PATH. */
-  toolchain: Toolchain;
-  /** The include directory that holds `boost/` (BH's, else /usr/include), or null. */
-  boost: string | null;
-  /** True when g++, make, rstan and Boost headers are all present. */
-  canCompileStan: boolean;
-  /** The precompiled header of the compiled-model cache: ready or not, and its size. */
-  compilerCache: CompilerCacheStatus;
 }
 
 function firstLine(cmd: string, env: Record<string, string>): Promise<string | null> {
@@ -116,40 +94,5 @@ export async function probeR(worker: RWorker, opts: CallOptions = {}): Promise<R
     cmdstanr: str(v.cmdstanr),
     libPaths: ([] as string[]).concat(v.libPaths as string[] ?? []),
     rBin: String(v.rBin),
-  };
-}
-
-/**
- * R version, R home, library paths, versions of brms, rstan and cmdstanr, the active
- * environment, the toolchain (g++ and make versions), Boost headers and whether a Stan model
- * can be compiled. Starts the worker if needed.
- *
- * @example
- * ```ts
- * const s = await status();
- * console.log(s.environment, s.libPaths[0], s.toolchain.gxx, s.canCompileStan);
- * ```
- */
-export async function status(
-  opts: CallOptions & { worker?: RWorker } = {},
-): Promise<EnvironmentStatus> {
-  const worker = opts.worker ?? defaultWorker();
-  const base = await worker.status(opts);
-  const [probe, toolchain] = await Promise.all([
-    probeR(worker, opts),
-    probeToolchain(workerProcessEnv(worker)),
-  ]);
-  return {
-    ...base,
-    brms: probe.brms,
-    rstan: probe.rstan,
-    cmdstanr: probe.cmdstanr,
-    libPaths: probe.libPaths,
-    environment: probe.environment,
-    toolchain,
-    boost: probe.boost,
-    canCompileStan: toolchain.gxx !== null && toolchain.make !== null && probe.rstan !== null &&
-      probe.boost !== null,
-    compilerCache: compilerCacheStatus(cacheDir()),
   };
 }

@@ -1,304 +1,54 @@
 /**
- * Univariate formulas: `bf()` (brms's `bf`/`brmsformula`), `lf()` and `nlf()`.
- * Formulas are R formula text, checked by R and brms; TypeScript only splits
- * multi-line text and keeps each formula a single expression.
+ * Formulas: `bf()` (brms's `bf`/`brmsformula`), `mvbf()` (brms's `mvbf`/`mvbrmsformula`) and
+ * their composition the way `+` works in brms (`add()`, `.add()`). TypeScript keeps a sum as a
+ * list of terms and renders it with `+`; brms's own `+` methods decide what the sum means when
+ * the R code runs. The classes live in one module because they refer to each other (a sum holds
+ * formulas, a formula adds into a sum). Formulas are R formula text, checked by R and brms.
  *
  * @module
  */
 
 import { MvBind } from "./mvbind.ts";
 import { SpecError } from "./errors.ts";
-import {
-  assignFrozen,
-  checkKeys,
-  kindOf,
-  optBool,
-  optDecomp,
-  optString,
-  splitOptions,
-} from "./_node.ts";
+import { assignFrozen, checkKeys, kindOf, optBool, optDecomp, splitOptions } from "./_node.ts";
 import { describe, singleExpression, splitFormulas } from "./_scan.ts";
+import { Family, Mixture, resolveFamily } from "./brmsfamily.ts";
+import { AcFormula, SetMecor, SetNl, SetRescor } from "./terms.ts";
+import { opt, rCall, rValue } from "./render.ts";
+import { CustomFamily } from "./custom.ts";
+import { type BfPart, LinearFormulas, NonlinearFormula } from "./lf.ts";
 import {
-  type FamilyInput,
-  type FamilyNode,
-  type Mixture,
-  type MixtureNode,
-  resolveFamily,
-} from "./brmsfamily.ts";
-import type { Family } from "./brmsfamily.ts";
-import { AcFormula, type AcFormulaNode } from "./terms.ts";
-import { isSyntacticName, opt, rCall, rValue } from "./render.ts";
-import { add, type FormulaSum, type FormulaTerm } from "./compose.ts";
+  BF_OPTIONS,
+  type BfOptions,
+  type BrmsFormulaNode,
+  checkFixed,
+  type FormulaSumNode,
+  type MvBrmsFormulaNode,
+  reviveBfPart,
+} from "./bf_nodes.ts";
+export type {
+  BfOptions,
+  BrmsFormulaNode,
+  FormulaSumNode,
+  FormulaTermNode,
+  MvBrmsFormulaNode,
+} from "./bf_nodes.ts";
 
-/** Options of {@linkcode lf}, as in brms's `lf()`. */
-export interface LfOptions {
-  /** brms's `resp` argument. */
-  readonly resp?: string;
-  /** brms's `center` argument. */
-  readonly center?: boolean;
-  /** brms's `cmc` argument. */
-  readonly cmc?: boolean;
-  /** brms's `sparse` argument. */
-  readonly sparse?: boolean;
-  /** brms's `decomp` argument. */
-  readonly decomp?: "none" | "QR";
-}
+/** A complete model formula: what `makeStancode({ formula })` accepts besides text. */
+export type Formula = BrmsFormula | MvBrmsFormula | FormulaSum;
 
-/** Plain JSON form of {@linkcode LinearFormulas}. */
-export interface LinearFormulasNode extends LfOptions {
-  /** The node's kind tag. */
-  readonly kind: "lf";
-  /** The formula texts. */
-  readonly formulas: readonly string[];
-}
-
-/**
- * Linear formulas for distributional or non-linear parameters (brms's `lf()`).
- *
- * @example
- * ```ts
- * import { lf } from "./mod.ts";
- * String(lf("sigma ~ x", { cmc: false })); // brms::lf(sigma ~ x, cmc = FALSE)
- * ```
- */
-export class LinearFormulas implements LinearFormulasNode {
-  /** The node's kind tag. */
-  declare readonly kind: "lf";
-  /** The formula texts. */
-  declare readonly formulas: readonly string[];
-  /** brms's `resp` argument. */
-  declare readonly resp?: string;
-  /** brms's `center` argument. */
-  declare readonly center?: boolean;
-  /** brms's `cmc` argument. */
-  declare readonly cmc?: boolean;
-  /** brms's `sparse` argument. */
-  declare readonly sparse?: boolean;
-  /** brms's `decomp` argument. */
-  declare readonly decomp?: "none" | "QR";
-
-  /** Checks `node`; prefer {@linkcode lf}. */
-  constructor(node: LinearFormulasNode) {
-    const what = "lf()";
-    if (!Array.isArray(node.formulas) || node.formulas.length === 0) {
-      throw new SpecError(`${what} needs at least one formula`);
-    }
-    assignFrozen(this, {
-      kind: "lf",
-      formulas: node.formulas.map((f) => singleExpression(f, what)),
-      resp: optString(node.resp, "resp", what),
-      center: optBool(node.center, "center", what),
-      cmc: optBool(node.cmc, "cmc", what),
-      sparse: optBool(node.sparse, "sparse", what),
-      decomp: optDecomp(node.decomp, what),
-    });
-  }
-
-  /** R code: `brms::lf(...)`. */
-  toString(): string {
-    return rCall("brms::lf", this.formulas, [
-      ["resp", opt(this.resp)],
-      ["center", opt(this.center)],
-      ["cmc", opt(this.cmc)],
-      ["sparse", opt(this.sparse)],
-      ["decomp", opt(this.decomp)],
-    ]);
-  }
-}
-
-/**
- * Linear formulas (one per argument, or several lines of one string),
- * optionally followed by `{ resp, center, cmc, sparse, decomp }`.
- *
- * @example
- * ```ts
- * import { bf, lf } from "./mod.ts";
- * const f = bf("y ~ a * inv_logit(x * b)", { nl: true }).add(lf("a + b ~ z", { cmc: false }));
- * String(f); // brms::bf(y ~ a * inv_logit(x * b), nl = TRUE) + brms::lf(a + b ~ z, cmc = FALSE)
- * ```
- */
-export function lf(...args: [...string[], LfOptions] | string[]): LinearFormulas {
-  const [texts, options] = splitOptions<string>(args);
-  checkKeys(options, ["resp", "center", "cmc", "sparse", "decomp"], "lf()");
-  const formulas = texts.flatMap((t) => splitFormulas(t, "lf()"));
-  return new LinearFormulas({ ...options, kind: "lf", formulas });
-}
-
-/** Options of {@linkcode nlf}, as in brms's `nlf()`. */
-export interface NlfOptions {
-  /** brms's `resp` argument. */
-  readonly resp?: string;
-  /** brms's `loop` argument. */
-  readonly loop?: boolean;
-}
-
-/** Plain JSON form of a {@linkcode NonlinearFormula}. */
-export interface NonlinearFormulaNode extends NlfOptions {
-  /** The node's kind tag. */
-  readonly kind: "nlf";
-  /** The formula text. */
-  readonly formula: string;
-  /** The further parts (distributional and non-linear formulas). */
-  readonly pforms?: readonly string[];
-}
-
-/**
- * A non-linear formula for a distributional parameter (brms's `nlf()`).
- *
- * @example
- * ```ts
- * import { nlf } from "./mod.ts";
- * String(nlf("sigma ~ a * exp(b * x)")); // brms::nlf(sigma ~ a * exp(b * x))
- * ```
- */
-export class NonlinearFormula implements NonlinearFormulaNode {
-  /** The node's kind tag. */
-  declare readonly kind: "nlf";
-  /** The formula text. */
-  declare readonly formula: string;
-  /** The further parts (distributional and non-linear formulas). */
-  declare readonly pforms?: readonly string[];
-  /** brms's `resp` argument. */
-  declare readonly resp?: string;
-  /** brms's `loop` argument. */
-  declare readonly loop?: boolean;
-
-  /** Checks `node`; prefer {@linkcode nlf}. */
-  constructor(node: NonlinearFormulaNode) {
-    const what = "nlf()";
-    if (node.pforms !== undefined && !Array.isArray(node.pforms)) {
-      throw new SpecError(`${what}: 'pforms' must be an array of formulas`);
-    }
-    assignFrozen(this, {
-      kind: "nlf",
-      formula: singleExpression(node.formula, what),
-      pforms: node.pforms?.length ? node.pforms.map((f) => singleExpression(f, what)) : undefined,
-      resp: optString(node.resp, "resp", what),
-      loop: optBool(node.loop, "loop", what),
-    });
-  }
-
-  /** R code: `brms::nlf(...)`. */
-  toString(): string {
-    return rCall("brms::nlf", [this.formula, ...(this.pforms ?? [])], [
-      ["resp", opt(this.resp)],
-      ["loop", opt(this.loop)],
-    ]);
-  }
-}
-
-/**
- * A non-linear formula, optionally followed by `{ resp, loop }`. Further
- * formulas (extra arguments or lines) are passed on as brms's `...`, which
- * brms 2.18 accepts with a deprecation warning; prefer adding `lf(...)`.
- *
- * @example
- * ```ts
- * import { bf, lf, nlf } from "./mod.ts";
- * const f = bf("y ~ x").add(nlf("sigma ~ a * exp(b * x)"), lf("a ~ 1", "b ~ 1"));
- * String(f);
- * // brms::bf(y ~ x) + brms::nlf(sigma ~ a * exp(b * x)) + brms::lf(a ~ 1, b ~ 1)
- * ```
- */
-export function nlf(
-  formula: string,
-  ...args: [...string[], NlfOptions] | string[]
-): NonlinearFormula {
-  const [texts, options] = splitOptions<string>(args);
-  checkKeys(options, ["resp", "loop"], "nlf()");
-  const [main, ...pforms] = [formula, ...texts].flatMap((t) => splitFormulas(t, "nlf()"));
-  return new NonlinearFormula({ ...options, kind: "nlf", formula: main, pforms });
-}
-
-/** A parameter formula inside `bf()`: text, `lf()` or `nlf()`. */
-export type BfPart = string | LinearFormulas | NonlinearFormula;
-
-/** Options of {@linkcode bf}, named as in brms's `bf()` (see docs/formula.md). */
-export interface BfOptions {
-  /** The response family; also settable by adding a family with `.add()`. */
-  readonly family?: FamilyInput;
-  /** Autocorrelation: a one-sided formula text or an {@linkcode acformula}. */
-  readonly autocor?: string | AcFormula;
-  /** brms's `nl` argument. */
-  readonly nl?: boolean;
-  /** brms's `loop` argument. */
-  readonly loop?: boolean;
-  /** brms's `center` argument. */
-  readonly center?: boolean;
-  /** brms's `cmc` argument. */
-  readonly cmc?: boolean;
-  /** brms's `sparse` argument. */
-  readonly sparse?: boolean;
-  /** brms's `decomp` argument. */
-  readonly decomp?: "none" | "QR";
-  /**
-   * Fixed or equated parameters, brms's named `...` arguments: `{ sigma: 2 }`
-   * → `sigma = 2`, `{ sigma2: "sigma1" }` → `sigma2 = "sigma1"`.
-   */
-  readonly fixed?: Readonly<Record<string, number | string>>;
-}
-
-/** Plain JSON form of a {@linkcode BrmsFormula}. */
-export interface BrmsFormulaNode extends Omit<BfOptions, "family" | "autocor"> {
-  /** The node's kind tag. */
-  readonly kind: "brmsformula";
-  /** The formula text. */
-  readonly formula: string;
-  /** The further parts (distributional and non-linear formulas). */
-  readonly pforms?: ReadonlyArray<string | LinearFormulasNode | NonlinearFormulaNode>;
-  /** The family (brms's `family`). */
-  readonly family?: FamilyNode | MixtureNode;
-  /** The autocorrelation structure (brms's `autocor`). */
-  readonly autocor?: string | AcFormulaNode;
-}
-
-const BF_OPTIONS = [
-  "family",
-  "autocor",
-  "nl",
-  "loop",
-  "center",
-  "cmc",
-  "sparse",
-  "decomp",
-  "fixed",
-];
-/** Formal arguments of `brms::bf()`; fixed parameters must not be mistaken for them. */
-const BF_FORMALS = [...BF_OPTIONS.filter((o) => o !== "fixed"), "formula", "flist", "unused"];
-
-function reviveBfPart(p: unknown, what: string): BfPart {
-  if (typeof p === "string") return singleExpression(p, what);
-  if (p instanceof LinearFormulas || p instanceof NonlinearFormula) return p;
-  const kind = kindOf(p);
-  if (kind === "lf") return new LinearFormulas(p as LinearFormulasNode);
-  if (kind === "nlf") return new NonlinearFormula(p as NonlinearFormulaNode);
-  throw new SpecError(`${what}: expected formula text, lf() or nlf(), got ${describe(p)}`);
-}
-
-function checkFixed(fixed: unknown, what: string): Record<string, number | string> | undefined {
-  if (fixed === undefined) return undefined;
-  if (fixed === null || typeof fixed !== "object" || Array.isArray(fixed)) {
-    throw new SpecError(`${what}: 'fixed' must be an object, got ${describe(fixed)}`);
-  }
-  const out: Record<string, number | string> = {};
-  for (const [name, value] of Object.entries(fixed)) {
-    if (!isSyntacticName(name) || BF_FORMALS.includes(name) || "formula".startsWith(name)) {
-      throw new SpecError(`${what}: '${name}' cannot be used as a fixed parameter name`);
-    }
-    if (
-      !(typeof value === "number" && Number.isFinite(value)) &&
-      !(typeof value === "string" && value)
-    ) {
-      throw new SpecError(
-        `${what}: fixed parameter '${name}' must be a finite number or a parameter name, got ${
-          describe(value)
-        }`,
-      );
-    }
-    out[name] = value;
-  }
-  return out;
-}
+/** Anything that can be added to a formula with `.add()` / {@linkcode add}. */
+export type FormulaTerm =
+  | Formula
+  | LinearFormulas
+  | NonlinearFormula
+  | AcFormula
+  | SetRescor
+  | SetMecor
+  | SetNl
+  | Family
+  | Mixture
+  | CustomFamily;
 
 /**
  * A univariate brms formula: the main formula, formulas of distributional or
@@ -444,4 +194,235 @@ export function bf(
     pforms,
     family: options.family === undefined ? undefined : resolveFamily(options.family, "bf()"),
   } as BrmsFormulaNode);
+}
+
+/**
+ * A multivariate formula: one formula per response (brms's `mvbf()`).
+ *
+ * @example
+ * ```ts
+ * import { bf, mvbf } from "./mod.ts";
+ * String(mvbf(bf("y1 ~ x"), "y2 ~ x", { rescor: false }));
+ * // brms::mvbf(brms::bf(y1 ~ x), y2 ~ x, rescor = FALSE)
+ * ```
+ */
+export class MvBrmsFormula implements MvBrmsFormulaNode {
+  /** The node's kind tag. */
+  declare readonly kind: "mvbrmsformula";
+  /** brms's `forms` argument. */
+  declare readonly forms: ReadonlyArray<string | Formula>;
+  /** brms's `rescor` argument. */
+  declare readonly rescor?: boolean;
+
+  /** Checks `node` and revives its children; prefer {@linkcode mvbf}. */
+  constructor(node: MvBrmsFormulaNode) {
+    const what = "mvbf()";
+    if (!Array.isArray(node.forms) || node.forms.length === 0) {
+      throw new SpecError(`${what} needs at least one formula`);
+    }
+    assignFrozen(this, {
+      kind: "mvbrmsformula",
+      forms: node.forms.map((f) =>
+        typeof f === "string" ? singleExpression(f, what) : reviveFormula(f, what)
+      ),
+      rescor: optBool(node.rescor, "rescor", what),
+    });
+  }
+
+  /**
+   * Adds terms the way `+` does in brms (further `bf()` formulas,
+   * `setRescor()`, `setMecor()`, families, or terms with a `resp`).
+   *
+   * @example
+   * ```ts
+   * import { bf, mvbf, setRescor } from "./mod.ts";
+   * String(mvbf("y1 ~ x", "y2 ~ x").add(setRescor(false)));
+   * // brms::mvbf(y1 ~ x, y2 ~ x) + brms::set_rescor(FALSE)
+   * ```
+   */
+  add(...terms: FormulaTerm[]): FormulaSum {
+    return add(this, ...terms);
+  }
+
+  /** R code: `brms::mvbf(...)`. */
+  toString(): string {
+    return rCall("brms::mvbf", this.forms.map(String), [["rescor", opt(this.rescor)]]);
+  }
+}
+
+/**
+ * A multivariate formula from several formulas (text, `bf()` values or sums),
+ * optionally followed by `{ rescor }`. A string with several lines holds one
+ * response formula per line.
+ *
+ * @example
+ * ```ts
+ * import { mvbf } from "./mod.ts";
+ * const f = mvbf(`
+ *   tarsus ~ sex + (1 | p | fosternest)
+ *   back ~ hatchdate + (1 | p | fosternest)
+ * `, { rescor: true });
+ * String(f);
+ * // brms::mvbf(tarsus ~ sex + (1 | p | fosternest), back ~ hatchdate + (1 | p | fosternest), rescor = TRUE)
+ * ```
+ */
+export function mvbf(
+  ...args: [...(string | Formula)[], { readonly rescor?: boolean }] | (string | Formula)[]
+): MvBrmsFormula {
+  const [items, options] = splitOptions<string | Formula>(args);
+  checkKeys(options, ["rescor"], "mvbf()");
+  const forms = items.flatMap<string | Formula>((
+    f,
+  ) => (typeof f === "string" ? splitFormulas(f, "mvbf()") : [f]));
+  return new MvBrmsFormula({
+    kind: "mvbrmsformula",
+    forms,
+    rescor: options.rescor as boolean | undefined,
+  } as MvBrmsFormulaNode);
+}
+
+/**
+ * Revives a formula term: class instances are returned as they are, plain
+ * trees (parsed JSON) are rebuilt and checked.
+ *
+ * @example
+ * ```ts
+ * import { reviveTerm } from "./bf.ts";
+ * String(reviveTerm({ kind: "setrescor", rescor: false }, "add()")); // brms::set_rescor(FALSE)
+ * ```
+ */
+export function reviveTerm(term: unknown, what: string): FormulaTerm {
+  if (
+    term instanceof BrmsFormula || term instanceof MvBrmsFormula || term instanceof FormulaSum ||
+    term instanceof LinearFormulas || term instanceof NonlinearFormula ||
+    term instanceof AcFormula || term instanceof SetRescor || term instanceof SetMecor ||
+    term instanceof SetNl || term instanceof Family || term instanceof Mixture ||
+    term instanceof CustomFamily
+  ) return term;
+  // deno-lint-ignore no-explicit-any
+  const node = term as any;
+  switch (kindOf(term)) {
+    case "brmsformula":
+      return new BrmsFormula(node);
+    case "mvbrmsformula":
+      return new MvBrmsFormula(node);
+    case "formulasum":
+      return new FormulaSum(node);
+    case "lf":
+      return new LinearFormulas(node);
+    case "nlf":
+      return new NonlinearFormula(node);
+    case "acformula":
+      return new AcFormula(node);
+    case "setrescor":
+      return new SetRescor(node);
+    case "setmecor":
+      return new SetMecor(node);
+    case "setnl":
+      return new SetNl(node);
+    case "brmsfamily":
+      return new Family(node);
+    case "mixture":
+      return new Mixture(node);
+    case "customfamily":
+      return new CustomFamily(node);
+  }
+  throw new SpecError(`${what}: cannot add ${describe(term)} to a formula`);
+}
+
+/**
+ * Revives a complete formula (`bf`, `mvbf` or a sum of terms).
+ *
+ * @example
+ * ```ts
+ * import { reviveFormula } from "./bf.ts";
+ * String(reviveFormula({ kind: "brmsformula", formula: "y ~ x" }, "formula")); // brms::bf(y ~ x)
+ * ```
+ */
+export function reviveFormula(formula: unknown, what: string): Formula {
+  const kind = kindOf(formula);
+  if (kind === "brmsformula" || kind === "mvbrmsformula" || kind === "formulasum") {
+    return reviveTerm(formula, what) as Formula;
+  }
+  throw new SpecError(
+    `${what} expects a formula (bf(), mvbf() or a sum), got ${describe(formula)}`,
+  );
+}
+
+/**
+ * A formula with terms added to it, rendered as `first + second + ...`. A sum
+ * added inside another sum is parenthesised so that R evaluates it first,
+ * exactly as the TypeScript expression nests.
+ *
+ * @example
+ * ```ts
+ * import { bf, gaussian, lf } from "./mod.ts";
+ * const f = bf("y ~ x").add(lf("sigma ~ x"), gaussian());
+ * String(f);
+ * // brms::bf(y ~ x) + brms::lf(sigma ~ x) + brms::brmsfamily("gaussian", link = "identity")
+ * ```
+ */
+export class FormulaSum implements FormulaSumNode {
+  /** The node's kind tag. */
+  declare readonly kind: "formulasum";
+  /** brms's `terms` argument. */
+  declare readonly terms: readonly [BrmsFormula | MvBrmsFormula, ...FormulaTerm[]];
+
+  /** Checks `node` and revives its terms; prefer {@linkcode add} or `.add()`. */
+  constructor(node: FormulaSumNode) {
+    if (!Array.isArray(node.terms) || node.terms.length === 0) {
+      throw new SpecError("a formula sum needs at least one term");
+    }
+    const [head, ...rest] = node.terms.map((t) => reviveTerm(t, "add()"));
+    if (!(head instanceof BrmsFormula || head instanceof MvBrmsFormula)) {
+      throw new SpecError(
+        `add(): the first term must be bf() or mvbf(), got ${describe(head)}`,
+      );
+    }
+    assignFrozen(this, { kind: "formulasum", terms: [head, ...rest] });
+  }
+
+  /**
+   * Adds more terms (see {@linkcode add}).
+   *
+   * @example
+   * ```ts
+   * import { bf, setRescor } from "./mod.ts";
+   * String(bf("y1 ~ x").add(bf("y2 ~ x")).add(setRescor(false)));
+   * // brms::bf(y1 ~ x) + brms::bf(y2 ~ x) + brms::set_rescor(FALSE)
+   * ```
+   */
+  add(...terms: FormulaTerm[]): FormulaSum {
+    return add(this, ...terms);
+  }
+
+  /** R code: the terms joined by ` + `. */
+  toString(): string {
+    return this.terms.map((t) => (t instanceof FormulaSum ? `(${t})` : String(t))).join(" + ");
+  }
+}
+
+/**
+ * Adds terms to a formula the way `+` works in brms, as a function:
+ * `add(a, b, c)` is `a + b + c`. The first argument must be a `bf()`,
+ * `mvbf()` or an earlier sum; the meaning of the sum (a distributional
+ * formula, a family, a second response making the model multivariate, …) is
+ * decided by brms's own `+` in R.
+ *
+ * @example
+ * ```ts
+ * import { add, bf, lf, nlf, poisson } from "./mod.ts";
+ * const f = add(bf("y ~ 1"), nlf("sigma ~ a * x"), lf("a ~ 1"), poisson());
+ * String(f);
+ * // brms::bf(y ~ 1) + brms::nlf(sigma ~ a * x) + brms::lf(a ~ 1)
+ * //   + brms::brmsfamily("poisson", link = "log")   (one line)
+ * ```
+ */
+export function add(formula: Formula, ...terms: FormulaTerm[]): FormulaSum {
+  const head = reviveTerm(formula, "add()");
+  const start = head instanceof FormulaSum ? head.terms : [head];
+  return new FormulaSum({
+    kind: "formulasum",
+    terms: [...start, ...terms] as unknown as FormulaSumNode["terms"],
+  });
 }

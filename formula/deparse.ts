@@ -7,7 +7,6 @@
  * @module
  */
 
-
 /** One token of the restricted R expression grammar priors use. */
 type Token =
   | { t: "num"; v: string }

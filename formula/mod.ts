@@ -16,12 +16,9 @@
  */
 
 export { SpecError } from "./errors.ts";
+export { bf, type BfOptions, BrmsFormula, type BrmsFormulaNode } from "./bf.ts";
 export {
-  bf,
-  type BfOptions,
   type BfPart,
-  BrmsFormula,
-  type BrmsFormulaNode,
   lf,
   type LfOptions,
   LinearFormulas,
@@ -30,8 +27,8 @@ export {
   type NlfOptions,
   NonlinearFormula,
   type NonlinearFormulaNode,
-} from "./bf.ts";
-export { mvbf, MvBrmsFormula, type MvBrmsFormulaNode } from "./mvbf.ts";
+} from "./lf.ts";
+export { mvbf, MvBrmsFormula, type MvBrmsFormulaNode } from "./bf.ts";
 export { MvBind, mvbind } from "./mvbind.ts";
 export {
   AcFormula,
@@ -54,7 +51,7 @@ export {
   type FormulaSumNode,
   type FormulaTerm,
   type FormulaTermNode,
-} from "./compose.ts";
+} from "./bf.ts";
 export {
   type AnyFamilyOptions,
   type BaselineHazard,

@@ -7,7 +7,7 @@
 import { SpecError } from "./errors.ts";
 import { kindOf } from "./_node.ts";
 import { describe } from "./_scan.ts";
-import { type FormulaTerm, reviveTerm } from "./compose.ts";
+import { type FormulaTerm, reviveTerm } from "./bf.ts";
 import { Threading, type ThreadingNode } from "./threading.ts";
 import { reviveStanvars, type Stanvars } from "./custom.ts";
 import { Prior, PriorList, type PriorListNode, type PriorNode } from "./prior.ts";

@@ -6,8 +6,7 @@
  * @module
  */
 import { fitHandleOf, RCode, rCode, RObject } from "../../worker/mod.ts";
-import { bf } from "../../formula/bf.ts";
-import { reviveFormula } from "../../formula/compose.ts";
+import { bf, reviveFormula } from "../../formula/bf.ts";
 import { resolveFamily } from "../../formula/brmsfamily.ts";
 import {
   prior as makePrior,

@@ -6,7 +6,7 @@
 import type process from "node:process";
 import type { RObject, RWorker } from "../../worker/mod.ts";
 import type { InferenceData } from "../../idata/inference_data.ts";
-import type { Formula } from "../../formula/compose.ts";
+import type { Formula } from "../../formula/bf.ts";
 import type { FamilyInput } from "../../formula/brmsfamily.ts";
 import type { PriorInput } from "../../formula/prior.ts";
 import type { DataFrameInput } from "../../data/mod.ts";

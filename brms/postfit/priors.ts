@@ -6,7 +6,7 @@
  */
 import type { DataFrame } from "../../data/mod.ts";
 import type { FamilyInput } from "../../formula/brmsfamily.ts";
-import type { Formula } from "../../formula/compose.ts";
+import type { Formula } from "../../formula/bf.ts";
 import type { RCode, RObject } from "../../worker/mod.ts";
 import { brmArgs } from "../fit/options.ts";
 import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";

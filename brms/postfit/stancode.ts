@@ -13,8 +13,7 @@ import { fitHandle, type FitLike, type PostfitCallOptions, prepare } from "./arg
 import { brmsArgs, contrastsOf } from "../fit/options.ts";
 import { ensureTools } from "../core/r_helpers.ts";
 import { dataArg } from "../core/data.ts";
-import { bf } from "../../formula/bf.ts";
-import { type Formula, reviveFormula } from "../../formula/compose.ts";
+import { bf, type Formula, reviveFormula } from "../../formula/bf.ts";
 import { type FamilyInput, resolveFamily } from "../../formula/brmsfamily.ts";
 import { type PriorInput, priors as combinePriors } from "../../formula/prior.ts";
 import { fromJSON } from "../../formula/revive.ts";

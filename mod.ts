@@ -14,7 +14,15 @@
  *
  * @module
  */
-export { BrmstsError } from "./errors.ts";
+export {
+  BrmstsError,
+  type BrmstsErrorOptions,
+  BrmstsInputError,
+  BrmstsInternalError,
+  BrmstsRangeError,
+  BrmstsSystemError,
+  BrmstsTypeError,
+} from "./errors.ts";
 export * from "./worker/mod.ts";
 export * from "./data/mod.ts";
 export * from "./formula/mod.ts";

@@ -7,6 +7,7 @@
 import { type CallOptions, defaultWorker, type RObject, type RWorker } from "../worker/mod.ts";
 import type { DataFrame } from "../data/mod.ts";
 import { rString } from "../formula/render.ts";
+import { BrmstsTypeError } from "../errors.ts";
 
 /**
  * Options of {@link getData}.
@@ -65,7 +66,7 @@ export async function getData(
   options: GetDataOptions = {},
 ): Promise<DataFrame | RObject> {
   if (typeof name !== "string" || name === "") {
-    throw new TypeError("getData(): the data set name must be a non-empty string");
+    throw new BrmstsTypeError("getData(): the data set name must be a non-empty string");
   }
   const w = options.worker ?? defaultWorker();
   const opts: CallOptions = { signal: options.signal, convert: options.handle ? "handle" : "auto" };

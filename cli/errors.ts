@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * Bad input on the command line: an unknown flag, a missing argument, an unreadable or
@@ -15,4 +15,7 @@ import { BrmstsError } from "../errors.ts";
  * throw new CliInputError("--formula is required");
  * ```
  */
-export class CliInputError extends BrmstsError {}
+export class CliInputError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "CLI_INPUT";
+}

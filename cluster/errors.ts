@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsError, BrmstsInputError } from "../errors.ts";
 
 /**
  * How a cluster job failed: `bad-input` (brms rejected the call: unknown variable, invalid
@@ -31,6 +31,8 @@ export type JobFailureKind = "bad-input" | "r-error" | "crashed" | "cancelled";
  * ```
  */
 export class ClusterJobError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "CLUSTER_JOB";
   /** The job id. */
   readonly job: string;
   /** Why it failed. */
@@ -48,7 +50,8 @@ export class ClusterJobError extends BrmstsError {
     message: string,
     init: { job: string; kind: JobFailureKind; errorName: string; attempts: number },
   ) {
-    super(message);
+    // The failure kind as a code: CLUSTER_JOB_BAD_INPUT, _R_ERROR, _CRASHED, _CANCELLED.
+    super(message, { code: `CLUSTER_JOB_${init.kind.toUpperCase().replace("-", "_")}` });
     this.job = init.job;
     this.kind = init.kind;
     this.errorName = init.errorName;
@@ -65,4 +68,7 @@ export class ClusterJobError extends BrmstsError {
  * throw new ClusterInputError("option 'worker' cannot be sent to a cluster");
  * ```
  */
-export class ClusterInputError extends BrmstsError {}
+export class ClusterInputError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "CLUSTER_INPUT";
+}

@@ -22,6 +22,7 @@ import type { Categorical } from "./categorical.ts";
 import type { DataFrame } from "./frame.ts";
 import { NA_INTEGER, naMask } from "./na.ts";
 import { fromArrow as fromArrowLike } from "./from_arrow.ts";
+import { BrmstsTypeError } from "../errors.ts";
 
 /** Arrow's validity fields for `n` values: a null count, and a bitmap only when some are null. */
 function validity(
@@ -109,7 +110,7 @@ export function dataFrameToArrow(df: DataFrame): Table {
         vectors[name] = vectorFromArray(c as (Date | null)[], new TimestampMillisecond());
         break;
       default:
-        throw new TypeError(
+        throw new BrmstsTypeError(
           `dataFrameToArrow: column ${JSON.stringify(name)} (${type}) has no Arrow form`,
         );
     }

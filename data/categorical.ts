@@ -4,6 +4,7 @@
  * @module
  */
 import { NdArray } from "./ndarray.ts";
+import { BrmstsRangeError, BrmstsTypeError } from "../errors.ts";
 
 /**
  * Contrasts of a factor in R (its `contrasts` attribute): the name of R's contrast function, or
@@ -62,15 +63,17 @@ export class Categorical {
     ordered = false,
     contrasts?: CategoricalContrasts,
   ) {
-    if (!Array.isArray(levels)) throw new TypeError("Categorical: levels must be an array");
+    if (!Array.isArray(levels)) throw new BrmstsTypeError("Categorical: levels must be an array");
     const seen = new Set<string>();
     for (const l of levels) {
-      if (typeof l !== "string") throw new TypeError("Categorical: levels must be strings");
-      if (seen.has(l)) throw new TypeError(`Categorical: duplicated level ${JSON.stringify(l)}`);
+      if (typeof l !== "string") throw new BrmstsTypeError("Categorical: levels must be strings");
+      if (seen.has(l)) {
+        throw new BrmstsTypeError(`Categorical: duplicated level ${JSON.stringify(l)}`);
+      }
       seen.add(l);
     }
     if (!(codes instanceof Int32Array)) {
-      throw new TypeError("Categorical: codes must be an Int32Array");
+      throw new BrmstsTypeError("Categorical: codes must be an Int32Array");
     }
     this.levels = levels;
     this.codes = codes;
@@ -78,7 +81,7 @@ export class Categorical {
     if (contrasts !== undefined) {
       if (typeof contrasts === "string") {
         if (!CONTRASTS.includes(contrasts)) {
-          throw new TypeError(
+          throw new BrmstsTypeError(
             `Categorical: contrasts must be one of ${CONTRASTS.join(", ")} or an NdArray`,
           );
         }
@@ -86,7 +89,7 @@ export class Categorical {
         !(contrasts instanceof NdArray) || contrasts.shape.length !== 2 ||
         contrasts.shape[0] !== levels.length
       ) {
-        throw new TypeError(
+        throw new BrmstsTypeError(
           `Categorical: a contrasts matrix must be an NdArray of shape [${levels.length}, k]`,
         );
       }
@@ -135,7 +138,7 @@ export class Categorical {
       }
       const k = index.get(v);
       if (k === undefined) {
-        throw new TypeError(`Categorical.from: ${JSON.stringify(v)} is not a level`);
+        throw new BrmstsTypeError(`Categorical.from: ${JSON.stringify(v)} is not a level`);
       }
       codes[i] = k;
     }
@@ -191,7 +194,7 @@ export class Categorical {
     const c = this.codes;
     for (let i = 0; i < c.length; i++) {
       if (c[i] < -1 || c[i] >= k) {
-        throw new RangeError(
+        throw new BrmstsRangeError(
           `Categorical: code ${c[i]} at position ${i} is outside [-1, ${k - 1}]`,
         );
       }

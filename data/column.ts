@@ -6,6 +6,7 @@
 import { Categorical } from "./categorical.ts";
 import { NdArray } from "./ndarray.ts";
 import { doubles, NA_INTEGER } from "./na.ts";
+import { BrmstsRangeError, BrmstsTypeError } from "../errors.ts";
 
 /**
  * The R type of a column:
@@ -119,14 +120,14 @@ export function normalizeColumn(
     const out = new Float64Array(input.length);
     input.forEach((v, i) => {
       if (v > 9007199254740991n || v < -9007199254740991n) {
-        throw new RangeError(`${where}: ${v} at row ${i} is too large for an R double`);
+        throw new BrmstsRangeError(`${where}: ${v} at row ${i} is too large for an R double`);
       }
       out[i] = Number(v);
     });
     return { column: out, type: "double" };
   }
   if (!Array.isArray(input)) {
-    throw new TypeError(`${where}: a ${kindOf(input)} is not a column (use an array)`);
+    throw new BrmstsTypeError(`${where}: a ${kindOf(input)} is not a column (use an array)`);
   }
   if (type === "list") return { column: input, type };
   let kind: string | undefined;
@@ -135,13 +136,13 @@ export function normalizeColumn(
     if (v === null || v === undefined) continue;
     const k = kindOf(v);
     if (k !== "number" && k !== "string" && k !== "boolean" && k !== "Date") {
-      throw new TypeError(
+      throw new BrmstsTypeError(
         `${where}: row ${i} is a ${k}; columns hold numbers, strings, booleans or Dates`,
       );
     }
     if (kind === undefined) kind = k;
     else if (k !== kind) {
-      throw new TypeError(
+      throw new BrmstsTypeError(
         `${where}: row ${i} is a ${k} but earlier rows are ${kind}s (mixed types)`,
       );
     }
@@ -168,7 +169,7 @@ function intColumn(where: string, values: (number | null)[]): Int32Array {
   values.forEach((v, i) => {
     if (v === null || v === undefined) out[i] = NA_INTEGER;
     else if (!Number.isInteger(v) || Math.abs(v) > 2147483647) {
-      throw new RangeError(`${where}: ${v} at row ${i} is not an R integer`);
+      throw new BrmstsRangeError(`${where}: ${v} at row ${i} is not an R integer`);
     } else out[i] = v;
   });
   return out;

@@ -5,6 +5,7 @@
  */
 import { DataFrame, type DataFrameOptions } from "./frame.ts";
 import { fromArrow, isArrowTable } from "./from_arrow.ts";
+import { BrmstsTypeError } from "../errors.ts";
 
 /**
  * What {@link toDataFrame} accepts: a DataFrame, an object of columns, an array of row objects
@@ -48,7 +49,7 @@ export function toDataFrame(input: DataFrameInput, opts: DataFrameOptions = {}):
     }
   }
   const what = input === null ? "null" : (input as object)?.constructor?.name ?? typeof input;
-  throw new TypeError(
+  throw new BrmstsTypeError(
     `toDataFrame: expected a DataFrame, an object of columns, an array of row objects or an Arrow Table, got ${what}`,
   );
 }

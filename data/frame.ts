@@ -7,6 +7,7 @@ import { Categorical } from "./categorical.ts";
 import { type Column, columnLength, type ColumnType, normalizeColumn } from "./column.ts";
 import { NdArray } from "./ndarray.ts";
 import { isNA } from "./na.ts";
+import { BrmstsRangeError, BrmstsTypeError } from "../errors.ts";
 
 export type { Column, ColumnType } from "./column.ts";
 
@@ -63,7 +64,7 @@ export class DataFrame {
    */
   constructor(columns: Record<string, unknown>, opts: DataFrameOptions = {}) {
     if (columns === null || typeof columns !== "object") {
-      throw new TypeError("DataFrame: columns must be an object of columns");
+      throw new BrmstsTypeError("DataFrame: columns must be an object of columns");
     }
     const names = Object.keys(columns);
     let nrow: number | undefined = names.length === 0
@@ -78,7 +79,7 @@ export class DataFrame {
       const len = columnLength(column);
       if (nrow === undefined) nrow = len;
       else if (len !== nrow) {
-        throw new TypeError(
+        throw new BrmstsTypeError(
           `DataFrame: column ${JSON.stringify(name)} has ${len} rows, ${
             JSON.stringify(names[0])
           } has ${nrow} (ragged columns)`,
@@ -92,12 +93,14 @@ export class DataFrame {
     const rn = opts.rowNames ?? null;
     if (rn) {
       if (rn.length !== this.nrow) {
-        throw new TypeError(`DataFrame: ${rn.length} row names for ${this.nrow} rows`);
+        throw new BrmstsTypeError(`DataFrame: ${rn.length} row names for ${this.nrow} rows`);
       }
       if (!rn.every((s) => typeof s === "string")) {
-        throw new TypeError("DataFrame: row names must be strings");
+        throw new BrmstsTypeError("DataFrame: row names must be strings");
       }
-      if (new Set(rn).size !== rn.length) throw new TypeError("DataFrame: duplicated row names");
+      if (new Set(rn).size !== rn.length) {
+        throw new BrmstsTypeError("DataFrame: duplicated row names");
+      }
     }
     this.rowNames = rn;
   }
@@ -118,7 +121,7 @@ export class DataFrame {
    */
   column(name: string): Column {
     const c = this.#cols.get(name);
-    if (c === undefined) throw new RangeError(`DataFrame: no column ${JSON.stringify(name)}`);
+    if (c === undefined) throw new BrmstsRangeError(`DataFrame: no column ${JSON.stringify(name)}`);
     return c;
   }
 
@@ -240,19 +243,21 @@ export class DataFrame {
     for (const n of names) cols[n] = new Array(rows.length);
     rows.forEach((row, i) => {
       if (row === null || typeof row !== "object" || Array.isArray(row)) {
-        throw new TypeError(`DataFrame: row ${i} is not an object`);
+        throw new BrmstsTypeError(`DataFrame: row ${i} is not an object`);
       }
       const keys = Object.keys(row);
       if (keys.length !== names.length) {
         const extra = keys.find((k) => !(k in cols)) ?? names.find((k) => !(k in row));
-        throw new TypeError(
+        throw new BrmstsTypeError(
           `DataFrame: row ${i} has different keys than row 0 (${JSON.stringify(extra)})`,
         );
       }
       for (const k of keys) {
         const col = cols[k];
         if (!col) {
-          throw new TypeError(`DataFrame: row ${i} has key ${JSON.stringify(k)} that row 0 lacks`);
+          throw new BrmstsTypeError(
+            `DataFrame: row ${i} has key ${JSON.stringify(k)} that row 0 lacks`,
+          );
         }
         col[i] = row[k];
       }

@@ -8,6 +8,7 @@ import { Categorical } from "./categorical.ts";
 import type { ColumnType } from "./column.ts";
 import { DataFrame } from "./frame.ts";
 import { NA_INTEGER, setNA } from "./na.ts";
+import { BrmstsRangeError, BrmstsTypeError } from "../errors.ts";
 
 // Arrow's Type enum (stable across Arrow versions).
 const T = {
@@ -153,7 +154,7 @@ function floats(v: VectorLike): Float64Array {
         const x = d.values[i];
         if (typeof x === "bigint") {
           if (x > 9007199254740991n || x < -9007199254740991n) {
-            throw new RangeError(`arrow: ${x} is too large for an R double`);
+            throw new BrmstsRangeError(`arrow: ${x} is too large for an R double`);
           }
           out[base + i] = Number(x);
         } else out[base + i] = x;
@@ -212,7 +213,9 @@ function each<T>(v: VectorLike, f: (x: unknown) => T): (T | null)[] {
 function dictionary(name: string, v: VectorLike): Categorical {
   const vt = v.type.dictionary?.typeId;
   if (vt !== T.Utf8 && vt !== T.LargeUtf8) {
-    throw new TypeError(`arrow: column ${JSON.stringify(name)} is a dictionary of non-strings`);
+    throw new BrmstsTypeError(
+      `arrow: column ${JSON.stringify(name)} is a dictionary of non-strings`,
+    );
   }
   const dicts = v.data.map((d) => d.dictionary);
   const levels = dicts[0] ? strings(dicts[0]).map((s) => s ?? "NA") : [];
@@ -257,7 +260,7 @@ function convert(name: string, v: VectorLike): { col: unknown; type: ColumnType 
     case T.Null:
       return { col: new Array(v.length).fill(null), type: "logical" };
   }
-  throw new TypeError(
+  throw new BrmstsTypeError(
     `arrow: column ${JSON.stringify(name)} has Arrow type ${String(t)} with no R column form`,
   );
 }
@@ -283,7 +286,7 @@ export function fromArrow(table: ArrowTableLike): DataFrame {
     const v = table.getChild(f.name);
     if (!v) continue;
     if (f.name in cols) {
-      throw new TypeError(`arrow: duplicated column name ${JSON.stringify(f.name)}`);
+      throw new BrmstsTypeError(`arrow: duplicated column name ${JSON.stringify(f.name)}`);
     }
     const { col, type } = convert(f.name, v);
     cols[f.name] = col;

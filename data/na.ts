@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { BrmstsRangeError, BrmstsTypeError } from "../errors.ts";
 
 /**
  * R's `NA_integer_` (and the `NA` of logicals inside R): the smallest int32.
@@ -128,7 +129,7 @@ export function doubles(values: ArrayLike<number | null | undefined>): Float64Ar
       w[2 * i] = NA_REAL_LOW_WORD;
       w[2 * i + 1] = NA_REAL_HIGH_WORD;
     } else if (typeof v !== "number") {
-      throw new TypeError(`doubles(): element ${i} is a ${typeof v}, not a number`);
+      throw new BrmstsTypeError(`doubles(): element ${i} is a ${typeof v}, not a number`);
     } else out[i] = v;
   }
   return out;
@@ -156,7 +157,7 @@ export function asInteger(values: ArrayLike<number | null | undefined> | number)
       continue;
     }
     if (typeof v !== "number" || !Number.isInteger(v) || v > 2147483647 || v < -2147483647) {
-      throw new RangeError(
+      throw new BrmstsRangeError(
         `asInteger(): element ${i} (${String(v)}) is not a whole number within ±2147483647`,
       );
     }

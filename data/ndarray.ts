@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { BrmstsRangeError } from "../errors.ts";
 
 /**
  * What an {@link NdArray} can hold: doubles, integers, logicals or strings.
@@ -68,19 +69,21 @@ export class NdArray<T extends NdData = NdData> {
   ) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 2147483647)) {
-      throw new RangeError(`NdArray: bad shape [${shape.join(", ")}]`);
+      throw new BrmstsRangeError(`NdArray: bad shape [${shape.join(", ")}]`);
     }
     if (size !== data.length) {
-      throw new RangeError(
+      throw new BrmstsRangeError(
         `NdArray: shape [${shape.join(", ")}] needs ${size} elements, data has ${data.length}`,
       );
     }
     const dn = opts.dimnames ?? null;
     if (dn) {
-      if (dn.length !== shape.length) throw new RangeError("NdArray: one dimnames entry per dim");
+      if (dn.length !== shape.length) {
+        throw new BrmstsRangeError("NdArray: one dimnames entry per dim");
+      }
       dn.forEach((names, i) => {
         if (names && names.length !== shape[i]) {
-          throw new RangeError(
+          throw new BrmstsRangeError(
             `NdArray: dimnames[${i}] has ${names.length} names, dim ${i} is ${shape[i]}`,
           );
         }
@@ -121,12 +124,14 @@ export class NdArray<T extends NdData = NdData> {
    */
   offset(...idx: number[]): number {
     if (idx.length !== this.shape.length) {
-      throw new RangeError(`NdArray: ${this.shape.length} indices needed, got ${idx.length}`);
+      throw new BrmstsRangeError(`NdArray: ${this.shape.length} indices needed, got ${idx.length}`);
     }
     let off = 0;
     for (let i = 0; i < idx.length; i++) {
       const k = idx[i];
-      if (!(k >= 0 && k < this.shape[i])) throw new RangeError(`NdArray: index ${k} out of range`);
+      if (!(k >= 0 && k < this.shape[i])) {
+        throw new BrmstsRangeError(`NdArray: index ${k} out of range`);
+      }
       off += k * this.#strides[i];
     }
     return off;
@@ -157,9 +162,11 @@ export class NdArray<T extends NdData = NdData> {
    */
   row(i: number): T {
     if (this.shape.length !== 2 || this.order !== "C") {
-      throw new RangeError("NdArray.row() needs a 2-d C-order array");
+      throw new BrmstsRangeError("NdArray.row() needs a 2-d C-order array");
     }
-    if (!(i >= 0 && i < this.shape[0])) throw new RangeError(`NdArray: row ${i} out of range`);
+    if (!(i >= 0 && i < this.shape[0])) {
+      throw new BrmstsRangeError(`NdArray: row ${i} out of range`);
+    }
     const n = this.shape[1];
     const d = this.data;
     return (ArrayBuffer.isView(d) ? d.subarray(i * n, i * n + n) : d.slice(i * n, i * n + n)) as T;

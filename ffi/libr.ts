@@ -8,6 +8,7 @@
 import { cstr, type LibC, type Native, type Ptr, RTLD_GLOBAL, RTLD_LAZY } from "../native/mod.ts";
 import type { RHome } from "./r_home.ts";
 import { R_FUNCTIONS, R_GLOBALS, type RGlobal } from "./_symbols.ts";
+import { BrmstsSystemError, BrmstsTypeError } from "../errors.ts";
 
 /** An R object pointer. Only valid while protected or preserved. */
 export type SEXP = Ptr;
@@ -31,7 +32,7 @@ export class LibR {
     this.native = libc.native;
     // Load globally first so R's package libraries resolve against this very libR.
     const h = libc.fns.dlopen(cstr(rhome.libR), RTLD_LAZY | RTLD_GLOBAL);
-    if (this.native.isNull(h)) throw new Error(`dlopen(${rhome.libR}) failed`);
+    if (this.native.isNull(h)) throw new BrmstsSystemError(`dlopen(${rhome.libR}) failed`);
     this.fns = this.native.open(rhome.libR, R_FUNCTIONS);
     for (const g of R_GLOBALS) this.#addr.set(g, libc.symbolAddress(rhome.libR, g));
   }
@@ -162,7 +163,9 @@ export class LibR {
    * would raise an error from C, which must never unwind through the FFI boundary.
    */
   mkChar(bytes: Uint8Array): SEXP {
-    if (bytes.includes(0)) throw new TypeError('R strings cannot contain NUL characters ("\\0")');
+    if (bytes.includes(0)) {
+      throw new BrmstsTypeError('R strings cannot contain NUL characters ("\\0")');
+    }
     if (bytes.length === 0) {
       return this.fns.Rf_mkCharLenCE(this.native.ptrOf(new Uint8Array(1)), 0, 1);
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * A model specification rejected in TypeScript: an unknown family, a link
@@ -25,7 +25,9 @@ import { BrmstsError } from "../errors.ts";
  * }
  * ```
  */
-export class SpecError extends BrmstsError {
+export class SpecError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "FORMULA_SPEC";
   /** Creates the error; `name` is `"SpecError"`. */
   constructor(message: string) {
     super(message);

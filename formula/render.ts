@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { BrmstsTypeError } from "../errors.ts";
 
 /** A value that can be written as an R literal by {@linkcode rValue}. */
 export type RLiteral =
@@ -68,7 +69,7 @@ export function isSyntacticName(name: string): boolean {
  * ```
  */
 export function rString(s: string): string {
-  if (typeof s !== "string") throw new TypeError(`expected a string, got ${typeof s}`);
+  if (typeof s !== "string") throw new BrmstsTypeError(`expected a string, got ${typeof s}`);
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
@@ -77,7 +78,7 @@ export function rString(s: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (cp === 0) throw new TypeError("R strings cannot contain NUL characters");
+    else if (cp === 0) throw new BrmstsTypeError("R strings cannot contain NUL characters");
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
     else if (cp > 0x7f && cp <= 0xffff) out += `\\u{${cp.toString(16)}}`;
     else if (cp > 0xffff) out += `\\U{${cp.toString(16)}}`;
@@ -98,7 +99,7 @@ export function rString(s: string): string {
 export function rName(name: string): string {
   if (isSyntacticName(name)) return name;
   if (name === "" || name.includes("\0")) {
-    throw new TypeError(`invalid R name ${JSON.stringify(name)}`);
+    throw new BrmstsTypeError(`invalid R name ${JSON.stringify(name)}`);
   }
   return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
 }
@@ -113,7 +114,7 @@ export function rName(name: string): string {
  * ```
  */
 export function rNumber(n: number): string {
-  if (typeof n !== "number") throw new TypeError(`expected a number, got ${typeof n}`);
+  if (typeof n !== "number") throw new BrmstsTypeError(`expected a number, got ${typeof n}`);
   if (Number.isNaN(n)) return "NaN";
   if (n === Infinity) return "Inf";
   if (n === -Infinity) return "-Inf";
@@ -154,7 +155,7 @@ export function rValue(v: RLiteral): string {
       .map(([k, x]) => `${rName(k)} = ${rValue(x as RLiteral)}`);
     return `list(${parts.join(", ")})`;
   }
-  throw new TypeError(`cannot render a ${typeof v} as an R value`);
+  throw new BrmstsTypeError(`cannot render a ${typeof v} as an R value`);
 }
 
 /**

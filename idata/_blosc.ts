@@ -2,6 +2,7 @@
 // Blosc(cname="lz4", shuffle=SHUFFLE). Supports the lz4/lz4hc and zlib inner codecs, byte
 // shuffle, split streams and memcpy'd chunks.
 import { inflateRawSync, inflateSync } from "node:zlib";
+import { DataFormatError } from "./errors.ts";
 
 /** LZ4 block format (no frame) into `out`; returns the number of bytes written. */
 export function lz4Block(src: Uint8Array, out: Uint8Array): number {
@@ -33,7 +34,7 @@ export function lz4Block(src: Uint8Array, out: Uint8Array): number {
       } while (b === 255);
     }
     len += 4;
-    if (offset === 0 || offset > op) throw new Error("corrupt lz4 block");
+    if (offset === 0 || offset > op) throw new DataFormatError("corrupt lz4 block");
     for (let k = 0; k < len; k++, op++) out[op] = out[op - offset];
   }
   return op;
@@ -41,7 +42,7 @@ export function lz4Block(src: Uint8Array, out: Uint8Array): number {
 
 function inner(format: number, src: Uint8Array, out: Uint8Array): void {
   if (format === 1) {
-    if (lz4Block(src, out) !== out.length) throw new Error("corrupt blosc lz4 stream");
+    if (lz4Block(src, out) !== out.length) throw new DataFormatError("corrupt blosc lz4 stream");
   } else if (format === 3) {
     let z: Uint8Array;
     try {
@@ -52,7 +53,7 @@ function inner(format: number, src: Uint8Array, out: Uint8Array): void {
     out.set(z.subarray(0, out.length));
   } else {
     const names = ["blosclz", "lz4", "snappy", "zlib", "zstd"];
-    throw new Error(
+    throw new DataFormatError(
       `blosc inner codec ${names[format] ?? format} is not supported (lz4, zlib are)`,
     );
   }
@@ -80,7 +81,7 @@ export function bloscDecode(buf: Uint8Array): Uint8Array {
     out.set(buf.subarray(16, 16 + nbytes));
     return out;
   }
-  if (flags & 0x04) throw new Error("blosc bit shuffle is not supported");
+  if (flags & 0x04) throw new DataFormatError("blosc bit shuffle is not supported");
   const shuffle = (flags & 0x01) !== 0 && typesize > 1;
   const dontSplit = (flags & 0x10) !== 0;
   const format = (flags & 0xe0) >> 5;

@@ -1,5 +1,6 @@
 // Positional selection along named dimensions; zero-copy whenever the result is contiguous.
 import { product, type TypedArray, type Variable } from "./types.ts";
+import { BrmstsRangeError } from "../errors.ts";
 
 /**
  * A positional selection along one dimension: a single index (the dimension is kept,
@@ -23,7 +24,7 @@ export function resolveSelector(sel: Selector, n: number, dim: string): number[]
   const check = (i: number): number => {
     const j = i < 0 ? i + n : i;
     if (!Number.isInteger(j) || j < 0 || j >= n) {
-      throw new RangeError(`index ${i} out of range for dimension "${dim}" of length ${n}`);
+      throw new BrmstsRangeError(`index ${i} out of range for dimension "${dim}" of length ${n}`);
     }
     return j;
   };
@@ -32,7 +33,7 @@ export function resolveSelector(sel: Selector, n: number, dim: string): number[]
   const r = sel as { start?: number; end?: number; step?: number };
   const step = r.step ?? 1;
   if (!Number.isInteger(step) || step <= 0) {
-    throw new RangeError(`step must be a positive integer, got ${step}`);
+    throw new BrmstsRangeError(`step must be a positive integer, got ${step}`);
   }
   const clamp = (i: number) => Math.min(n, Math.max(0, i < 0 ? i + n : i));
   const start = clamp(r.start ?? 0);

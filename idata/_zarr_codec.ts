@@ -3,6 +3,7 @@
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import type { TypedArray } from "./types.ts";
 import { bloscDecode } from "./_blosc.ts";
+import { DataFormatError } from "./errors.ts";
 
 export const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -55,7 +56,7 @@ export function itemSize(dtype: string): number {
   if (t === "O") return 0;
   if (t === "i8" || t === "u8") return 8;
   const n = NUMERIC[t];
-  if (!n) throw new Error(`unsupported zarr dtype ${dtype}`);
+  if (!n) throw new DataFormatError(`unsupported zarr dtype ${dtype}`);
   return n[1];
 }
 
@@ -95,7 +96,7 @@ export function decode(bytes: Uint8Array, dtype: string, count: number): Decoded
     return { kind: "numeric", data: out };
   }
   const [C, size] = NUMERIC[t] ?? [];
-  if (!C) throw new Error(`unsupported zarr dtype ${dtype}`);
+  if (!C) throw new DataFormatError(`unsupported zarr dtype ${dtype}`);
   let b = bytes;
   if (big !== !LITTLE && size > 1) b = swap(bytes.slice(), size);
   if (b.byteOffset % size !== 0) b = b.slice();
@@ -153,5 +154,7 @@ export function decompress(bytes: Uint8Array, compressor: { id: string } | null)
   if (compressor.id === "zlib") return inflateSync(bytes);
   if (compressor.id === "gzip") return gunzipSync(bytes);
   if (compressor.id === "blosc") return bloscDecode(bytes);
-  throw new Error(`unsupported zarr compressor "${compressor.id}" (supported: zlib, gzip, blosc)`);
+  throw new DataFormatError(
+    `unsupported zarr compressor "${compressor.id}" (supported: zlib, gzip, blosc)`,
+  );
 }

@@ -13,6 +13,7 @@ import { Dataset } from "./dataset.ts";
 import type { InferenceData } from "./inference_data.ts";
 import { elements } from "./flatten.ts";
 import { isNA } from "../data/na.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * Options of {@link toArrow}.
@@ -69,7 +70,7 @@ export async function toArrow(
       chains = el.chains;
       draws = el.draws;
     } else if (el.chains !== chains || el.draws !== draws) {
-      throw new Error(
+      throw new BrmstsInputError(
         `variable "${name}" has ${el.chains} x ${el.draws} draws, not ${chains} x ${draws}`,
       );
     }

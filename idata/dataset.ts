@@ -7,6 +7,7 @@
 import { datasetBundle, type MimeBundle } from "../display/mod.ts";
 import { resolveSelector, type Selector, selectVariable } from "./_select.ts";
 import { type Coord, rangeCoord, validateVariable, type Variable } from "./types.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * A map or a record: accepted wherever a keyed collection is expected.
@@ -68,7 +69,7 @@ export class Dataset {
       x.dims.forEach((d, i) => {
         const n = sizes.get(d);
         if (n !== undefined && n !== x.shape[i]) {
-          throw new Error(
+          throw new BrmstsInputError(
             `variable "${name}": dimension "${d}" has length ${x.shape[i]}, elsewhere ${n}`,
           );
         }
@@ -79,7 +80,9 @@ export class Dataset {
     for (const [d, n] of sizes) {
       const labels = given.get(d);
       if (labels !== undefined && labels.length !== n) {
-        throw new Error(`coordinate "${d}" has ${labels.length} labels, dimension length ${n}`);
+        throw new BrmstsInputError(
+          `coordinate "${d}" has ${labels.length} labels, dimension length ${n}`,
+        );
       }
       c.set(d, labels ?? rangeCoord(n));
     }
@@ -143,7 +146,9 @@ export class Dataset {
   get(name: string): Variable {
     const v = this.vars.get(name);
     if (v === undefined) {
-      throw new Error(`no variable "${name}" (have: ${this.varNames().join(", ") || "none"})`);
+      throw new BrmstsInputError(
+        `no variable "${name}" (have: ${this.varNames().join(", ") || "none"})`,
+      );
     }
     return v;
   }
@@ -166,7 +171,7 @@ export class Dataset {
     const vars = new Map(this.vars);
     for (const [name, v] of o.vars) {
       if (vars.has(name) && !options.overwrite) {
-        throw new Error(`variable "${name}" exists already (pass { overwrite: true })`);
+        throw new BrmstsInputError(`variable "${name}" exists already (pass { overwrite: true })`);
       }
       vars.set(name, v);
     }
@@ -174,7 +179,9 @@ export class Dataset {
     for (const [d, labels] of o.coords) {
       const mine = coords.get(d);
       if (mine !== undefined && mine.length !== labels.length) {
-        throw new Error(`dimension "${d}" has length ${mine.length} here, ${labels.length} there`);
+        throw new BrmstsInputError(
+          `dimension "${d}" has length ${mine.length} here, ${labels.length} there`,
+        );
       }
       if (mine === undefined || options.overwrite) coords.set(d, labels);
     }

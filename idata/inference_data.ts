@@ -15,6 +15,7 @@ import {
   type Variable,
   type VariableInput,
 } from "./types.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * Options of {@link InferenceData.fromObject}.
@@ -76,7 +77,7 @@ function resolveShapes(
   const note = (d: string, n: number, where: string) => {
     const m = sizes.get(d);
     if (m !== undefined && m !== n) {
-      throw new Error(`${where}: dimension "${d}" has length ${n}, elsewhere ${m}`);
+      throw new BrmstsInputError(`${where}: dimension "${d}" has length ${n}, elsewhere ${m}`);
     }
     sizes.set(d, n);
   };
@@ -94,7 +95,7 @@ function resolveShapes(
   const out = new Map<string, Variable>();
   for (const [name, v] of inputs) {
     const where = `${group}.${name}`;
-    if (!isTypedArray(v.data)) throw new Error(`${where}: data must be a typed array`);
+    if (!isTypedArray(v.data)) throw new BrmstsInputError(`${where}: data must be a typed array`);
     let shape: number[];
     if (v.shape) shape = [...v.shape];
     else {
@@ -109,12 +110,14 @@ function resolveShapes(
       if (unknown.length > 1 && unknown.includes("chain")) note("chain", 1, where);
       const still = v.dims.filter((d) => !sizes.has(d));
       if (still.length > 1) {
-        throw new Error(`${where}: cannot infer the lengths of [${still.join(", ")}]`);
+        throw new BrmstsInputError(`${where}: cannot infer the lengths of [${still.join(", ")}]`);
       }
       const known = product(v.dims.filter((d) => sizes.has(d)).map((d) => sizes.get(d)!));
       if (still.length === 1) {
         if (known === 0 || v.data.length % known !== 0) {
-          throw new Error(`${where}: ${v.data.length} values do not fit dims [${v.dims}]`);
+          throw new BrmstsInputError(
+            `${where}: ${v.data.length} values do not fit dims [${v.dims}]`,
+          );
         }
         note(still[0], v.data.length / known, where);
       }
@@ -172,7 +175,7 @@ export class InferenceData {
       ? new Map(groups)
       : new Map(Object.entries(groups as Record<string, Dataset>));
     for (const [name, ds] of this.#groups) {
-      if (!(ds instanceof Dataset)) throw new Error(`group "${name}" is not a Dataset`);
+      if (!(ds instanceof Dataset)) throw new BrmstsInputError(`group "${name}" is not a Dataset`);
     }
     this.attrs = { ...attrs };
   }
@@ -254,7 +257,9 @@ export class InferenceData {
   group(name: string): Dataset {
     const g = this.#groups.get(name);
     if (g === undefined) {
-      throw new Error(`no group "${name}" (have: ${this.groups().join(", ") || "none"})`);
+      throw new BrmstsInputError(
+        `no group "${name}" (have: ${this.groups().join(", ") || "none"})`,
+      );
     }
     return g;
   }
@@ -308,7 +313,9 @@ export class InferenceData {
    */
   extend(other: InferenceData, options: { join?: "left" | "right" } = {}): this {
     const join = options.join ?? "left";
-    if (join !== "left" && join !== "right") throw new Error(`join must be "left" or "right"`);
+    if (join !== "left" && join !== "right") {
+      throw new BrmstsInputError(`join must be "left" or "right"`);
+    }
     for (const name of other.groups()) {
       if (!this.#groups.has(name) || join === "right") this.#groups.set(name, other.group(name));
     }

@@ -15,3 +15,4 @@ export { fromZarr, toZarr } from "./zarr.ts";
 export type { ToZarrOptions } from "./zarr.ts";
 export { toArrow, toArrowIPC } from "./arrow.ts";
 export type { ToArrowOptions } from "./arrow.ts";
+export { DataFormatError } from "./errors.ts";

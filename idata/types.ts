@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * The typed arrays a {@link Variable} may hold. Float64Array is the common case,
@@ -135,17 +136,21 @@ export function rangeCoord(n: number): number[] {
  */
 export function validateVariable(v: Variable, where: string): void {
   if (v.dims.length !== v.shape.length) {
-    throw new Error(`${where}: ${v.dims.length} dims but a shape of length ${v.shape.length}`);
+    throw new BrmstsInputError(
+      `${where}: ${v.dims.length} dims but a shape of length ${v.shape.length}`,
+    );
   }
   if (new Set(v.dims).size !== v.dims.length) {
-    throw new Error(`${where}: repeated dimension name in [${v.dims.join(", ")}]`);
+    throw new BrmstsInputError(`${where}: repeated dimension name in [${v.dims.join(", ")}]`);
   }
   for (const s of v.shape) {
-    if (!Number.isInteger(s) || s < 0) throw new Error(`${where}: invalid shape [${v.shape}]`);
+    if (!Number.isInteger(s) || s < 0) {
+      throw new BrmstsInputError(`${where}: invalid shape [${v.shape}]`);
+    }
   }
-  if (!isTypedArray(v.data)) throw new Error(`${where}: data must be a typed array`);
+  if (!isTypedArray(v.data)) throw new BrmstsInputError(`${where}: data must be a typed array`);
   if (v.data.length !== product(v.shape)) {
-    throw new Error(
+    throw new BrmstsInputError(
       `${where}: data has ${v.data.length} values but shape [${v.shape}] needs ${product(v.shape)}`,
     );
   }

@@ -22,6 +22,8 @@ import {
   encodeU,
   itemSize,
 } from "./_zarr_codec.ts";
+import { BrmstsInputError } from "../errors.ts";
+import { DataFormatError } from "./errors.ts";
 
 /**
  * Options of {@link toZarr}.
@@ -45,7 +47,7 @@ type Json = Record<string, unknown>;
 
 function checkName(name: string, what: string): void {
   if (!name || name.includes("/") || name.startsWith(".")) {
-    throw new Error(`${what} name "${name}" cannot be stored in Zarr`);
+    throw new BrmstsInputError(`${what} name "${name}" cannot be stored in Zarr`);
   }
 }
 
@@ -68,7 +70,9 @@ export function toZarr(idata: InferenceData, dir: string, options: ToZarrOptions
   const codec = options.compressor ?? "none";
   const level = options.level ?? 1;
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!options.overwrite) throw new Error(`${dir} is not empty (pass { overwrite: true })`);
+    if (!options.overwrite) {
+      throw new BrmstsInputError(`${dir} is not empty (pass { overwrite: true })`);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
@@ -134,7 +138,9 @@ export function toZarr(idata: InferenceData, dir: string, options: ToZarrOptions
     }
     for (const [name, v] of ds.vars) {
       checkName(name, "variable");
-      if (ds.coords.has(name)) throw new Error(`variable "${name}" clashes with a dimension name`);
+      if (ds.coords.has(name)) {
+        throw new BrmstsInputError(`variable "${name}" clashes with a dimension name`);
+      }
       const { chunks, blocks } = chunkVariable(v);
       array(`${g}/${name}`, v.shape, chunks, dtypeOf(v.data), {
         ...(v.attrs ?? {}),
@@ -201,7 +207,7 @@ function metadata(dir: string): Record<string, Json> {
 
 /** Reads a whole array from its chunks. */
 function readArray(dir: string, path: string, z: ZArray): ReturnType<typeof decode> {
-  if (z.order !== "C") throw new Error(`${path}: only C-order arrays are supported`);
+  if (z.order !== "C") throw new DataFormatError(`${path}: only C-order arrays are supported`);
   const vlen = (z.filters ?? []).some((f) => f.id === "vlen-utf8");
   const total = product(z.shape);
   const k = z.shape.length;
@@ -214,7 +220,7 @@ function readArray(dir: string, path: string, z: ZArray): ReturnType<typeof deco
     return existsSync(p) ? decompress(new Uint8Array(readFileSync(p)), z.compressor) : undefined;
   };
   if (vlen || z.dtype === "|O") {
-    if (!single) throw new Error(`${path}: chunked object arrays are not supported`);
+    if (!single) throw new DataFormatError(`${path}: chunked object arrays are not supported`);
     const b = chunkBytes(new Array(k).fill(0));
     return { kind: "string", data: b ? decodeVlenUtf8(b) : new Array(total).fill("") };
   }
@@ -338,7 +344,7 @@ export function fromZarr(dir: string): InferenceData {
         continue;
       }
       if (dec.kind === "string") {
-        throw new Error(`${g}/${name}: string variables are not supported`);
+        throw new DataFormatError(`${g}/${name}: string variables are not supported`);
       }
       if (z.dtype.endsWith("b1")) attrs.dtype = "bool";
       vars.set(name, {

@@ -24,6 +24,7 @@ import { type ModelInfo, modelInfo } from "./_r.ts";
 import { summarize } from "./_reduce.ts";
 import { InterpretError } from "./errors.ts";
 import type { EffectOptions, InterpretRow } from "./types.ts";
+import { BrmstsTypeError } from "../errors.ts";
 
 /** Default number of doubles in one chunk's draws matrix (2^23: 64 MiB). */
 export const CHUNK_DOUBLES = 1 << 23;
@@ -168,12 +169,14 @@ export async function pass(
       if (end < data.nrow) next = request(end);
       // The draws × rows matrix's column-major data (brmsts_ip_draws drops its dim).
       if (!(m instanceof Float64Array)) {
-        throw new TypeError(`${run.where}: expected the draws of a draws × rows matrix from brms`);
+        throw new BrmstsTypeError(
+          `${run.where}: expected the draws of a draws × rows matrix from brms`,
+        );
       }
       try {
         const cols = (end - start) * k;
         if (m.length !== info.ndraws * cols) {
-          throw new TypeError(
+          throw new BrmstsTypeError(
             `${run.where}: brms returned ${m.length} draws for ${cols} rows × ${info.ndraws} draws`,
           );
         }

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { type CallOptions, defaultWorker, RObject, type RWorker } from "../worker/mod.ts";
 import { DataFrame } from "../data/mod.ts";
 import type { FitLike } from "../brms/mod.ts";
+import { BrmstsTypeError } from "../errors.ts";
 
 /**
  * Options every interpret function accepts: the worker that holds the fit, a signal that
@@ -64,13 +65,13 @@ export async function prepare(
 export function fitHandle(fit: FitLike, where: string): RObject {
   const r = fit instanceof RObject ? fit : (fit as { r?: unknown } | null)?.r;
   if (!(r instanceof RObject)) {
-    throw new TypeError(
+    throw new BrmstsTypeError(
       `${where}: expected a fit (the result of brm(), readRdsFit() or an RObject of a brmsfit)`,
     );
   }
   r.assertUsable();
   if (!r.inherits("brmsfit")) {
-    throw new TypeError(
+    throw new BrmstsTypeError(
       `${where}: expected a brmsfit, got an RObject of class ${r.classes.join("/") || r.type}`,
     );
   }
@@ -103,7 +104,9 @@ export function modelInfo(
         ndraws: number;
         mv: boolean;
       };
-      if (!(v.data instanceof DataFrame)) throw new TypeError("expected the model's data frame");
+      if (!(v.data instanceof DataFrame)) {
+        throw new BrmstsTypeError("expected the model's data frame");
+      }
       return { data: v.data, ndraws: Number(v.ndraws), mv: Boolean(v.mv) };
     })();
     infos.set(r, p);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * Bad input to an interpret function (an option with a wrong value or type); the subclasses
@@ -22,7 +22,10 @@ import { BrmstsError } from "../errors.ts";
  * }
  * ```
  */
-export class InterpretError extends BrmstsError {}
+export class InterpretError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "INTERPRET_INPUT";
+}
 
 /**
  * A variable the model's data does not have.
@@ -40,6 +43,8 @@ export class InterpretError extends BrmstsError {}
  * ```
  */
 export class UnknownVariableError extends InterpretError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "UNKNOWN_VARIABLE";
   /** The variable asked for. */
   readonly variable: string;
   /** The variables of the model's data. */
@@ -77,6 +82,8 @@ export class UnknownVariableError extends InterpretError {
  * ```
  */
 export class UnknownLevelError extends InterpretError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "UNKNOWN_LEVEL";
   /** The variable. */
   readonly variable: string;
   /** The level asked for. */
@@ -119,6 +126,8 @@ export class UnknownLevelError extends InterpretError {
  * ```
  */
 export class FactorSlopeError extends InterpretError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "FACTOR_SLOPE";
   /** The variable. */
   readonly variable: string;
   /**

@@ -6,6 +6,7 @@
  */
 import { cstr, type Native, type Ptr } from "./_types.ts";
 import { loadNative } from "./native.ts";
+import { BrmstsSystemError } from "../errors.ts";
 
 const DEFS = {
   shm_open: { parameters: ["buf", "i32", "u32"], result: "i32" },
@@ -81,7 +82,7 @@ export class LibC {
     const flags = MAP_SHARED | (populate ? MAP_POPULATE : 0);
     const p = this.fns.mmap(null, BigInt(size), PROT_READ | PROT_WRITE, flags, fd, 0n) as Ptr;
     if (this.native.value(p) === 0xffffffffffffffffn || this.native.isNull(p)) {
-      throw new Error(`mmap of ${size} bytes failed: ${this.lastError()}`);
+      throw new BrmstsSystemError(`mmap of ${size} bytes failed: ${this.lastError()}`);
     }
     return p;
   }
@@ -90,7 +91,7 @@ export class LibC {
   shmOpen(name: string, create: boolean): number {
     const flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
     const fd = this.fns.shm_open(cstr(name), flags, 0o600);
-    if (fd < 0) throw new Error(`shm_open(${name}) failed: ${this.lastError()}`);
+    if (fd < 0) throw new BrmstsSystemError(`shm_open(${name}) failed: ${this.lastError()}`);
     return fd;
   }
 
@@ -102,7 +103,7 @@ export class LibC {
   /** Sets an environment variable at the C level (Bun's `process.env` does not reach getenv). */
   setenv(name: string, value: string): void {
     if (this.fns.setenv(cstr(name), cstr(value), 1) !== 0) {
-      throw new Error(`setenv(${name}) failed: ${this.lastError()}`);
+      throw new BrmstsSystemError(`setenv(${name}) failed: ${this.lastError()}`);
     }
   }
 
@@ -116,7 +117,7 @@ export class LibC {
         // Interrupted by a signal before anything was written (R's handlers are not
         // SA_RESTART everywhere): try again. Any other failure is final.
         if (this.native.readI32(this.fns.__errno_location()) === 4) continue;
-        throw new Error(`write(fd ${fd}) failed: ${this.lastError()}`);
+        throw new BrmstsSystemError(`write(fd ${fd}) failed: ${this.lastError()}`);
       }
       off += n;
     }
@@ -126,21 +127,23 @@ export class LibC {
   threadStack(): { low: bigint; size: bigint } {
     const attr = new Uint8Array(128);
     if (this.fns.pthread_getattr_np(this.fns.pthread_self(), attr) !== 0) {
-      throw new Error("pthread_getattr_np failed");
+      throw new BrmstsSystemError("pthread_getattr_np failed");
     }
     const addr = new BigUint64Array(1), size = new BigUint64Array(1);
     const rc = this.fns.pthread_attr_getstack(attr, addr, size);
     this.fns.pthread_attr_destroy(attr);
-    if (rc !== 0) throw new Error("pthread_attr_getstack failed");
+    if (rc !== 0) throw new BrmstsSystemError("pthread_attr_getstack failed");
     return { low: addr[0], size: size[0] };
   }
 
   /** Address of a global symbol of an already loaded library. */
   symbolAddress(libPath: string, name: string): Ptr {
     const h = this.fns.dlopen(cstr(libPath), RTLD_LAZY | RTLD_NOLOAD);
-    if (this.native.isNull(h)) throw new Error(`${libPath} is not loaded`);
+    if (this.native.isNull(h)) throw new BrmstsSystemError(`${libPath} is not loaded`);
     const p = this.fns.dlsym(h, cstr(name)) as Ptr;
-    if (this.native.isNull(p)) throw new Error(`symbol ${name} not found in ${libPath}`);
+    if (this.native.isNull(p)) {
+      throw new BrmstsSystemError(`symbol ${name} not found in ${libPath}`);
+    }
     return p;
   }
 }

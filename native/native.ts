@@ -6,6 +6,7 @@
 import type { Native } from "./_types.ts";
 import { denoNative } from "./_deno.ts";
 import { bunNative } from "./_bun.ts";
+import { BrmstsSystemError } from "../errors.ts";
 
 let cached: Native | undefined;
 
@@ -15,7 +16,7 @@ export function runtimeName(): "deno" | "bun" {
   const g = globalThis as any;
   if (g.Bun !== undefined) return "bun";
   if (g.Deno !== undefined) return "deno";
-  throw new Error("brmsts needs Deno or Bun (FFI is not available on this runtime)");
+  throw new BrmstsSystemError("brmsts needs Deno or Bun (FFI is not available on this runtime)");
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsError, BrmstsInputError } from "../errors.ts";
 
 /**
  * A plot was asked for with input it cannot use (a missing group or variable, a bad option).
@@ -15,7 +15,10 @@ import { BrmstsError } from "../errors.ts";
  * e instanceof Error; // true
  * ```
  */
-export class PlotInputError extends BrmstsError {}
+export class PlotInputError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "PLOT_INPUT";
+}
 
 /**
  * Rendering failed: the npm packages `vega`, `vega-lite` or `@resvg/resvg-wasm` could not be
@@ -28,4 +31,7 @@ export class PlotInputError extends BrmstsError {}
  * e.name; // "PlotRenderError"
  * ```
  */
-export class PlotRenderError extends BrmstsError {}
+export class PlotRenderError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "PLOT_RENDER";
+}

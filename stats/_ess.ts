@@ -3,6 +3,7 @@
 // sequence needs few lags, by FFT for all lags once it needs many.
 import { autocorrSums, pow2AtLeast } from "./_fft.ts";
 import { mean, sum, variance } from "./_basic.ts";
+import { BrmstsRangeError } from "../errors.ts";
 
 const EPS = 2.220446049250313e-16;
 
@@ -206,7 +207,9 @@ export function essMatrix(
     }
     return acov[k];
   };
-  if (loo && n < 2) throw new RangeError("relative efficiency needs 2 or more draws per chain");
+  if (loo && n < 2) {
+    throw new BrmstsRangeError("relative efficiency needs 2 or more draws per chain");
+  }
   const meanVar = acm(0) * n / (n - 1);
   let varPlus = meanVar * (n - 1) / n;
   if (m > 1) varPlus += variance(colMean.subarray(0, m));

@@ -2,6 +2,7 @@
 // through a blocked transpose (columns of a row-major matrix are strided).
 import { InferenceData } from "../idata/inference_data.ts";
 import type { TypedArray, Variable } from "../idata/types.ts";
+import { BrmstsInputError, BrmstsRangeError } from "../errors.ts";
 
 interface Matrix {
   data: ArrayLike<number>;
@@ -14,7 +15,7 @@ function pickVariable(idata: InferenceData, group: string, varName?: string): Va
   if (varName !== undefined) return ds.get(varName);
   const names = ds.varNames();
   if (names.length !== 1) {
-    throw new Error(`group "${group}" has ${names.length} variables; pass varName`);
+    throw new BrmstsInputError(`group "${group}" has ${names.length} variables; pass varName`);
   }
   return ds.get(names[0]);
 }
@@ -23,7 +24,7 @@ function pickVariable(idata: InferenceData, group: string, varName?: string): Va
 function leading(v: Variable): Variable {
   const ci = v.dims.indexOf("chain");
   const di = v.dims.indexOf("draw");
-  if (di < 0) throw new Error("the log-likelihood needs a draw dimension");
+  if (di < 0) throw new BrmstsInputError("the log-likelihood needs a draw dimension");
   const order = [...(ci >= 0 ? [ci] : []), di];
   if (order.every((d, i) => d === i)) return v;
   for (let i = 0; i < v.dims.length; i++) if (i !== ci && i !== di) order.push(i);
@@ -70,7 +71,9 @@ export function logLikMatrix(
     ? variableMatrix(input)
     : input;
   const { draws: S, obs: N } = m;
-  if (m.data.length !== S * N) throw new RangeError(`${m.data.length} values for ${S} x ${N}`);
+  if (m.data.length !== S * N) {
+    throw new BrmstsRangeError(`${m.data.length} values for ${S} x ${N}`);
+  }
   const data = m.data instanceof Float64Array ? m.data : Float64Array.from(m.data);
   return {
     draws: S,
@@ -101,7 +104,7 @@ export function chainIdsOf(
   let v: Variable | undefined;
   if (input instanceof InferenceData) v = pickVariable(input, group, varName);
   else if ("dims" in input) v = input;
-  if (!v) throw new Error('rEff: "auto" on a bare matrix needs chainIds');
+  if (!v) throw new BrmstsInputError('rEff: "auto" on a bare matrix needs chainIds');
   const ci = v.dims.indexOf("chain");
   const chains = ci < 0 ? 1 : v.shape[ci];
   const per = S / chains;

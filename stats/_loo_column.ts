@@ -6,6 +6,7 @@
 import { sum, variance } from "./_basic.ts";
 import { logSumExp, psisCore, PsisWorkspace } from "./psis.ts";
 import { qnorm } from "./_qnorm.ts";
+import { BrmstsRangeError } from "../errors.ts";
 
 let zn1000: Float64Array | undefined;
 
@@ -62,7 +63,7 @@ export function looColumn(
   let iMaxll = 0;
   for (let s = 0; s < S; s++) {
     const v = col[s];
-    if (!Number.isFinite(v)) throw new RangeError("All input values must be finite.");
+    if (!Number.isFinite(v)) throw new BrmstsRangeError("All input values must be finite.");
     if (v > maxll) {
       maxll = v;
       iMaxll = s;

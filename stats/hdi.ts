@@ -7,6 +7,7 @@ import { Dataset } from "../idata/dataset.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
 import { elements } from "../idata/flatten.ts";
 import type { Variable } from "../idata/types.ts";
+import { BrmstsInputError, BrmstsRangeError } from "../errors.ts";
 
 /**
  * Options of {@link hdi}.
@@ -41,7 +42,7 @@ export function hdi(
   prob = 0.94,
   options: HdiOptions = {},
 ): [number, number] {
-  if (!(prob > 0 && prob <= 1)) throw new RangeError(`prob must be in (0, 1], got ${prob}`);
+  if (!(prob > 0 && prob <= 1)) throw new BrmstsRangeError(`prob must be in (0, 1], got ${prob}`);
   const values = "dims" in x ? x.data : x;
   const n = values.length;
   const sorted = Float64Array.from(values);
@@ -49,11 +50,11 @@ export function hdi(
   sorted.sort();
   let gap: number;
   if ((options.method ?? "arviz") === "coda") {
-    if (n < 2) throw new RangeError("obj must have nsamp > 1");
+    if (n < 2) throw new BrmstsRangeError("obj must have nsamp > 1");
     gap = Math.max(1, Math.min(n - 1, roundHalfEven(n * prob)));
   } else {
     gap = Math.floor(prob * n);
-    if (n - gap <= 0) throw new RangeError("Too few elements for interval calculation.");
+    if (n - gap <= 0) throw new BrmstsRangeError("Too few elements for interval calculation.");
   }
   let best = 0;
   let width = Infinity;
@@ -79,7 +80,9 @@ function roundHalfEven(v: number): number {
 function sampleStat(idata: InferenceData | Dataset, names: string[], what: string): Variable {
   const ds = idata instanceof Dataset ? idata : idata.group("sample_stats");
   for (const n of names) if (ds.has(n)) return ds.get(n);
-  throw new Error(`sample_stats has no ${what} variable (looked for ${names.join(", ")})`);
+  throw new BrmstsInputError(
+    `sample_stats has no ${what} variable (looked for ${names.join(", ")})`,
+  );
 }
 
 /** Counts per chain of draws where `test` holds. */

@@ -11,6 +11,7 @@ import { essMatrix, EssWorkspace } from "./_ess.ts";
 import { expandREff, tailLength } from "./psis.ts";
 import { looColumn, LooWorkspace } from "./_loo_column.ts";
 import { chainIdsOf, logLikMatrix } from "./_loglik.ts";
+import { BrmstsRangeError } from "../errors.ts";
 
 /**
  * Options of {@link psisLoo}.
@@ -138,21 +139,23 @@ export function relativeEff(x: LogLikMatrix, chainIds: ArrayLike<number>): Float
  * function from a column (draws in row order) to its relative efficiency.
  */
 function chainReader(chainIds: ArrayLike<number>, S: number): (col: Float64Array) => number {
-  if (chainIds.length !== S) throw new RangeError("Number of rows not equal to length(chain_id)");
+  if (chainIds.length !== S) {
+    throw new BrmstsRangeError("Number of rows not equal to length(chain_id)");
+  }
   const chains = new Set(Array.from(chainIds)).size;
   const rows: number[][] = Array.from({ length: chains }, () => []);
   let ordered = true;
   for (let s = 0; s < S; s++) {
     const c = chainIds[s];
     if (!Number.isInteger(c) || c < 1 || c > chains) {
-      throw new RangeError("max(chain_id) not equal to the number of chains");
+      throw new BrmstsRangeError("max(chain_id) not equal to the number of chains");
     }
     if (s > 0 && c < chainIds[s - 1]) ordered = false;
     rows[c - 1].push(s);
   }
   const n = rows[0].length;
   if (rows.some((r) => r.length !== n)) {
-    throw new RangeError("Not all chains have same number of iterations");
+    throw new BrmstsRangeError("Not all chains have same number of iterations");
   }
   const ws = new EssWorkspace();
   const mat = new Float64Array(S);

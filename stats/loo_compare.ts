@@ -6,6 +6,7 @@
 import { sum, variance } from "./_basic.ts";
 import type { PsisLoo } from "./loo.ts";
 import { rowsBundle, withDisplay } from "../display/mod.ts";
+import { BrmstsInputError } from "../errors.ts";
 
 /**
  * One row of {@link looCompare}, best model first.
@@ -56,14 +57,18 @@ export function looCompare(
     : Array.isArray(loos)
     ? [...(loos as PsisLoo[])]
     : undefined;
-  if (!list && more.length) throw new Error("If 'x' is a list then '...' should not be specified.");
+  if (!list && more.length) {
+    throw new BrmstsInputError("If 'x' is a list then '...' should not be specified.");
+  }
   const entries: [string, PsisLoo][] = list
     ? list.map((l, i) => [`model${i + 1}`, l])
     : Object.entries(loos as Record<string, PsisLoo>);
-  if (entries.length <= 1) throw new Error("'loo_compare' requires at least two models.");
+  if (entries.length <= 1) {
+    throw new BrmstsInputError("'loo_compare' requires at least two models.");
+  }
   const N = entries[0][1].pointwise.elpd_loo.length;
   if (entries.some(([, l]) => l.pointwise.elpd_loo.length !== N)) {
-    throw new Error("Not all models have the same number of data points.");
+    throw new BrmstsInputError("Not all models have the same number of data points.");
   }
   const order = entries.map((_, i) => i).sort((a, b) =>
     entries[b][1].elpd_loo - entries[a][1].elpd_loo || a - b

@@ -7,6 +7,7 @@
 import { mean, sum } from "./_basic.ts";
 import { SortWorkspace, topStable } from "./_sort.ts";
 import { logLikMatrix } from "./_loglik.ts";
+import { BrmstsRangeError } from "../errors.ts";
 
 /**
  * matrixStats' `logSumExp()`: `log1p(sum(exp(x[-iMax] - max))) + max`.
@@ -246,7 +247,7 @@ export function psis(
   options: { rEff?: number | ArrayLike<number> } = {},
 ): PsisResult {
   if (logRatios.length !== draws * obs) {
-    throw new RangeError(`${logRatios.length} log ratios for ${draws} x ${obs}`);
+    throw new BrmstsRangeError(`${logRatios.length} log ratios for ${draws} x ${obs}`);
   }
   const rEff = expandREff(options.rEff, obs);
   const logWeights = new Float64Array(draws * obs);
@@ -257,7 +258,7 @@ export function psis(
   const ws = new PsisWorkspace();
   logLikMatrix({ data: logRatios, draws, obs }, "").columns((j, col) => {
     for (let s = 0; s < draws; s++) {
-      if (!Number.isFinite(col[s])) throw new RangeError("All input values must be finite.");
+      if (!Number.isFinite(col[s])) throw new BrmstsRangeError("All input values must be finite.");
     }
     tailLen[j] = tailLength(rEff[j], draws);
     paretoK[j] = psisColumn(col, tailLen[j], lw, ws);
@@ -277,6 +278,6 @@ export function psis(
 export function expandREff(rEff: number | ArrayLike<number> | undefined, n: number): Float64Array {
   if (rEff === undefined) return new Float64Array(n).fill(1);
   if (typeof rEff === "number") return new Float64Array(n).fill(rEff);
-  if (rEff.length !== n) throw new RangeError("'r_eff' must have one value per observation");
+  if (rEff.length !== n) throw new BrmstsRangeError("'r_eff' must have one value per observation");
   return Float64Array.from(rEff);
 }

@@ -9,10 +9,11 @@ import { mean, sortedMedian, sortedQuantile, variance } from "./_basic.ts";
 import { essMatrix, rhatMatrix, shouldReturnNA, splitChains } from "./_ess.ts";
 import { indicatorShape, zScale } from "./_variable_summary.ts";
 import { autocorrSums } from "./_fft.ts";
+import { BrmstsRangeError } from "../errors.ts";
 
 function drawsPerChain(x: ArrayLike<number>, chains: number): number {
   if (!Number.isInteger(chains) || chains < 1 || x.length % chains !== 0) {
-    throw new RangeError(`${x.length} draws cannot be split into ${chains} chains`);
+    throw new BrmstsRangeError(`${x.length} draws cannot be split into ${chains} chains`);
   }
   return x.length / chains;
 }
@@ -108,7 +109,7 @@ export function essBulk(x: ArrayLike<number>, chains = 1): number {
  */
 export function essQuantile(x: ArrayLike<number>, chains: number, prob: number): number {
   const draws = drawsPerChain(x, chains);
-  if (!(prob >= 0 && prob <= 1)) throw new RangeError("prob must be in [0, 1]");
+  if (!(prob >= 0 && prob <= 1)) throw new BrmstsRangeError("prob must be in [0, 1]");
   if (shouldReturnNA(x)) return NaN;
   const p = prob === 1 ? (x.length - 0.5) / x.length : prob;
   const q = sortedQuantile(Float64Array.from(x).sort(), p);

@@ -9,6 +9,7 @@ import { elements } from "../idata/flatten.ts";
 import { rowsBundle, withDisplay } from "../display/mod.ts";
 import { rNumber } from "./_basic.ts";
 import { Engine, FIELDS } from "./_variable_summary.ts";
+import { BrmstsInputError, BrmstsRangeError } from "../errors.ts";
 
 /**
  * One row of {@link summarize}: fields named like the columns of posterior's
@@ -95,7 +96,7 @@ export function summarize(
   const ds = idata instanceof Dataset ? idata : idata.group(options.group ?? "posterior");
   const probs = [...(options.probs ?? [0.05, 0.95])];
   for (const p of probs) {
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`probs must be in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1)) throw new BrmstsRangeError(`probs must be in [0, 1], got ${p}`);
   }
   const qnames = probs.map(quantileName);
   const wanted = options.varNames ? new Set(options.varNames) : undefined;
@@ -137,7 +138,7 @@ export function summarize(
   }
   if (wanted) {
     const missing = [...wanted].filter((w) => !found.has(w));
-    if (missing.length) throw new Error(`unknown variables: ${missing.join(", ")}`);
+    if (missing.length) throw new BrmstsInputError(`unknown variables: ${missing.join(", ")}`);
   }
   return withDisplay(rows, () =>
     rowsBundle(rows, {

@@ -10,3 +10,5 @@ echo "== type check" && "$DENO" check mod.ts worker/host/serve.ts worker/host/_w
 echo "== doc lint (mod.ts)" && "$DENO" doc --lint mod.ts
 # Every @example in every module type-checks (doc tests without running them).
 echo "== JSDoc examples" && "$DENO" check --doc-only $(git ls-files '*.ts' | grep -v '^tests/')
+# Library code throws brmsts's typed errors (errors.ts, docs/errors.md), never a plain Error.
+echo "== no plain Error in library code" && ! git grep -n "throw new Error(" -- '*.ts' ':!tests/' ':!bench/' ':!tools/' ':!examples/'

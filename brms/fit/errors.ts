@@ -18,6 +18,8 @@ import { BrmstsError } from "../../errors.ts";
  * ```
  */
 export class BrmsSamplingError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "BRMS_SAMPLING";
   /** Creates the error (see the class for its fields). */
   constructor(
     message: string,
@@ -42,6 +44,8 @@ export class BrmsSamplingError extends BrmstsError {
  * ```
  */
 export class BrmsBackendError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "BRMS_BACKEND";
   /** Creates the error (see the class for its fields). */
   constructor(message: string, readonly backend: string) {
     super(message);

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type process from "node:process";
 import { defaultWorker, type RObject, type RWorker } from "../../worker/mod.ts";
 import type { InferenceData } from "../../idata/inference_data.ts";
 import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./draws.ts";

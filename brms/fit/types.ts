@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type process from "node:process";
 import type { RObject, RWorker } from "../../worker/mod.ts";
 import type { InferenceData } from "../../idata/inference_data.ts";
 import type { Formula } from "../../formula/bf.ts";

@@ -11,6 +11,7 @@ import { InferenceData } from "../../idata/inference_data.ts";
 import type { Coord, VariableInput } from "../../idata/types.ts";
 import { columnMajorToC } from "../../data/transpose.ts";
 import { coord, strings } from "../core/decode.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * An R array's data in C order (a copy of bits when it arrived in R's column-major order).
@@ -144,7 +145,7 @@ export function predictionIdata(p: PredictPayload, layout: PredictLayout): Infer
   let draws = 0;
   list.forEach((v, i) => {
     const nd = v.values;
-    if (!(nd instanceof NdArray)) throw new TypeError("expected an R array of draws");
+    if (!(nd instanceof NdArray)) throw new BrmstsTypeError("expected an R array of draws");
     const [total, n, ...rest] = nd.shape;
     if (total % chains !== 0) chains = 1;
     draws = total / chains;

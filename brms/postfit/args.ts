@@ -17,6 +17,7 @@ import type { DataFrameInput } from "../../data/mod.ts";
 import type { FitHandle, FitResult } from "../fit/fit.ts";
 import { dataArg } from "../core/data.ts";
 import { ensurePostfit } from "../core/r_helpers.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 export { unwrapFit } from "../fit/options.ts";
 
 /**
@@ -75,14 +76,14 @@ export interface PostfitCallOptions extends Omit<CallOptions, "convert"> {
 export function fitHandle(fit: FitLike, where: string): RObject {
   const r = fit instanceof RObject ? fit : (fit as { r?: unknown } | null)?.r;
   if (!(r instanceof RObject)) {
-    throw new TypeError(
+    throw new BrmstsTypeError(
       `${where}: expected a fit (the result of brm(), readRdsFit() or an RObject of a brmsfit), ` +
         `got ${describe(fit)}`,
     );
   }
   r.assertUsable();
   if (!r.inherits("brmsfit")) {
-    throw new TypeError(
+    throw new BrmstsTypeError(
       `${where}: expected a brmsfit, got an RObject of class ${r.classes.join("/") || r.type}`,
     );
   }

@@ -8,6 +8,7 @@ import { RObject } from "../../worker/mod.ts";
 import { type FitResult, toInferenceData } from "../fit/fit.ts";
 import type { IdataGroup } from "../fit/draws.ts";
 import { type PostfitCallOptions, prepare, unwrapFit } from "./args.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * Options of {@link saveRds}.
@@ -41,7 +42,7 @@ export async function saveRds(
   options: SaveRdsOptions = {},
 ): Promise<void> {
   if (typeof path !== "string" || path === "") {
-    throw new TypeError("saveRds(): the path must be a non-empty string");
+    throw new BrmstsTypeError("saveRds(): the path must be a non-empty string");
   }
   const obj = unwrapFit(objOrFit);
   if (obj instanceof RObject) obj.assertUsable();
@@ -89,7 +90,7 @@ export async function readRdsFit(
   options: ReadRdsFitOptions = {},
 ): Promise<FitResult> {
   if (typeof path !== "string" || path === "") {
-    throw new TypeError("readRdsFit(): the path must be a non-empty string");
+    throw new BrmstsTypeError("readRdsFit(): the path must be a non-empty string");
   }
   const t0 = performance.now();
   const { w, call } = await prepare(options);
@@ -122,7 +123,7 @@ export async function readRdsFit(
  */
 export async function readRdsRaw(path: string, options: PostfitCallOptions = {}): Promise<RObject> {
   if (typeof path !== "string" || path === "") {
-    throw new TypeError("readRdsRaw(): the path must be a non-empty string");
+    throw new BrmstsTypeError("readRdsRaw(): the path must be a non-empty string");
   }
   const { w, call } = await prepare(options);
   return await w.call("brmsts_pf_read_raw", [path], { ...call, convert: "handle" }) as RObject;

@@ -31,6 +31,7 @@ import {
 } from "./args.ts";
 import { brmsArgs } from "../fit/options.ts";
 import { predictionIdata, type PredictPayload } from "./_draws.ts";
+import { BrmstsRangeError } from "../../errors.ts";
 
 /**
  * Options shared by the prediction functions (brms's arguments, camelCase).
@@ -128,7 +129,7 @@ async function predict(
   const args = brmsArgs(options);
   const dpar = typeof options.dpar === "string" ? options.dpar : undefined;
   const drawIds = options.drawIds?.map((i) => {
-    if (!Number.isInteger(i) || i < 0) throw new RangeError(`${where}: bad draw id ${i}`);
+    if (!Number.isInteger(i) || i < 0) throw new BrmstsRangeError(`${where}: bad draw id ${i}`);
     return i + 1;
   });
   const suffix = (dpar ? `_${dpar}` : "") +

@@ -11,6 +11,7 @@ import type { RCode, RObject } from "../../worker/mod.ts";
 import { brmArgs } from "../fit/options.ts";
 import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";
 import { brmsArgs } from "../fit/options.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * Options of {@link getPrior} and {@link defaultPrior}: the model as for `brm()` (formula, data,
@@ -41,10 +42,10 @@ const CALL_KEYS = new Set(["signal", "onLog", "worker"]);
 
 function modelArgs(options: GetPriorOptions, where: string): Record<string, unknown> {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${where} expects an options object`);
+    throw new BrmstsTypeError(`${where} expects an options object`);
   }
-  if (options.formula === undefined) throw new TypeError(`${where}: 'formula' is required`);
-  if (options.data === undefined) throw new TypeError(`${where}: 'data' is required`);
+  if (options.formula === undefined) throw new BrmstsTypeError(`${where}: 'formula' is required`);
+  if (options.data === undefined) throw new BrmstsTypeError(`${where}: 'data' is required`);
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) if (!CALL_KEYS.has(k)) rest[k] = v;
   return brmArgs(rest);

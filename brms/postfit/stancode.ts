@@ -19,6 +19,7 @@ import { type PriorInput, priors as combinePriors } from "../../formula/prior.ts
 import { fromJSON } from "../../formula/revive.ts";
 import { camelToSnake } from "../../formula/render.ts";
 import { SpecError } from "../../formula/errors.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * Options of {@linkcode makeStancode} and {@linkcode makeStandata}. Named
@@ -143,7 +144,7 @@ export async function makeStancode(options: StancodeOptions): Promise<string> {
   const args = buildArgs(options, "makeStancode()");
   const code = await make("stancode", args, options.signal);
   if (typeof code !== "string") {
-    throw new TypeError(`brms::make_stancode returned ${typeof code}, expected a string`);
+    throw new BrmstsTypeError(`brms::make_stancode returned ${typeof code}, expected a string`);
   }
   return code;
 }
@@ -208,7 +209,7 @@ export async function stancode(
     ...call,
     convert: "value",
   });
-  if (typeof code !== "string") throw new TypeError("brms::stancode did not return a string");
+  if (typeof code !== "string") throw new BrmstsTypeError("brms::stancode did not return a string");
   return code;
 }
 

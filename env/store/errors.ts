@@ -16,6 +16,8 @@ import { BrmstsError } from "../../errors.ts";
  * ```
  */
 export class EnvironmentError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "ENVIRONMENT";
 }
 
 /**
@@ -31,6 +33,8 @@ export class EnvironmentError extends BrmstsError {
  * ```
  */
 export class EnvironmentConfigError extends EnvironmentError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "ENVIRONMENT_CONFIG";
   /** Absolute path of the offending file. */
   readonly file: string;
   /** What is wrong with it. */
@@ -55,6 +59,8 @@ export class EnvironmentConfigError extends EnvironmentError {
  * ```
  */
 export class EnvironmentLockError extends EnvironmentError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "ENVIRONMENT_LOCK";
   /** The lock directory. */
   readonly lockPath: string;
   /** Who holds it (pid, host, since when), as recorded in the lock. */
@@ -81,6 +87,8 @@ export class EnvironmentLockError extends EnvironmentError {
  * ```
  */
 export class RPackageInstallError extends EnvironmentError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "R_PACKAGE_INSTALL";
   /** The package name or tarball that was being installed. */
   readonly package: string;
   /** The last lines R printed. */
@@ -122,6 +130,8 @@ export interface MissingRequirement {
  * ```
  */
 export class MissingRequirementsError extends EnvironmentError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "MISSING_REQUIREMENTS";
   /** What is missing. */
   readonly missing: MissingRequirement[];
   /** A command that installs all of it on Debian/Ubuntu. */

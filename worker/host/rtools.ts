@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { LibR, SEXP } from "../../ffi/mod.ts";
+import { BrmstsInternalError } from "../../errors.ts";
 
 /**
  * The codec's R helpers, created once per session and preserved.
@@ -27,11 +28,11 @@ export class RTools {
   constructor(r: LibR) {
     this.#r = r;
     const exprs = r.parse(readFileSync(new URL("./rtools.R", import.meta.url), "utf8"));
-    if (exprs === null) throw new Error("internal: codec R helpers do not parse");
+    if (exprs === null) throw new BrmstsInternalError("internal: codec R helpers do not parse");
     r.fns.Rf_protect(exprs);
     const list = r.tryEval(r.fns.VECTOR_ELT(exprs, 0n));
     r.fns.Rf_unprotect(1);
-    if (list === null) throw new Error("internal: codec R helpers failed");
+    if (list === null) throw new BrmstsInternalError("internal: codec R helpers failed");
     r.fns.R_PreserveObject(list);
     this.#fns = [0, 1, 2, 3].map((i) => r.fns.VECTOR_ELT(list, BigInt(i)));
   }
@@ -41,7 +42,7 @@ export class RTools {
     const call = r.fns.Rf_protect(r.lang(this.#fns[i], ...args));
     const res = r.tryEval(call);
     r.fns.Rf_unprotect(1);
-    if (res === null) throw new Error(`${what} failed in R`);
+    if (res === null) throw new BrmstsInternalError(`${what} failed in R`);
     return res;
   }
 

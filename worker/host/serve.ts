@@ -41,6 +41,7 @@ import { Session } from "./session.ts";
 import { ShmWorker } from "./shared_memory.ts";
 import { type Event, EventKind, FailureKind, type Request, RequestKind } from "../wire/protocol.ts";
 import type { BufDesc } from "../wire/format.ts";
+import { BrmstsSystemError } from "../../errors.ts";
 
 const libc = await loadLibC();
 const f = libc.fns;
@@ -81,7 +82,7 @@ const out = new LockedWriter(libc, outFd, ctl);
 rmSync(channel, { recursive: true, force: true }); // both ends are open: the names can go
 
 const fds = new Int32Array(2);
-if (f.pipe(fds) !== 0) throw new Error(`pipe() failed: ${libc.lastError()}`);
+if (f.pipe(fds) !== 0) throw new BrmstsSystemError(`pipe() failed: ${libc.lastError()}`);
 const [rawR, rawW] = fds;
 f.fcntl(rawR, F_SETFD, FD_CLOEXEC);
 f.dup2(rawW, 1);

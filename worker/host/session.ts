@@ -19,6 +19,7 @@ import {
   type Request,
   RequestKind,
 } from "../wire/protocol.ts";
+import { BrmstsInternalError } from "../../errors.ts";
 
 /** One R session in this process. */
 export class Session {
@@ -44,11 +45,11 @@ export class Session {
     const r = this.r;
     // The trap and the session's tools (bootstrap.R, beside this module).
     const exprs = r.parse(readFileSync(new URL("./bootstrap.R", import.meta.url), "utf8"));
-    if (exprs === null) throw new Error("internal: bootstrap R code does not parse");
+    if (exprs === null) throw new BrmstsInternalError("internal: bootstrap R code does not parse");
     r.fns.Rf_protect(exprs);
     const tools = r.tryEval(r.fns.VECTOR_ELT(exprs, 0n));
     r.fns.Rf_unprotect(1);
-    if (tools === null) throw new Error("internal: bootstrap R code failed");
+    if (tools === null) throw new BrmstsInternalError("internal: bootstrap R code failed");
     r.fns.R_PreserveObject(tools);
     this.#tools = tools;
     this.handles = new HandleTable(r);

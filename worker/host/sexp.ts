@@ -11,6 +11,7 @@ import { RTools } from "./rtools.ts";
 import { SexpReader } from "./sexp_read.ts";
 import { SexpWriter } from "./sexp_write.ts";
 import type { Wire } from "../wire/format.ts";
+import { BrmstsInputError } from "../../errors.ts";
 
 export { SexpReader } from "./sexp_read.ts";
 export { SexpWriter } from "./sexp_write.ts";
@@ -63,7 +64,9 @@ export class HandleTable {
   /** The object for id, or throws. */
   get(id: number): SEXP {
     const x = this.#objects.get(id);
-    if (x === undefined) throw new Error(`R object handle ${id} does not exist (released?)`);
+    if (x === undefined) {
+      throw new BrmstsInputError(`R object handle ${id} does not exist (released?)`);
+    }
     return x;
   }
   /** Releases ids (unknown ids are ignored). */

@@ -11,6 +11,7 @@ import type { Region, ShmWorker } from "./shared_memory.ts";
 import { fToC } from "../../data/transpose.ts";
 import type { RTools } from "./rtools.ts";
 import { doubleBits, type Wire, type WireStr } from "../wire/format.ts";
+import { BrmstsInternalError } from "../../errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -109,7 +110,7 @@ export class SexpReader {
 
   #input(): Region {
     return this.#region ??= this.shm.input() ?? (() => {
-      throw new Error("internal: a region leaf arrived without a region");
+      throw new BrmstsInternalError("internal: a region leaf arrived without a region");
     })();
   }
 
@@ -122,7 +123,9 @@ export class SexpReader {
   #rdims(w: Wire): number[] | null {
     if (!("co" in w) || !w.co) return null;
     const d = w.a?.dim;
-    if (!d || d.t !== "int" || !d.v) throw new Error("internal: C-order leaf without inline dim");
+    if (!d || d.t !== "int" || !d.v) {
+      throw new BrmstsInternalError("internal: C-order leaf without inline dim");
+    }
     return (d.v as number[]).slice().reverse();
   }
 
@@ -189,20 +192,22 @@ export class SexpReader {
       return x;
     }
     // NUL-terminated UTF-8: one raw vector, split into strings by R in C (readBin).
-    if (w.zb === undefined) throw new Error("internal: string leaf without data");
+    if (w.zb === undefined) throw new BrmstsInternalError("internal: string leaf without data");
     const inp = this.#input(), native = r.native;
     const n = w.n ?? 0, zb = w.zb, b = w.b ?? 0;
     inBounds(inp, b, zb);
     if (w.m !== undefined) inBounds(inp, w.m, n);
     if (zb > 0 && new Uint8Array(inp.ab, b + zb - 1, 1)[0] !== 0) {
-      throw new Error("internal: string data does not end with a terminator");
+      throw new BrmstsInternalError("internal: string data does not end with a terminator");
     }
     const raw = this.#protect(f.Rf_allocVector(SEXPTYPE.RAWSXP, BigInt(zb)));
     if (zb > 0) r.libc.fns.memcpy(f.DATAPTR(raw), native.offset(inp.ptr, b), BigInt(zb));
     const len = this.#protect(f.Rf_allocVector(SEXPTYPE.INTSXP, 1n));
     new Int32Array(native.view(f.DATAPTR(len), 4))[0] = n;
     let x = this.#protect(this.tools.utf8z(raw, len));
-    if (r.length(x) !== n) throw new Error(`internal: ${r.length(x)} strings decoded, ${n} sent`);
+    if (r.length(x) !== n) {
+      throw new BrmstsInternalError(`internal: ${r.length(x)} strings decoded, ${n} sent`);
+    }
     if (w.m !== undefined) {
       const mask = new Uint8Array(inp.ab, w.m, n), na = r.global("R_NaString");
       for (let i = mask.indexOf(1); i >= 0; i = mask.indexOf(1, i + 1)) {
@@ -226,7 +231,7 @@ export class SexpReader {
 /** Refuses a leaf whose data would lie outside the request's region (never read past it). */
 function inBounds(inp: Region, off: number, bytes: number): void {
   if (!(off >= 0 && bytes >= 0 && off + bytes <= inp.ab.byteLength)) {
-    throw new Error(
+    throw new BrmstsInternalError(
       `internal: leaf data [${off}, +${bytes}) outside the ${inp.ab.byteLength}-byte region`,
     );
   }

@@ -21,6 +21,7 @@ import {
   wireDouble,
   type WireStr,
 } from "../wire/format.ts";
+import { BrmstsRangeError } from "../../errors.ts";
 
 /** Classes whose objects convert to plain JS data in `auto` mode. */
 const PLAIN_CLASSES = new Set([
@@ -265,7 +266,9 @@ export class SexpWriter {
           ptrs[i] = bytes;
         }
       }
-      if (len > 2147483647 - total) throw new RangeError("strings too large (over 2 GiB of text)");
+      if (len > 2147483647 - total) {
+        throw new BrmstsRangeError("strings too large (over 2 GiB of text)");
+      }
       total += len;
       offsets[i + 1] = total;
     }

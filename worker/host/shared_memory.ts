@@ -15,6 +15,7 @@ import { type BufDesc, INLINE_MAX } from "../wire/format.ts";
 import { PeerMaps } from "../wire/shm_peer.ts";
 import { type Lease, type PoolOptions, SegmentPool } from "../wire/shm_pool.ts";
 import type { Segment } from "../wire/shm_segment.ts";
+import { BrmstsInternalError } from "../../errors.ts";
 
 const lineDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -106,7 +107,7 @@ export class ShmWorker {
    * Call before {@link ShmWorker.begin} of the request it holds.
    */
   line(b: BufDesc): string {
-    if (!("seg" in b)) throw new Error("internal: a request line is never inline");
+    if (!("seg" in b)) throw new BrmstsInternalError("internal: a request line is never inline");
     const seg = this.#peers.get(b.seg, b.cap);
     return lineDecoder.decode(new Uint8Array(seg.view(b.off, b.len)));
   }

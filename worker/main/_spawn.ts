@@ -27,6 +27,7 @@ import {
   SIGKILL,
 } from "../../native/mod.ts";
 import type { Event } from "../wire/protocol.ts";
+import { BrmstsSystemError } from "../../errors.ts";
 
 /** How a process ended. */
 export interface ExitStatus {
@@ -103,7 +104,7 @@ class Channel {
     try {
       for (const name of ["req", "resp"]) {
         if (libc.fns.mkfifo(cstr(join(this.dir, name)), 0o600) !== 0) {
-          throw new Error(`mkfifo failed: ${libc.lastError()}`);
+          throw new BrmstsSystemError(`mkfifo failed: ${libc.lastError()}`);
         }
       }
       // Writes never block the event loop: a full pipe is retried asynchronously.
@@ -134,7 +135,7 @@ class Channel {
     const f = this.#libc.fns, native = this.#libc.native;
     let off = 0;
     while (off < bytes.length) {
-      if (this.#closed) throw new Error("the worker is gone");
+      if (this.#closed) throw new BrmstsSystemError("the worker is gone");
       const chunk = off === 0 ? bytes : bytes.subarray(off);
       const n = Number(f.write(this.#req, chunk, BigInt(chunk.length)));
       if (n >= 0) {
@@ -144,7 +145,7 @@ class Channel {
       const errno = native.readI32(f.__errno_location());
       if (errno === EINTR) continue;
       if (errno !== EAGAIN) {
-        throw new Error(`write to the worker failed: ${this.#libc.lastError()}`);
+        throw new BrmstsSystemError(`write to the worker failed: ${this.#libc.lastError()}`);
       }
       await new Promise((r) => setTimeout(r, 1));
     }

@@ -10,6 +10,7 @@ import { ArgEncoder, type CopyPlan } from "./encode.ts";
 import { NamedArgs } from "./markers.ts";
 import type { HandleOwner } from "./robject.ts";
 import type { WireArg } from "../wire/protocol.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * A call's encoded arguments and the copy plan of their bulk data (absent when they need no
@@ -59,7 +60,7 @@ export function encodeArgs(
   } else if (typeof args === "object") {
     addNamed(args as Record<string, unknown>);
   } else {
-    throw new TypeError("callR args must be an array (positional) or an object (named)");
+    throw new BrmstsTypeError("callR args must be an array (positional) or an object (named)");
   }
   const plan = enc.finish();
   return plan ? { args: out, plan } : { args: out };
@@ -80,7 +81,7 @@ const FN_NAME = /^(?:[A-Za-z.][A-Za-z0-9._]*:::?)?(?:[A-Za-z.][A-Za-z0-9._]*|`[^
  */
 export function checkFunctionName(fn: unknown): asserts fn is string {
   if (typeof fn !== "string" || !FN_NAME.test(fn)) {
-    throw new TypeError(
+    throw new BrmstsTypeError(
       `callR: ${JSON.stringify(fn)} is not an R function name (name or pkg::name)`,
     );
   }

@@ -17,6 +17,7 @@ import {
   type WireAttrs,
   type WireStr,
 } from "../wire/format.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * Builds RObject handles for `handle` leaves.
@@ -265,7 +266,7 @@ export function decode(w: Wire, ctx: DecodeContext): unknown {
     case "handle":
       return ctx.handle(w);
     case "code":
-      throw new TypeError("R code leaves only travel to the worker");
+      throw new BrmstsTypeError("R code leaves only travel to the worker");
     case "list": {
       if (classes(w).includes("data.frame")) return frame(w, ctx);
       const items = w.v.map((x) => decode(x, ctx));

@@ -17,6 +17,7 @@ import { shmFree } from "../wire/shm_segment.ts";
 import { checkString, type Job, LeafEncoder } from "./encode_leaf.ts";
 import { NamedArgs, RCode } from "./markers.ts";
 import { INLINE_MAX, type Wire, type WireAttrs } from "../wire/format.ts";
+import { BrmstsRangeError, BrmstsTypeError } from "../../errors.ts";
 
 /**
  * The bulk data of one request: its size and the copy jobs that fill it. The encoder returns
@@ -85,12 +86,12 @@ export class ArgEncoder {
         return { t: "str", v: [checkString(value, path)] };
       case "bigint":
         if (value > 2147483647n || value < -2147483647n) {
-          throw new RangeError(`${path}: ${value} does not fit R's 32-bit integer`);
+          throw new BrmstsRangeError(`${path}: ${value} does not fit R's 32-bit integer`);
         }
         return { t: "int", v: [Number(value)] };
       case "function":
       case "symbol":
-        throw new TypeError(`${path}: a ${typeof value} has no R form`);
+        throw new BrmstsTypeError(`${path}: a ${typeof value} has no R form`);
     }
     const obj = value as object;
     if (obj instanceof RObject) {
@@ -109,7 +110,7 @@ export class ArgEncoder {
     const held = fitHandleOf(obj);
     if (held) return this.encode(held, path);
     if (obj instanceof NamedArgs) {
-      throw new TypeError(`${path}: named() is only valid in callR args`);
+      throw new BrmstsTypeError(`${path}: named() is only valid in callR args`);
     }
     if (ArrayBuffer.isView(obj)) return this.#typed(obj, path);
     if (obj instanceof Date) return L.dates([obj]);
@@ -117,12 +118,14 @@ export class ArgEncoder {
     if (obj instanceof NdArray) return L.ndarray(obj, path);
     if (obj instanceof DataFrame) return this.frame(obj, path);
     if (isArrowTable(obj)) return this.frame(fromArrow(obj), path);
-    if (this.#seen.has(obj)) throw new TypeError(`${path}: cyclic structure cannot be sent to R`);
+    if (this.#seen.has(obj)) {
+      throw new BrmstsTypeError(`${path}: cyclic structure cannot be sent to R`);
+    }
     this.#seen.add(obj);
     try {
       if (Array.isArray(obj)) return this.#array(obj, path);
       if (!isPlainObject(obj)) {
-        throw new TypeError(`${path}: ${obj.constructor?.name ?? "object"} has no R form`);
+        throw new BrmstsTypeError(`${path}: ${obj.constructor?.name ?? "object"} has no R form`);
       }
       const keys = Object.keys(obj);
       const v = keys.map((k) => this.encode((obj as Record<string, unknown>)[k], `${path}.${k}`));
@@ -142,7 +145,7 @@ export class ArgEncoder {
       x instanceof Uint8ClampedArray || x instanceof Uint16Array
     ) return L.i32Convert(x);
     if (x instanceof BigInt64Array || x instanceof BigUint64Array) return L.bigints(x, path);
-    throw new TypeError(`${path}: ${x.constructor.name} has no R form (use a typed array)`);
+    throw new BrmstsTypeError(`${path}: ${x.constructor.name} has no R form (use a typed array)`);
   }
 
   #array(arr: unknown[], path: string): Wire {
@@ -202,7 +205,9 @@ export class ArgEncoder {
       case "datetime": {
         const d = c as (Date | null)[];
         if (type === "date" && !wholeDays(d)) {
-          throw new RangeError(`${path}: a "date" column holds times that are not UTC midnight`);
+          throw new BrmstsRangeError(
+            `${path}: a "date" column holds times that are not UTC midnight`,
+          );
         }
         return L.dates(d, type);
       }
@@ -224,7 +229,7 @@ export class ArgEncoder {
     if (size > INLINE_MAX) {
       const free = shmFree();
       if (size > free) {
-        throw new RangeError(
+        throw new BrmstsRangeError(
           `the arguments need ${(size / 1048576).toFixed(1)} MiB of shared memory; ` +
             `only ${(free / 1048576).toFixed(1)} MiB are free in /dev/shm`,
         );

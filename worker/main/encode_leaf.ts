@@ -10,6 +10,7 @@ import type { NdArray } from "../../data/ndarray.ts";
 import { NA_INTEGER, NA_REAL_HIGH_WORD, NA_REAL_LOW_WORD } from "../../data/na.ts";
 import { RegionLayout } from "../wire/region.ts";
 import type { Wire, WireAttrs, WireStr } from "../wire/format.ts";
+import { BrmstsRangeError, BrmstsTypeError } from "../../errors.ts";
 
 /**
  * Writes into the request's region (an ArrayBuffer of exactly the region's size).
@@ -39,12 +40,12 @@ function str(v: (string | null)[]): WireStr {
  */
 export function checkString(s: string, path: string): string {
   if (s.includes("\0")) {
-    throw new TypeError(`${path}: R strings cannot contain NUL characters ("\\0")`);
+    throw new BrmstsTypeError(`${path}: R strings cannot contain NUL characters ("\\0")`);
   }
   if (!wellFormed(s)) {
     const at = s.search(LONE_SURROGATE);
     const code = s.charCodeAt(at).toString(16).padStart(4, "0");
-    throw new TypeError(
+    throw new BrmstsTypeError(
       `${path}: the string has a lone surrogate (\\u${code} at index ${at}), which is not ` +
         `Unicode text and has no UTF-8 form; R would get U+FFFD instead. Fix the data (or ` +
         `replace it with s.toWellFormed()) before sending it`,
@@ -127,7 +128,7 @@ export class LeafEncoder {
   bigints(x: BigInt64Array | BigUint64Array, path: string): Wire {
     for (let i = 0; i < x.length; i++) {
       if (x[i] > 9007199254740991n || x[i] < -9007199254740991n) {
-        throw new RangeError(`${path}[${i}]: ${x[i]} is too large for an R double (±2^53)`);
+        throw new BrmstsRangeError(`${path}[${i}]: ${x[i]} is too large for an R double (±2^53)`);
       }
     }
     return this.numbers(Array.from(x, Number));
@@ -176,7 +177,7 @@ export class LeafEncoder {
     for (let i = 0; i < n; i++) {
       const s = x[i];
       if (s !== null && s !== undefined && typeof s !== "string") {
-        throw new TypeError(`${path}[${i}]: not a string`);
+        throw new BrmstsTypeError(`${path}[${i}]: not a string`);
       }
       v[i] = s === null || s === undefined ? null : checkString(s, `${path}[${i}]`);
     }
@@ -194,7 +195,7 @@ export class LeafEncoder {
     for (let i = 0; i < n; i++) {
       const s = x[i];
       if (s === null || s === undefined) nas++;
-      else if (typeof s !== "string") throw new TypeError(`${path}[${i}]: not a string`);
+      else if (typeof s !== "string") throw new BrmstsTypeError(`${path}[${i}]: not a string`);
     }
     const joined = Array.prototype.join.call(x, "\0"); // null/undefined join as ""
     let seps = 0;
@@ -203,7 +204,7 @@ export class LeafEncoder {
       for (let i = 0; i < n; i++) if (typeof x[i] === "string") checkString(x[i]!, `${path}[${i}]`);
     }
     const bound = 3 * joined.length + 1; // a UTF-16 unit is at most 3 UTF-8 bytes
-    if (bound > 2147483647) throw new RangeError(`${path}: over 2 GiB of text`);
+    if (bound > 2147483647) throw new BrmstsRangeError(`${path}: over 2 GiB of text`);
     const b = this.layout.alloc(bound);
     const m = nas ? this.layout.alloc(n) : undefined;
     const leaf: WireStr = { t: "str", n, b, zb: 0, ...(m === undefined ? {} : { m }) };
@@ -231,7 +232,9 @@ export class LeafEncoder {
 
   /** An n-d array: data copied as is; a C-order array is marked for transposition in R. */
   ndarray(x: NdArray, path: string): Wire {
-    if (x.shape.some((d) => d > 2147483647)) throw new RangeError(`${path}: dim too large for R`);
+    if (x.shape.some((d) => d > 2147483647)) {
+      throw new BrmstsRangeError(`${path}: dim too large for R`);
+    }
     const a: WireAttrs = { dim: { t: "int", v: [...x.shape] } };
     if (x.dimnames) {
       a.dimnames = {
@@ -254,7 +257,7 @@ export class LeafEncoder {
     if (kinds.size === 1 && kinds.has("string")) {
       return this.strings(d as (string | null)[], path, a, co);
     }
-    throw new TypeError(`${path}: NdArray data mixes types`);
+    throw new BrmstsTypeError(`${path}: NdArray data mixes types`);
   }
 }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../../errors.ts";
+import { BrmstsError, BrmstsTypeError } from "../../errors.ts";
 import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
 
 /**
@@ -18,6 +18,8 @@ import { type Event, type EventKind, FailureKind } from "../wire/protocol.ts";
  * ```
  */
 export class RError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "R_ERROR";
   /** The call R reported for the condition (`conditionCall`), or null (e.g. brms's `stop2`). */
   readonly rCall: string | null;
   /** The R call stack at the error, outermost first. */
@@ -54,6 +56,8 @@ export class RError extends BrmstsError {
  * ```
  */
 export class RParseError extends RError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "R_PARSE";
 }
 
 /**
@@ -68,6 +72,8 @@ export class RParseError extends RError {
  * ```
  */
 export class RWorkerCrashedError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "WORKER_CRASHED";
   /** True when a fresh worker was started and later calls will use it. */
   readonly recovered: boolean;
   /** The worker's exit code, when it exited. */
@@ -98,11 +104,16 @@ export class RWorkerCrashedError extends BrmstsError {
  * ```
  */
 export class RAbortError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "ABORTED";
   /** True when R did not yield in time and the worker was killed and restarted. */
   readonly workerRestarted: boolean;
   /** Creates the error (see the class for its fields). */
-  constructor(message: string, init: { workerRestarted: boolean; cause?: unknown }) {
-    super(message, { cause: init.cause });
+  constructor(
+    message: string,
+    init: { workerRestarted: boolean; cause?: unknown; code?: string },
+  ) {
+    super(message, { cause: init.cause, code: init.code });
     this.workerRestarted = init.workerRestarted;
   }
 }
@@ -117,6 +128,8 @@ export class RAbortError extends BrmstsError {
  * ```
  */
 export class RStartupError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "WORKER_STARTUP";
 }
 
 /**
@@ -131,6 +144,8 @@ export class RStartupError extends BrmstsError {
  * ```
  */
 export class RHandleError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "R_HANDLE";
 }
 
 /**
@@ -155,7 +170,7 @@ export function errorFromEvent(ev: Extract<Event, { kind: EventKind.Error }>): E
     case FailureKind.Parse:
       return new RParseError(ev.message, init);
     case FailureKind.Conversion:
-      return new TypeError(ev.message);
+      return new BrmstsTypeError(ev.message, { code: "R_CONVERSION" });
     default:
       return new RError(ev.message, init);
   }
@@ -173,6 +188,7 @@ export function abortedBeforeStart(reason: unknown): RAbortError {
   return new RAbortError("the call was aborted before it started", {
     workerRestarted: false,
     cause: reason,
+    code: "ABORTED_QUEUED",
   });
 }
 
@@ -188,6 +204,7 @@ export function abortedAndInterrupted(reason: unknown): RAbortError {
   return new RAbortError("the call was aborted; R was interrupted and the worker is alive", {
     workerRestarted: false,
     cause: reason,
+    code: "ABORTED_INTERRUPTED",
   });
 }
 
@@ -208,7 +225,7 @@ export function abortedAndKilled(
   return new RAbortError(
     `the call was aborted; R did not yield within ${graceMs} ms, so the worker was killed` +
       (recovered ? " and restarted" : " (restart failed)"),
-    { workerRestarted: recovered, cause: signal?.reason },
+    { workerRestarted: recovered, cause: signal?.reason, code: "ABORTED_KILLED" },
   );
 }
 

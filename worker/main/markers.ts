@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * R source that the worker evaluates (inside its error trap) to produce an argument.
@@ -32,7 +33,7 @@ export class RCode {
  * ```
  */
 export function rCode(code: string): RCode {
-  if (typeof code !== "string") throw new TypeError("rCode() takes R source as a string");
+  if (typeof code !== "string") throw new BrmstsTypeError("rCode() takes R source as a string");
   return new RCode(code);
 }
 

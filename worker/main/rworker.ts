@@ -9,6 +9,7 @@ import { WorkerClient } from "./client.ts";
 import { checkString } from "./encode_leaf.ts";
 import { RequestKind } from "../wire/protocol.ts";
 import type { CallOptions, RResult, WorkerStatus } from "./types.ts";
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * A client for one R worker process. Most code uses the module-level functions (`evalR`,
@@ -29,7 +30,7 @@ export class RWorker extends WorkerClient {
 
   /** Like `eval`, with the warnings and messages R raised. */
   evalResult(code: string, opts: CallOptions = {}): Promise<RResult> {
-    if (typeof code !== "string") throw new TypeError("evalR() takes R source as a string");
+    if (typeof code !== "string") throw new BrmstsTypeError("evalR() takes R source as a string");
     try {
       checkString(code, "evalR() source"); // the rule every string sent to R follows
     } catch (e) {

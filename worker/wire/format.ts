@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { BrmstsTypeError } from "../../errors.ts";
 
 /**
  * A double inside an inline leaf: a number, or one of the strings that JSON cannot carry.
@@ -233,5 +234,5 @@ export function wireInline(value: unknown): Wire {
       a: { names: { t: "str", v: keys } },
     };
   }
-  throw new TypeError(`wireInline: ${typeof value} has no inline wire form`);
+  throw new BrmstsTypeError(`wireInline: ${typeof value} has no inline wire form`);
 }

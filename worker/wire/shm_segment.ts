@@ -7,6 +7,7 @@
  */
 import { statfsSync } from "node:fs";
 import type { LibC, Ptr } from "../../native/mod.ts";
+import { BrmstsInternalError, BrmstsRangeError, BrmstsSystemError } from "../../errors.ts";
 
 let counter = 0;
 
@@ -77,14 +78,14 @@ export class Segment {
   static create(libc: LibC, name: string, cap: number): Segment {
     const free = shmFree();
     if (cap > free) {
-      throw new RangeError(
+      throw new BrmstsRangeError(
         `not enough shared memory: ${fmt(cap)} needed, ${fmt(free)} free in /dev/shm`,
       );
     }
     const fd = libc.shmOpen(name, true);
     try {
       if (libc.fns.ftruncate(fd, BigInt(cap)) !== 0) {
-        throw new Error(`ftruncate(${name}, ${cap}) failed: ${libc.lastError()}`);
+        throw new BrmstsSystemError(`ftruncate(${name}, ${cap}) failed: ${libc.lastError()}`);
       }
       const ptr = libc.mapFd(fd, cap);
       return new Segment(libc, name, cap, ptr, true);
@@ -124,13 +125,13 @@ export class Segment {
 
   /** An ArrayBuffer over the whole segment, for this module's own short-lived views. */
   buffer(): ArrayBuffer {
-    if (!this.#mapped) throw new Error(`segment ${this.name} is unmapped`);
+    if (!this.#mapped) throw new BrmstsInternalError(`segment ${this.name} is unmapped`);
     return this.#ab ??= this.libc.native.view(this.ptr, this.cap);
   }
 
   /** A fresh ArrayBuffer over `len` bytes at `off` (one per lease: its lifetime is tracked). */
   view(off: number, len: number): ArrayBuffer {
-    if (!this.#mapped) throw new Error(`segment ${this.name} is unmapped`);
+    if (!this.#mapped) throw new BrmstsInternalError(`segment ${this.name} is unmapped`);
     return this.libc.native.view(this.libc.native.offset(this.ptr, off), len);
   }
 

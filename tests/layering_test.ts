@@ -69,6 +69,11 @@ const CLOSURE_RULES: { from: string; forbid: string[]; why: string }[] = [
     why: "brms/ sits below status(), interpret/ and plot/",
   },
   {
+    from: "lock.ts",
+    forbid: ["env/", "brms/", "worker/", "ffi/"],
+    why: "the one cross-process lock sits below everything that takes it",
+  },
+  {
     from: "cluster/client.ts",
     forbid: ["worker/", "ffi/"],
     why: "a cluster client talks to remote workers only and never starts R itself",

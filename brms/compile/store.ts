@@ -6,21 +6,11 @@
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from "node:fs";
-import { homedir, hostname } from "node:os";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { sweepLockLeftovers, tryLock as takeLock } from "../../lock.ts";
 import process from "node:process";
-import { pidAlive } from "../../native/process.ts";
 
 /**
  * Where compiled models are cached: `dir` if given, else `$BRMSTS_CACHE_DIR`, else
@@ -161,31 +151,11 @@ export function fileIdentity(file: string): string | null {
 
 const STALE_LOCK_MS = 3 * 3600_000;
 
-/** Whether the lock file at `lock` belongs to a process that is gone (or is very old). */
-function lockIsStale(lock: string): boolean {
-  let text: string;
-  let mtime: number;
-  try {
-    text = readFileSync(lock, "utf8");
-    mtime = statSync(lock).mtimeMs;
-  } catch {
-    return false; // gone already: not ours to judge
-  }
-  if (Date.now() - mtime > STALE_LOCK_MS) return true;
-  try {
-    const info = JSON.parse(text) as { pid?: number; host?: string };
-    if (info.host === hostname() && typeof info.pid === "number") return !pidAlive(info.pid);
-    return false;
-  } catch {
-    // A half-written lock: stale once it is old enough that its writer must have finished.
-    return Date.now() - mtime > 60_000;
-  }
-}
-
 /**
- * Tries to take the compile lock of an entry (O_EXCL create with pid, host and time). Stale
- * locks (dead pid on this host, or older than 3 hours) are removed first. Returns the release
- * function, or `null` when another live process holds the lock.
+ * Tries to take the compile lock of an entry (the cross-process lock of `lock.ts`). Stale locks
+ * (dead pid on this host, older than 3 hours, or without an owner record for a minute) are
+ * broken first. Returns the release function, or `null` when another live process holds the
+ * lock.
  *
  * @example
  * ```ts
@@ -195,31 +165,13 @@ function lockIsStale(lock: string): boolean {
  * ```
  */
 export function tryLock(lock: string): (() => void) | null {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, "wx");
-      try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() }));
-      } finally {
-        closeSync(fd);
-      }
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        rmSync(lock, { force: true });
-      };
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code !== "EEXIST") return () => {}; // no locking possible (read-only dir …): proceed
-      if (attempt === 0 && lockIsStale(lock)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      return null;
-    }
-  }
-  return null;
+  const release = takeLock(lock, {
+    staleMs: STALE_LOCK_MS,
+    maxAgeMs: STALE_LOCK_MS,
+    ownerlessGraceMs: 60_000,
+  });
+  if (release) sweepLockLeftovers(dirname(lock));
+  return release;
 }
 
 /**

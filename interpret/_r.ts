@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { type CallOptions, defaultWorker, RObject, type RWorker } from "../worker/mod.ts";
 import { DataFrame } from "../data/mod.ts";
 import type { FitLike } from "../brms/mod.ts";
 import { BrmstsTypeError } from "../errors.ts";
+import { rHelperBlock } from "../rhelpers.ts";
 
 /**
  * Options every interpret function accepts: the worker that holds the fit, a signal that
@@ -30,8 +29,10 @@ export interface InterpretCallOptions {
   onLog?: CallOptions["onLog"];
 }
 
-let source: string | undefined;
-const installed = new WeakMap<RWorker, number>();
+/** The helpers of `interpret.R`, installed once per worker session into `brmsts:interpret`. */
+export const INTERPRET_HELPERS = rHelperBlock("interpret", [
+  new URL("./interpret.R", import.meta.url),
+]);
 
 /** The worker and call options of a call, with the helpers installed. */
 export async function prepare(
@@ -39,25 +40,7 @@ export async function prepare(
 ): Promise<{ w: RWorker; call: CallOptions }> {
   const w = opts.worker ?? defaultWorker();
   const call: CallOptions = { signal: opts.signal, onLog: opts.onLog };
-  if (!(w.info && installed.get(w) === w.generation)) {
-    source ??= readFileSync(new URL("./interpret.R", import.meta.url), "utf8");
-    const version = createHash("sha256").update(source).digest("hex").slice(0, 16);
-    await w.eval(
-      `local({
-  env <- "brmsts:interpret"
-  if (!env %in% search() ||
-      !identical(get0(".brmsts_version", as.environment(env)), "${version}")) {
-    if (env %in% search()) detach(env, character.only = TRUE)
-    e <- attach(NULL, name = env, warn.conflicts = FALSE)
-    eval(parse(text = ${JSON.stringify(source)}, keep.source = FALSE), envir = e)
-    assign(".brmsts_version", "${version}", envir = e)
-  }
-  invisible(NULL)
-})`,
-      { signal: opts.signal },
-    );
-    installed.set(w, w.generation);
-  }
+  await INTERPRET_HELPERS.ensure(w, opts.signal);
   return { w, call };
 }
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
-import { callR, evalR, RError } from "../worker/mod.ts";
+import { callR, defaultWorker } from "../worker/mod.ts";
+import { rHelperBlock } from "../rhelpers.ts";
 import type { FitLike } from "../brms/mod.ts";
 import { PlotInputError } from "./errors.ts";
 import { Plot } from "./plot.ts";
@@ -30,7 +30,10 @@ export interface BayesplotOptions {
   height?: number;
 }
 
-let code: string | undefined;
+/** The helper of `bayesplot.R`, installed once per worker session into `brmsts:bayesplot`. */
+export const BAYESPLOT_HELPERS = rHelperBlock("bayesplot", [
+  new URL("./bayesplot.R", import.meta.url),
+]);
 
 function fitObject(fit: FitLike): unknown {
   return typeof fit === "object" && fit !== null && "r" in fit ? fit.r : fit;
@@ -71,15 +74,8 @@ export async function bayesplot(
       options.width ?? 7,
       options.height ?? 5,
     ]);
-  let svg: unknown;
-  try {
-    svg = await call();
-  } catch (e) {
-    if (!(e instanceof RError) || !/brmsts_plot_bayesplot/.test(e.message)) throw e;
-    code ??= readFileSync(new URL("./bayesplot.R", import.meta.url), "utf8");
-    await evalR(code);
-    svg = await call();
-  }
+  await BAYESPLOT_HELPERS.ensure(defaultWorker());
+  const svg = await call();
   const text = Array.isArray(svg) ? svg.join("\n") : String(svg);
   return new Plot(null, `${fun} (bayesplot)`, {}, text.slice(text.indexOf("<svg")));
 }

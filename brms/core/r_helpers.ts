@@ -1,79 +1,37 @@
 /**
- * The R side of brms/: the functions in `sampling.R` and `draws.R` (brm()) and `postfit.R`
- * (the post-fit functions), read once from the files beside this module and installed once
- * per worker session, each block into its own attached environment (`brmsts:<name>`), never
- * the user's global environment. A block is replaced whenever its source changes (a hash of it
- * is the version).
+ * The R helper blocks of brms/ (the one installer is `rhelpers.ts`): `brm` (`fit/sampling.R`,
+ * `fit/draws.R`, `compile/compiler.R`), `postfit` (`postfit/postfit.R`), `extras`
+ * (`postfit/extras.R`) and `prior_check` (`fit/prior_check.R`), each installed once per worker
+ * session into its own attached environment (`brmsts:<name>`).
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { RWorker } from "../../worker/mod.ts";
+import { rHelperBlock } from "../../rhelpers.ts";
 
-const sources = new Map<string, string>();
+const here = (file: string) => new URL(`../${file}`, import.meta.url);
 
-/**
- * The text of an R file under brms/ (a path such as `fit/sampling.R`), read once.
- *
- * @example
- * ```ts
- * import { rSource } from "./r_helpers.ts";
- * rSource("fit/sampling.R").includes("brmsts_sample <- function"); // true
- * ```
- */
-export function rSource(file: string): string {
-  let s = sources.get(file);
-  if (s === undefined) {
-    s = readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
-    sources.set(file, s);
-  }
-  return s;
-}
-
-/** Per worker: the generation each helper block was installed in. */
-const installed = new WeakMap<RWorker, Map<string, number>>();
+/** brm()'s helpers: preparing, compiling, caching and sampling a model, and its draws. */
+export const BRM_HELPERS = rHelperBlock("brm", [
+  here("fit/sampling.R"),
+  here("fit/draws.R"),
+  here("compile/compiler.R"),
+]);
+/** The post-fit helpers (predictions, summaries, criteria, priors, files). */
+export const POSTFIT_HELPERS = rHelperBlock(
+  "postfit",
+  [here("postfit/postfit.R")],
+  undefined,
+  [BRM_HELPERS],
+);
+/** update(), R², bridge sampling, exposed functions and brm_multiple. */
+export const EXTRAS_HELPERS = rHelperBlock("extras", [here("postfit/extras.R")]);
+/** The Stan check of user priors before a compile. */
+export const PRIOR_CHECK_HELPERS = rHelperBlock("prior_check", [here("fit/prior_check.R")]);
 
 /**
- * Makes sure `brmsts:<name>` holds the functions of `source` in this worker session.
- *
- * @example
- * ```ts
- * import { defaultWorker } from "../../worker/mod.ts";
- * import { installRHelpers } from "./r_helpers.ts";
- * await installRHelpers(defaultWorker(), "demo", "brmsts_twice <- function(x) 2 * x");
- * ```
- */
-export async function installRHelpers(
-  w: RWorker,
-  name: string,
-  source: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  let mine = installed.get(w);
-  if (!mine) installed.set(w, mine = new Map());
-  if (w.info && mine.get(name) === w.generation) return;
-  const version = createHash("sha256").update(source).digest("hex").slice(0, 16);
-  const env = JSON.stringify(`brmsts:${name}`);
-  await w.eval(
-    `local({
-  if (!${env} %in% search() ||
-      !identical(get0(".brmsts_version", as.environment(${env})), "${version}")) {
-    if (${env} %in% search()) detach(${env}, character.only = TRUE)
-    e <- attach(NULL, name = ${env}, warn.conflicts = FALSE)
-    eval(parse(text = ${JSON.stringify(source)}, keep.source = FALSE), envir = e)
-    assign(".brmsts_version", "${version}", envir = e)
-  }
-  invisible(NULL)
-})`,
-    { signal },
-  );
-  mine.set(name, w.generation);
-}
-
-/**
- * Installs brm()'s helpers (`sampling.R`, `draws.R`) in the worker if this worker session does
- * not have them yet.
+ * Installs brm()'s helpers (`sampling.R`, `draws.R`, `compiler.R`) in the worker if this worker
+ * session does not have them yet.
  *
  * @example
  * ```ts
@@ -83,13 +41,7 @@ export async function installRHelpers(
  * ```
  */
 export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
-  return installRHelpers(
-    w,
-    "brm",
-    rSource("fit/sampling.R") + "\n" + rSource("fit/draws.R") + "\n" +
-      rSource("compile/compiler.R"),
-    signal,
-  );
+  return BRM_HELPERS.ensure(w, signal);
 }
 
 /**
@@ -103,7 +55,6 @@ export function ensureTools(w: RWorker, signal?: AbortSignal): Promise<void> {
  * await ensurePostfit(defaultWorker());
  * ```
  */
-export async function ensurePostfit(w: RWorker, signal?: AbortSignal): Promise<void> {
-  await ensureTools(w, signal);
-  await installRHelpers(w, "postfit", rSource("postfit/postfit.R"), signal);
+export function ensurePostfit(w: RWorker, signal?: AbortSignal): Promise<void> {
+  return POSTFIT_HELPERS.ensure(w, signal);
 }

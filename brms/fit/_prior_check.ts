@@ -5,12 +5,9 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import type { CallOptions, RObject, RWorker } from "../../worker/mod.ts";
 import { SpecError } from "../../formula/mod.ts";
-import { installRHelpers } from "../core/r_helpers.ts";
-
-let source: string | undefined;
+import { PRIOR_CHECK_HELPERS } from "../core/r_helpers.ts";
 
 interface Problem {
   problem: string;
@@ -42,8 +39,7 @@ export async function checkPriors(
   spec: RObject,
   opts: CallOptions = {},
 ): Promise<void> {
-  source ??= readFileSync(new URL("./prior_check.R", import.meta.url), "utf8");
-  await installRHelpers(w, "prior_check", source, opts.signal);
+  await PRIOR_CHECK_HELPERS.ensure(w, opts.signal);
   const res = await w.call("brmsts_check_priors", [spec], opts) as Problem | null;
   if (res === null || res === undefined) return;
   const priors = Array.isArray(res.priors) ? res.priors : [res.priors];

@@ -8,7 +8,7 @@ import { defaultWorker, rCode, RObject } from "../../worker/mod.ts";
 import type { DataFrame } from "../../data/mod.ts";
 import { brmArgs } from "./options.ts";
 import { dataArg } from "../core/data.ts";
-import { installRHelpers, rSource } from "../core/r_helpers.ts";
+import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 import { brm, type BrmOptions, type FitResult, toInferenceData } from "./fit.ts";
 
 /** What {@linkcode brmMultiple} returns: a fit like brm()'s, plus brms's `rhats`. */
@@ -46,7 +46,7 @@ export async function brmMultiple(
   options: MultipleOptions,
 ): Promise<MultipleFitResult> {
   const w = options.worker ?? defaultWorker();
-  await installRHelpers(w, "extras", rSource("postfit/extras.R"), options.signal);
+  await EXTRAS_HELPERS.ensure(w, options.signal);
   const data = datasets instanceof RObject ? datasets : datasets.map((d) => dataArg(d));
   const first = datasets instanceof RObject
     ? await w.call("brmsts_x_first", [datasets], { convert: "handle", signal: options.signal })

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { installRHelpers, rSource } from "../core/r_helpers.ts";
+import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 import type { PostfitCallOptions } from "./args.ts";
 import { defaultWorker, type RWorker } from "../../worker/mod.ts";
 
 export async function ready(opts: PostfitCallOptions): Promise<RWorker> {
   const w = opts.worker ?? defaultWorker();
-  await installRHelpers(w, "extras", rSource("postfit/extras.R"), opts.signal);
+  await EXTRAS_HELPERS.ensure(w, opts.signal);
   return w;
 }
 

@@ -137,8 +137,11 @@ type Named = Record<string, unknown>;
 export interface RHelperSignatures {
   brmsts_prepare: { args: Named; result: unknown };
   brmsts_make: { args: Named & { what: string }; result: unknown };
-  brmsts_load: { args: [key: string, file: string, code: string]; result: string };
-  brmsts_compile: { args: [spec: RObject, key: string, file: string | null]; result: unknown };
+  brmsts_load: { args: [key: string, file: string | null, code: string]; result: string };
+  brmsts_compile: {
+    args: [spec: RObject, key: string, file: string | null, code: string, compiler: Named | null];
+    result: unknown;
+  };
   brmsts_sample: { args: [spec: RObject, key: string, extra: Named]; result: unknown };
   brmsts_direct: { args: [spec: RObject, extra: Named]; result: unknown };
   brmsts_idata: {
@@ -146,7 +149,10 @@ export interface RHelperSignatures {
     result: unknown;
   };
   brmsts_cc_plan: { args: [makevars: string]; result: unknown };
-  brmsts_cc_build: { args: [dir: string, makevars: string, header: string]; result: unknown };
+  brmsts_cc_build: {
+    args: [dir: string, makevars: string, header: string | undefined];
+    result: unknown;
+  };
   brmsts_check_priors: { args: [spec: RObject]; result: unknown };
   brmsts_pf_predict: { args: Named & { fit: Fit; what: string }; result: unknown };
   brmsts_pf_tab_call: { args: [fn: string, fit: Fit, args: Named]; result: unknown };
@@ -174,13 +180,13 @@ export interface RHelperSignatures {
     result: { bf: number; log: boolean };
   };
   brmsts_x_update: { args: Named & { fit: Fit }; result: unknown };
-  brmsts_x_expose: { args: [fit: Fit, vectorize: boolean, dir: string]; result: unknown };
+  brmsts_x_expose: { args: [fit: Fit, vectorize: boolean, dir: string | null]; result: unknown };
   brmsts_x_multiple: { args: Named & { fit: Fit }; result: unknown };
   brmsts_x_first: { args: [datasets: RObject]; result: RObject };
   brmsts_ip_info: { args: [fit: Fit]; result: unknown };
   brmsts_ip_draws: { args: Named; result: unknown };
   brmsts_ip_seed_begin: { args: [seed: number]; result: unknown };
-  brmsts_ip_seed_end: { args: [state: unknown]; result: null };
+  brmsts_ip_seed_end: { args: []; result: unknown };
   brmsts_ip_hypothesis: { args: Named; result: unknown };
   brmsts_plot_bayesplot: {
     args: [fit: unknown, fun: string, args: Named, width: number, height: number];
@@ -284,4 +290,25 @@ export async function callRHelper<N extends RHelperName>(
   await block.ensure(w, opts.signal);
   const res = await w.callResult(name, args as unknown as Named | unknown[], opts);
   return res as RHelperResult<N>;
+}
+
+/**
+ * {@link callRHelper}'s value alone (what `RWorker.call` returns).
+ *
+ * @example
+ * ```ts
+ * import { defaultWorker } from "./worker/mod.ts";
+ * import { callRHelperValue, type RHelperBlock } from "./rhelpers.ts";
+ * declare const brmBlock: RHelperBlock;
+ * const state = await callRHelperValue(defaultWorker(), brmBlock, "brmsts_load", ["k", "/x.rds", ""]);
+ * ```
+ */
+export async function callRHelperValue<N extends RHelperName>(
+  w: RWorker,
+  block: RHelperBlock,
+  name: N,
+  args: RHelperSignatures[N]["args"],
+  opts: CallOptions = {},
+): Promise<RHelperSignatures[N]["result"]> {
+  return (await callRHelper(w, block, name, args, opts)).value;
 }

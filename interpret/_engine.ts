@@ -25,6 +25,8 @@ import { summarize } from "./_reduce.ts";
 import { InterpretError } from "./errors.ts";
 import type { EffectOptions, InterpretRow } from "./types.ts";
 import { BrmstsTypeError } from "../errors.ts";
+import { callRHelperValue } from "../rhelpers.ts";
+import { INTERPRET_HELPERS } from "./_r.ts";
 
 /** Default number of doubles in one chunk's draws matrix (2^23: 64 MiB). */
 export const CHUNK_DOUBLES = 1 << 23;
@@ -147,7 +149,7 @@ export async function pass(
     // The chunks allocate alike: the worker's heap keeps what each frees for the next (no fresh
     // pages to fault in) and returns it to the OS after the last.
     const heap = end < data.nrow ? "reuse" : "release";
-    const p = w.call("brmsts_ip_draws", {
+    const p = callRHelperValue(w, INTERPRET_HELPERS, "brmsts_ip_draws", {
       fit: r,
       newdata: nd,
       type: options.type ?? "response",

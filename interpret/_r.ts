@@ -10,6 +10,7 @@ import { DataFrame } from "../data/mod.ts";
 import type { FitLike } from "../brms/mod.ts";
 import { BrmstsTypeError } from "../errors.ts";
 import { rHelperBlock } from "../rhelpers.ts";
+import { callRHelperValue } from "../rhelpers.ts";
 
 /**
  * Options every interpret function accepts: the worker that holds the fit, a signal that
@@ -82,7 +83,7 @@ export function modelInfo(
   let p = infos.get(r);
   if (!p) {
     p = (async () => {
-      const v = await w.call("brmsts_ip_info", [r], call) as {
+      const v = await callRHelperValue(w, INTERPRET_HELPERS, "brmsts_ip_info", [r], call) as {
         data: DataFrame;
         ndraws: number;
         mv: boolean;

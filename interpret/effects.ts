@@ -13,6 +13,8 @@ import { checkValue, type Counterfactual, isNumeric, levelsOf, numericStats } fr
 import { evaluatedData, groupRows, pass, probOf, Reducer, type Run } from "./_engine.ts";
 import { FactorSlopeError, InterpretError, UnknownVariableError } from "./errors.ts";
 import type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
+import { callRHelperValue } from "../rhelpers.ts";
+import { INTERPRET_HELPERS } from "./_r.ts";
 
 export type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
 
@@ -33,11 +35,13 @@ async function seeded<T>(run: Run, body: () => Promise<T>): Promise<T> {
   const seed = run.options.seed;
   if (seed === undefined) return body();
   if (!Number.isInteger(seed)) throw new InterpretError(`${run.where}: seed must be an integer`);
-  await run.w.call("brmsts_ip_seed_begin", [seed], run.call);
+  await callRHelperValue(run.w, INTERPRET_HELPERS, "brmsts_ip_seed_begin", [seed], run.call);
   try {
     return await body();
   } finally {
-    await run.w.call("brmsts_ip_seed_end", [], run.call).catch(() => {});
+    await callRHelperValue(run.w, INTERPRET_HELPERS, "brmsts_ip_seed_end", [], run.call).catch(
+      () => {},
+    );
   }
 }
 

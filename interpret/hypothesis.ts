@@ -7,6 +7,8 @@
 import type { FitLike } from "../brms/mod.ts";
 import { fitHandle, type InterpretCallOptions, prepare } from "./_r.ts";
 import { InterpretError } from "./errors.ts";
+import { callRHelperValue } from "../rhelpers.ts";
+import { INTERPRET_HELPERS } from "./_r.ts";
 
 /**
  * Options of {@link hypothesis} (brms's arguments).
@@ -114,7 +116,11 @@ export async function hypothesis(
   if (options.robust !== undefined) args.robust = Boolean(options.robust);
   if (options.seed !== undefined) args.seed = options.seed;
   const { w, call } = await prepare(options);
-  const v = await w.call("brmsts_ip_hypothesis", { fit: r, hypothesis: hs, args }, call) as {
+  const v = await callRHelperValue(w, INTERPRET_HELPERS, "brmsts_ip_hypothesis", {
+    fit: r,
+    hypothesis: hs,
+    args,
+  }, call) as {
     hypothesis: unknown;
     group: unknown;
     estimate: unknown;

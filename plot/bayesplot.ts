@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { callR, defaultWorker } from "../worker/mod.ts";
-import { rHelperBlock } from "../rhelpers.ts";
+import { defaultWorker } from "../worker/mod.ts";
+import { callRHelperValue, rHelperBlock } from "../rhelpers.ts";
 import type { FitLike } from "../brms/mod.ts";
 import { PlotInputError } from "./errors.ts";
 import { Plot } from "./plot.ts";
@@ -67,7 +67,7 @@ export async function bayesplot(
   const args: Record<string, unknown> = { ...(options.args ?? {}) };
   if (options.pars) args.variable = [...options.pars];
   const call = () =>
-    callR("brmsts_plot_bayesplot", [
+    callRHelperValue(defaultWorker(), BAYESPLOT_HELPERS, "brmsts_plot_bayesplot", [
       fitObject(fit),
       fun,
       args,

@@ -50,7 +50,7 @@ function defined(source: string): Set<string> {
 describe("R helpers", () => {
   after(() => shutdown());
 
-  it("has every brmsts_* name the library calls in its table", () => {
+  it("has every brmsts_* name the library calls in its table, and calls them through it", () => {
     const called = new Map<string, string>();
     for (const f of sources()) {
       const code = readFileSync(join(ROOT, f), "utf8");
@@ -59,6 +59,14 @@ describe("R helpers", () => {
       }
     }
     assert.ok(called.size >= 30, `only ${called.size} helper names found`);
+    // …and calls them through the table (callRHelper), never by a bare name string.
+    const bare = sources().filter((f) => {
+      const code = readFileSync(join(ROOT, f), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "") // JSDoc examples may show a bare call
+        .replace(/^\s*\/\/.*$/gm, "");
+      return /(\.call|\.callResult|callR)\(\s*["']brmsts_/.test(code);
+    });
+    assert.deepEqual(bare, []);
     const missing = [...called].filter(([n]) => !(n in R_HELPERS)).map(([n, f]) => `${n} (${f})`);
     assert.deepEqual(missing, []);
   });

@@ -29,6 +29,8 @@ import {
   tempName,
   tryLock,
 } from "./store.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { BRM_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * What {@link obtainModel} needs.
@@ -91,11 +93,13 @@ export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" |
     const tmp = file ? tempName(file) : null;
     let used: string, lto: string;
     try {
-      const r = await w.call(
-        "brmsts_compile",
-        [o.spec, o.key, tmp, o.stanDir, cc && { makevars: cc.makevars, pch: cc.pch, lto: cc.lto }],
-        callOpts,
-      ) as { pch: string; lto: string };
+      const r = await callRHelperValue(w, BRM_HELPERS, "brmsts_compile", [
+        o.spec,
+        o.key,
+        tmp,
+        o.stanDir,
+        cc && { makevars: cc.makevars, pch: cc.pch, lto: cc.lto },
+      ], callOpts) as { pch: string; lto: string };
       used = String(r.pch);
       lto = String(r.lto);
     } catch (e) {
@@ -119,7 +123,11 @@ export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" |
     const unmark = paths ? markReader(paths.file) : () => {};
     let state: string;
     try {
-      state = await w.call("brmsts_load", [o.key, paths?.file ?? null, o.code], callOpts) as string;
+      state = await callRHelperValue(w, BRM_HELPERS, "brmsts_load", [
+        o.key,
+        paths?.file ?? null,
+        o.code,
+      ], callOpts) as string;
     } finally {
       unmark();
     }

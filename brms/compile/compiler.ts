@@ -50,6 +50,8 @@ import { join } from "node:path";
 import process from "node:process";
 import type { CallOptions, RWorker } from "../../worker/mod.ts";
 import { tempName, tryLock } from "./store.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { BRM_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * The compiler settings a compile runs with: the Makevars file and the precompiled header
@@ -317,7 +319,13 @@ export async function prepareCompiler(o: PrepareCompilerOptions): Promise<Compil
   let plan: { problem: string; facts?: string; makevars?: string; header?: string; lto?: string };
   try {
     mkdirSync(dir, { recursive: true });
-    plan = await w.call("brmsts_cc_plan", [makevars], o.callOpts) as typeof plan;
+    plan = await callRHelperValue(
+      w,
+      BRM_HELPERS,
+      "brmsts_cc_plan",
+      [makevars],
+      o.callOpts,
+    ) as typeof plan;
   } catch (e) {
     o.callOpts.signal?.throwIfAborted();
     note(`compiler settings unavailable (${(e as Error).message}); compiling the brms way`);
@@ -380,7 +388,11 @@ export async function prepareCompiler(o: PrepareCompilerOptions): Promise<Compil
       let problem: string;
       try {
         problem = String(
-          await w.call("brmsts_cc_build", [pdir, plan.makevars, plan.header], o.callOpts),
+          await callRHelperValue(w, BRM_HELPERS, "brmsts_cc_build", [
+            pdir,
+            plan.makevars,
+            plan.header,
+          ], o.callOpts),
         );
       } catch (e) {
         o.callOpts.signal?.throwIfAborted();

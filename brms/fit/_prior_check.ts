@@ -8,6 +8,7 @@
 import type { CallOptions, RObject, RWorker } from "../../worker/mod.ts";
 import { SpecError } from "../../formula/mod.ts";
 import { PRIOR_CHECK_HELPERS } from "../core/r_helpers.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
 
 interface Problem {
   problem: string;
@@ -40,7 +41,9 @@ export async function checkPriors(
   opts: CallOptions = {},
 ): Promise<void> {
   await PRIOR_CHECK_HELPERS.ensure(w, opts.signal);
-  const res = await w.call("brmsts_check_priors", [spec], opts) as Problem | null;
+  const res = await callRHelperValue(w, PRIOR_CHECK_HELPERS, "brmsts_check_priors", [spec], opts) as
+    | Problem
+    | null;
   if (res === null || res === undefined) return;
   const priors = Array.isArray(res.priors) ? res.priors : [res.priors];
   const names = priors.map(describePrior);

@@ -21,6 +21,8 @@ import { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
 import { checkPriors } from "./_prior_check.ts";
 import type { BrmOptions, CacheOutcome, FitHandle, FitResult } from "./types.ts";
 import { fetchIdata } from "./to_idata.ts";
+import { callRHelper, callRHelperValue } from "../../rhelpers.ts";
+import { BRM_HELPERS } from "../core/r_helpers.ts";
 
 export type { IdataGroup } from "./draws.ts";
 export type { BrmOptions, CacheOutcome, FitHandle, FitResult } from "./types.ts";
@@ -69,7 +71,8 @@ export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   const args = brmArgs(options as Record<string, unknown>);
   return await brmPrepared(
     options,
-    (w, opts) => w.call("brmsts_prepare", args, opts) as Promise<PreparedCall>,
+    (w, opts) =>
+      callRHelperValue(w, BRM_HELPERS, "brmsts_prepare", args, opts) as Promise<PreparedCall>,
   );
 }
 
@@ -108,7 +111,7 @@ export interface PreparedCall {
  * import { brmPrepared } from "./fit.ts";
  * const fit = await brmPrepared(
  *   { chains: 1, seed: 1 },
- *   (w, o) => w.call("brmsts_prepare", { formula: "y ~ 1", data: { y: [1, 2] } }, o) as any,
+ *   (w, o) => callRHelperValue(w, BRM_HELPERS, "brmsts_prepare", { formula: "y ~ 1", data: { y: [1, 2] } }, o) as any,
  * );
  * ```
  */
@@ -199,10 +202,10 @@ export async function brmPrepared(
         },
       });
       enter("sample");
-      sampled = await w.callResult("brmsts_sample", [prep.spec, key, extra], opts);
+      sampled = await callRHelper(w, BRM_HELPERS, "brmsts_sample", [prep.spec, key, extra], opts);
     } else {
       enter("sample");
-      sampled = await w.callResult("brmsts_direct", [prep.spec, extra], opts);
+      sampled = await callRHelper(w, BRM_HELPERS, "brmsts_direct", [prep.spec, extra], opts);
       if (sampled.messages.some((m) => m.includes("Compiling Stan program"))) outcome = "compiled";
     }
     warnings.push(...sampled.warnings);

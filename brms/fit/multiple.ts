@@ -10,6 +10,7 @@ import { brmArgs } from "./options.ts";
 import { dataArg } from "../core/data.ts";
 import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 import { brm, type BrmOptions, type FitResult, toInferenceData } from "./fit.ts";
+import { callRHelper, callRHelperValue } from "../../rhelpers.ts";
 
 /** What {@linkcode brmMultiple} returns: a fit like brm()'s, plus brms's `rhats`. */
 export interface MultipleFitResult extends FitResult {
@@ -49,7 +50,10 @@ export async function brmMultiple(
   await EXTRAS_HELPERS.ensure(w, options.signal);
   const data = datasets instanceof RObject ? datasets : datasets.map((d) => dataArg(d));
   const first = datasets instanceof RObject
-    ? await w.call("brmsts_x_first", [datasets], { convert: "handle", signal: options.signal })
+    ? await callRHelperValue(w, EXTRAS_HELPERS, "brmsts_x_first", [datasets], {
+      convert: "handle",
+      signal: options.signal,
+    })
     : (data as unknown[])[0];
   // The compiled model (cached like any brm() model), from a tiny run on the first data set.
   const t0 = performance.now();
@@ -67,11 +71,12 @@ export async function brmMultiple(
   const args = brmArgs({ ...rest, data: rCode("NULL"), formula: "y ~ 1" });
   for (const k of ["formula", "data", "family", "prior", "stanvars", "threads"]) delete args[k];
   try {
-    const res = await w.callResult(
-      "brmsts_x_multiple",
-      { ...args, fit: base.r, data, seed: typeof options.seed === "number" ? options.seed : null },
-      { signal: options.signal },
-    );
+    const res = await callRHelper(w, EXTRAS_HELPERS, "brmsts_x_multiple", {
+      ...args,
+      fit: base.r,
+      data,
+      seed: typeof options.seed === "number" ? options.seed : null,
+    }, { signal: options.signal });
     const out = res.value as { fit: RObject; rhats: DataFrame | null; ndata: number };
     const idata = await toInferenceData(out.fit, {
       groups: options.idataGroups,

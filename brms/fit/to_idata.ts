@@ -7,6 +7,8 @@ import { defaultWorker, type RObject, type RWorker } from "../../worker/mod.ts";
 import type { InferenceData } from "../../idata/inference_data.ts";
 import { ALL_GROUPS, buildIdata, type DrawsPayload, type IdataGroup } from "./draws.ts";
 import { ensureTools } from "../core/r_helpers.ts";
+import { callRHelper } from "../../rhelpers.ts";
+import { BRM_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options of {@link toInferenceData}.
@@ -69,7 +71,7 @@ export async function fetchIdata(
   for (const groups of batches) {
     if (!groups.length) continue;
     if (groups.length === 1 && PER_CALL_GROUPS.includes(groups[0])) o.onGroup?.(groups[0]);
-    const res = await w.callResult("brmsts_idata", {
+    const res = await callRHelper(w, BRM_HELPERS, "brmsts_idata", {
       fit,
       data: o.data ?? null,
       groups,

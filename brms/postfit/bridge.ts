@@ -8,6 +8,8 @@ import type { RObject } from "../../worker/mod.ts";
 import { fitHandle, type FitLike, type PostfitCallOptions } from "./args.ts";
 
 import { ready } from "./_extras.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 
 /** Options of {@linkcode marginalLikelihood} and {@linkcode bayesFactor}. */
 export interface BridgeOptions extends PostfitCallOptions {
@@ -58,7 +60,11 @@ export async function marginalLikelihood(
 ): Promise<MarginalLikelihood> {
   const r = fitHandle(fit, "marginalLikelihood()");
   const w = await ready(options);
-  const out = await w.call("brmsts_x_bridge", [r, bridgeArgs(options), options.seed ?? null], {
+  const out = await callRHelperValue(w, EXTRAS_HELPERS, "brmsts_x_bridge", [
+    r,
+    bridgeArgs(options),
+    options.seed ?? null,
+  ], {
     signal: options.signal,
     onLog: options.onLog,
   }) as Omit<MarginalLikelihood, "r"> & { handle: RObject };
@@ -85,9 +91,13 @@ export async function bayesFactor(
   const h = (f: FitLike | MarginalLikelihood) =>
     "logml" in f ? (f as MarginalLikelihood).r : fitHandle(f as FitLike, "bayesFactor()");
   const w = await ready(options);
-  return await w.call(
-    "brmsts_x_bf",
-    [h(fit1), h(fit2), bridgeArgs(options), options.seed ?? null],
-    { signal: options.signal, onLog: options.onLog, convert: "value" },
-  ) as { bf: number; log: boolean };
+  return await callRHelperValue(w, EXTRAS_HELPERS, "brmsts_x_bf", [
+    h(fit1),
+    h(fit2),
+    bridgeArgs(options),
+    options.seed ?? null,
+  ], { signal: options.signal, onLog: options.onLog, convert: "value" }) as {
+    bf: number;
+    log: boolean;
+  };
 }

@@ -13,6 +13,8 @@ import { coord, f64, strings } from "../core/decode.ts";
 import { fitHandle, type FitLike, fitObsId, type PostfitCallOptions, prepare } from "./args.ts";
 import { brmsArgs } from "../fit/options.ts";
 import { rowsBundle, withDisplay } from "../../display/mod.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { POSTFIT_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * An estimate with its standard error.
@@ -150,7 +152,11 @@ async function criterion(
 ): Promise<CriterionResult> {
   const r = fitHandle(fit, `${name}()`);
   const { w, call } = await prepare(options);
-  const out = await w.call("brmsts_pf_criterion", [r, name, brmsArgs(options)], call) as {
+  const out = await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_criterion", [
+    r,
+    name,
+    brmsArgs(options),
+  ], call) as {
     obj: RObject;
     value: IcPayload;
     obs_id: unknown;
@@ -263,7 +269,7 @@ export async function looCompare(
     return fitHandle(m as FitLike, `looCompare() model '${name}'`);
   });
   const { w, call } = await prepare(options);
-  const out = await w.call("brmsts_pf_compare", [
+  const out = await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_compare", [
     objs,
     entries.map(([n]) => n),
     options.criterion ?? "loo",
@@ -334,7 +340,11 @@ export async function addCriterion(
 ): Promise<{ r: RObject; criteria: Criteria }> {
   const r = fitHandle(fit, "addCriterion()");
   const { w, call } = await prepare(options);
-  const out = await w.call("brmsts_pf_add", [r, [criterion].flat(), brmsArgs(options)], call) as {
+  const out = await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_add", [
+    r,
+    [criterion].flat(),
+    brmsArgs(options),
+  ], call) as {
     fit: RObject;
     criteria: Record<string, { ic?: IcPayload; obj?: RObject; value?: unknown }>;
     obs_id: unknown;

@@ -9,6 +9,8 @@ import { named, RObject } from "../../worker/mod.ts";
 import { dataArg } from "../core/data.ts";
 import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";
 import { brmsArgs } from "../fit/options.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { POSTFIT_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options of {@link fixef}, {@link ranef} and {@link posteriorSummary}.
@@ -65,7 +67,7 @@ async function estimates<T>(
   const { w, call } = await prepare(options);
   const args = brmsArgs(options);
   if (draws) return await w.call(`brms::${fn}`, [r, named(args)], call) as T;
-  return await w.call("brmsts_pf_tab_call", [fn, r, args], call) as T;
+  return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_tab_call", [fn, r, args], call) as T;
 }
 
 /**
@@ -97,7 +99,13 @@ export async function ranef(
 ): Promise<Record<string, Record<string, DataFrame>> | Record<string, NdArray>> {
   const r = fitHandle(fit, "ranef()");
   const { w, call } = await prepare(options);
-  return await w.call("brmsts_pf_ranef", [r, brmsArgs(options)], call) as Record<
+  return await callRHelperValue(
+    w,
+    POSTFIT_HELPERS,
+    "brmsts_pf_ranef",
+    [r, brmsArgs(options)],
+    call,
+  ) as Record<
     string,
     Record<string, DataFrame>
   >;
@@ -207,7 +215,7 @@ export async function validateNewdata(
   const r = fitHandle(fit, "validateNewdata()");
   const { w, call } = await prepare(options);
   const args = { newdata: dataArg(newdata), object: r, ...brmsArgs(options) };
-  return await w.call("brmsts_pf_validate", args, call) as DataFrame;
+  return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_validate", args, call) as DataFrame;
 }
 
 /** A brmsfit handle, or an object holding one as `r` (never new data: data is no brmsfit). */

@@ -8,6 +8,8 @@ import { cacheDir, cacheEnabledByDefault } from "../compile/store.ts";
 import { fitHandle, type FitLike, type PostfitCallOptions } from "./args.ts";
 
 import { arr, ready } from "./_extras.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 
 /** Options of {@linkcode exposeFunctions}. */
 export interface ExposeOptions extends PostfitCallOptions {
@@ -47,7 +49,11 @@ export async function exposeFunctions(
   const dir = (options.cache ?? cacheEnabledByDefault())
     ? join(cacheDir(options.cacheDir), "functions")
     : null;
-  const names = await w.call("brmsts_x_expose", [r, options.vectorize ?? false, dir], {
+  const names = await callRHelperValue(w, EXTRAS_HELPERS, "brmsts_x_expose", [
+    r,
+    options.vectorize ?? false,
+    dir,
+  ], {
     signal: options.signal,
     onLog: options.onLog,
     convert: "value",

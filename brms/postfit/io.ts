@@ -9,6 +9,8 @@ import { type FitResult, toInferenceData } from "../fit/fit.ts";
 import type { IdataGroup } from "../fit/draws.ts";
 import { type PostfitCallOptions, prepare, unwrapFit } from "./args.ts";
 import { BrmstsTypeError } from "../../errors.ts";
+import { callRHelper, callRHelperValue } from "../../rhelpers.ts";
+import { POSTFIT_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options of {@link saveRds}.
@@ -94,7 +96,10 @@ export async function readRdsFit(
   }
   const t0 = performance.now();
   const { w, call } = await prepare(options);
-  const res = await w.callResult("brmsts_pf_read_fit", [path], { ...call, convert: "handle" });
+  const res = await callRHelper(w, POSTFIT_HELPERS, "brmsts_pf_read_fit", [path], {
+    ...call,
+    convert: "handle",
+  });
   const r = res.value as RObject;
   const idata = await toInferenceData(r, {
     ...(options.idataGroups ? { groups: options.idataGroups } : {}),
@@ -126,5 +131,8 @@ export async function readRdsRaw(path: string, options: PostfitCallOptions = {})
     throw new BrmstsTypeError("readRdsRaw(): the path must be a non-empty string");
   }
   const { w, call } = await prepare(options);
-  return await w.call("brmsts_pf_read_raw", [path], { ...call, convert: "handle" }) as RObject;
+  return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_read_raw", [path], {
+    ...call,
+    convert: "handle",
+  }) as RObject;
 }

@@ -32,6 +32,8 @@ import {
 import { brmsArgs } from "../fit/options.ts";
 import { predictionIdata, type PredictPayload } from "./_draws.ts";
 import { BrmstsRangeError } from "../../errors.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { POSTFIT_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options shared by the prediction functions (brms's arguments, camelCase).
@@ -146,7 +148,7 @@ async function predict(
     : what === "predict" && hasNew
     ? "predictions_constant_data"
     : undefined;
-  const payload = await w.call("brmsts_pf_predict", {
+  const payload = await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_predict", {
     fit: r,
     what,
     newdata: newdataArg(options.newdata),
@@ -381,7 +383,7 @@ export async function conditionalEffects(
   const { w, call } = await prepare(options);
   const args = brmsArgs(options, CE_LOCAL);
   if (options.conditions !== undefined) args.conditions = newdataArg(options.conditions);
-  const out = await w.call("brmsts_pf_ce", [r, args], call) as Record<
+  const out = await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_ce", [r, args], call) as Record<
     string,
     { data: DataFrame; points: DataFrame | null; effects: unknown; response: unknown }
   >;

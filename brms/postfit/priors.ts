@@ -12,6 +12,8 @@ import { brmArgs } from "../fit/options.ts";
 import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";
 import { brmsArgs } from "../fit/options.ts";
 import { BrmstsTypeError } from "../../errors.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { POSTFIT_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options of {@link getPrior} and {@link defaultPrior}: the model as for `brm()` (formula, data,
@@ -65,7 +67,7 @@ function modelArgs(options: GetPriorOptions, where: string): Record<string, unkn
 export async function getPrior(options: GetPriorOptions): Promise<DataFrame> {
   const args = modelArgs(options, "getPrior()");
   const { w, call } = await prepare(options);
-  return await w.call("brmsts_pf_get_prior", args, call) as DataFrame;
+  return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_get_prior", args, call) as DataFrame;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function getPrior(options: GetPriorOptions): Promise<DataFrame> {
 export async function defaultPrior(options: GetPriorOptions): Promise<DataFrame> {
   const args = modelArgs(options, "defaultPrior()");
   const { w, call } = await prepare(options);
-  return await w.call("brmsts_pf_get_prior", args, call) as DataFrame;
+  return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_get_prior", args, call) as DataFrame;
 }
 
 /**
@@ -117,5 +119,8 @@ export async function priorSummary(
 ): Promise<DataFrame> {
   const r = fitHandle(fit, "priorSummary()");
   const { w, call } = await prepare(options);
-  return await w.call("brmsts_pf_prior_summary", [r, brmsArgs(options)], call) as DataFrame;
+  return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_prior_summary", [
+    r,
+    brmsArgs(options),
+  ], call) as DataFrame;
 }

@@ -6,6 +6,8 @@
 import { fitHandle, type FitLike, type PostfitCallOptions } from "./args.ts";
 
 import { arr, nums, ready, type RMatrix } from "./_extras.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 
 /** Options of {@linkcode bayesR2} and {@linkcode looR2}. */
 export interface R2Options extends PostfitCallOptions {
@@ -46,7 +48,12 @@ async function r2(
   if (options.summary !== undefined) args.summary = options.summary;
   if (options.robust !== undefined) args.robust = options.robust;
   if (options.probs !== undefined) args.probs = options.probs;
-  const m = await w.call("brmsts_x_r2", [r, what, args, options.seed ?? null], {
+  const m = await callRHelperValue(w, EXTRAS_HELPERS, "brmsts_x_r2", [
+    r,
+    what,
+    args,
+    options.seed ?? null,
+  ], {
     signal: options.signal,
     onLog: options.onLog,
     convert: "value",

@@ -20,6 +20,8 @@ import { fromJSON } from "../../formula/revive.ts";
 import { camelToSnake } from "../../formula/render.ts";
 import { SpecError } from "../../formula/errors.ts";
 import { BrmstsTypeError } from "../../errors.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { BRM_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options of {@linkcode makeStancode} and {@linkcode makeStandata}. Named
@@ -119,7 +121,13 @@ async function make(
   const opts = { signal, convert: "value" as const };
   if (args.brmsts_contrasts === undefined) return await callR(`brms::make_${what}`, args, opts);
   await ensureTools(defaultWorker(), signal);
-  return await callR("brmsts_make", { what, ...args }, opts);
+  return await callRHelperValue(
+    defaultWorker(),
+    BRM_HELPERS,
+    "brmsts_make",
+    { what, ...args },
+    opts,
+  );
 }
 
 /**

@@ -11,6 +11,8 @@ import { brmsArgs } from "../fit/options.ts";
 import { formatTable } from "./_format.ts";
 import { summaryBundle } from "./_display.ts";
 import type { MimeBundle } from "../../display/mod.ts";
+import { callRHelper } from "../../rhelpers.ts";
+import { POSTFIT_HELPERS } from "../core/r_helpers.ts";
 
 /**
  * Options of {@link summary}.
@@ -237,7 +239,13 @@ function frameOrNull(x: unknown): DataFrame | null {
 export async function summary(fit: FitLike, options: SummaryOptions = {}): Promise<BrmsSummary> {
   const r = fitHandle(fit, "summary()");
   const { w, call } = await prepare(options);
-  const res = await w.callResult("brmsts_pf_summary", [r, brmsArgs(options)], call);
+  const res = await callRHelper(
+    w,
+    POSTFIT_HELPERS,
+    "brmsts_pf_summary",
+    [r, brmsArgs(options)],
+    call,
+  );
   const p = res.value as Payload;
   const num = (k: string) => Number(p[k] ?? 0);
   const random = (p.random ?? {}) as Record<string, DataFrame>;

@@ -21,6 +21,8 @@ import {
 } from "../fit/fit.ts";
 
 import { ready } from "./_extras.ts";
+import { callRHelper } from "../../rhelpers.ts";
+import { EXTRAS_HELPERS } from "../core/r_helpers.ts";
 
 /** Options of {@linkcode update}: brms's `update.brmsfit()` arguments. */
 export interface UpdateOptions extends PostfitCallOptions {
@@ -81,17 +83,13 @@ export async function update(fit: FitLike, options: UpdateOptions = {}): Promise
   delete args.formula;
   delete args.data;
   const t0 = performance.now();
-  const res = await w.callResult(
-    "brmsts_x_update",
-    {
-      ...args,
-      fit: r,
-      data_name: dataName ?? null,
-      formula: form,
-      newdata: newdata === undefined ? null : dataArg(newdata),
-    },
-    { signal, onLog },
-  );
+  const res = await callRHelper(w, EXTRAS_HELPERS, "brmsts_x_update", {
+    ...args,
+    fit: r,
+    data_name: dataName ?? null,
+    formula: form,
+    newdata: newdata === undefined ? null : dataArg(newdata),
+  }, { signal, onLog });
   const out = res.value as
     | { recompile: false; fit: RObject; ndraws: number; mode: number | null }
     | { recompile: true; prep: PreparedCall; chains: number; iter: number; data_name: string };

@@ -103,7 +103,7 @@ export interface PreparedCall {
 /**
  * brm() on a call `prepare` prepares in the worker (brm() prepares its options; update()
  * prepares brms's update() of a fit): the same cache, progress, sampling and InferenceData.
- * Not public API: brms/extras.ts uses it so that update()'s recompiled models are cached as
+ * Not public API: postfit/update.ts uses it so that update()'s recompiled models are cached as
  * brm()'s are.
  *
  * @example
@@ -111,7 +111,7 @@ export interface PreparedCall {
  * import { brmPrepared } from "./fit.ts";
  * const fit = await brmPrepared(
  *   { chains: 1, seed: 1 },
- *   (w, o) => callRHelperValue(w, BRM_HELPERS, "brmsts_prepare", { formula: "y ~ 1", data: { y: [1, 2] } }, o) as any,
+ *   (w, o) => w.call("brmsts_prepare", { formula: "y ~ 1", data: { y: [1, 2] } }, o) as any,
  * );
  * ```
  */

@@ -1,5 +1,5 @@
 /**
- * Faster Stan compiles (brms/_compiler.ts) and the bounded model cache (brms/cache_admin.ts):
+ * Faster Stan compiles (brms/compile/compiler.ts) and the bounded model cache (brms/compile/cache_admin.ts):
  * a model compiled with brmsts's flags (-g0, precompiled header) samples draws identical() in
  * R to the same model compiled the brms way; a truncated, stale or corrupt header is rebuilt or
  * bypassed and the fit still succeeds; two processes with no header build it once; eviction

@@ -2,6 +2,13 @@
  * The brms API over the R worker: `brm()` with the compiled-model cache and progress, the
  * InferenceData of a fit, example data sets, and brms's Stan code / data generators.
  *
+ * The folder is split by stage, each stage importing only the ones below it:
+ * `postfit/` (everything called on a fit: predictions, summaries, criteria, priors, Stan code,
+ * files, update, R², bridge sampling, exposed functions) → `fit/` (`brm()`, `brmMultiple()`,
+ * options, progress, the prior check, draws → InferenceData) → `compile/` (the compiled-model
+ * cache, compiler flags and header, cache administration, preload) → `core/` (data and value
+ * decoding, the R helper blocks). Each stage's R code lives in `.R` files beside it.
+ *
  * @example
  * ```ts
  * import { brm, getBrmsData } from "./mod.ts";

@@ -69,6 +69,21 @@ const CLOSURE_RULES: { from: string; forbid: string[]; why: string }[] = [
     why: "brms/ sits below status(), interpret/ and plot/",
   },
   {
+    from: "brms/core",
+    forbid: ["brms/compile/", "brms/fit/", "brms/postfit/"],
+    why: "brms/ stages: core/ is the bottom",
+  },
+  {
+    from: "brms/compile",
+    forbid: ["brms/fit/", "brms/postfit/"],
+    why: "brms/ stages: compile/ sits below fit/ and postfit/",
+  },
+  {
+    from: "brms/fit",
+    forbid: ["brms/postfit/"],
+    why: "brms/ stages: fit/ sits below postfit/",
+  },
+  {
     from: "lock.ts",
     forbid: ["env/", "brms/", "worker/", "ffi/"],
     why: "the one cross-process lock sits below everything that takes it",

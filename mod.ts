@@ -28,6 +28,9 @@ export { looCompare } from "./brms/mod.ts";
 export { looCompare as psisLooCompare } from "./stats/mod.ts";
 // Plots (Vega-Lite v5 specs rendered to SVG/PNG), notebook display and the fit report (issue 14).
 export * from "./plot/mod.ts";
+// The R-backed plots (they call R in the worker), outside the pure `brmsts/plot` subpath.
+export { fitReport, type FitReportOptions, type FitReportResult } from "./plot/report.ts";
+export { bayesplot, type BayesplotOptions } from "./plot/bayesplot.ts";
 export {
   datasetBundle,
   type DatasetLike,

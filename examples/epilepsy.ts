@@ -18,7 +18,8 @@ import process from "node:process";
 import { brm, getBrmsData } from "../brms/mod.ts";
 import { summarize, type SummaryRow } from "../stats/mod.ts";
 import { shutdown } from "../worker/mod.ts";
-import { fitReport, plotPosterior } from "../plot/mod.ts";
+import { plotPosterior } from "../plot/mod.ts";
+import { fitReport } from "../plot/report.ts";
 import { resolve } from "node:path";
 
 const t0 = performance.now();

@@ -43,5 +43,3 @@ export {
   plotConditionalEffects,
   plotParetoK,
 } from "./effects.ts";
-export { fitReport, type FitReportOptions, type FitReportResult } from "./report.ts";
-export { bayesplot, type BayesplotOptions } from "./bayesplot.ts";

@@ -4,10 +4,7 @@
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
-import { extname } from "node:path";
 import { PlotInputError, PlotRenderError } from "./errors.ts";
-import { specToSVG, svgToPNG } from "./_render.ts";
 import { escapeHtml, type MimeBundle } from "../display/mod.ts";
 
 /** A Vega-Lite v5 specification (plain JSON). */
@@ -95,7 +92,7 @@ export class Plot {
    * ```
    */
   toSVG(): Promise<string> {
-    this.#svg ??= specToSVG(this.spec).catch((e) => {
+    this.#svg ??= import("./_render.ts").then((r) => r.specToSVG(this.spec)).catch((e) => {
       this.#svg = undefined;
       throw e instanceof PlotRenderError
         ? e
@@ -120,6 +117,7 @@ export class Plot {
     if (!(scale > 0) || !Number.isFinite(scale)) {
       throw new PlotInputError(`scale must be a positive number, got ${scale}`);
     }
+    const { svgToPNG } = await import("./_render.ts");
     return svgToPNG(await this.toSVG(), scale);
   }
 
@@ -151,7 +149,8 @@ export class Plot {
    * ```
    */
   async save(path: string, options: PngOptions = {}): Promise<void> {
-    const ext = extname(path).toLowerCase();
+    const ext = /\.[^./\\]*$/.exec(path)?.[0].toLowerCase() ?? "";
+    const { writeFile: writeFileSync } = await import("./_render.ts");
     switch (ext) {
       case ".svg":
         return writeFileSync(path, await this.toSVG());

@@ -18,14 +18,9 @@ import {
   looCompare,
   summary,
 } from "../brms/mod.ts";
-import {
-  bayesplot,
-  fitReport,
-  looPitValues,
-  plotConditionalEffects,
-  PlotInputError,
-  plotLooPit,
-} from "../plot/mod.ts";
+import { bayesplot } from "../plot/bayesplot.ts";
+import { fitReport } from "../plot/report.ts";
+import { looPitValues, plotConditionalEffects, PlotInputError, plotLooPit } from "../plot/mod.ts";
 import { SLOW, tempDir } from "./_rscript.ts";
 
 const R_HELPERS = `

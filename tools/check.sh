@@ -10,3 +10,5 @@ echo "== type check" && "$DENO" check mod.ts worker/host/serve.ts worker/host/_w
 echo "== doc lint (mod.ts)" && "$DENO" doc --lint mod.ts
 # Every @example in every module type-checks (doc tests without running them).
 echo "== JSDoc examples" && "$DENO" check --doc-only $(git ls-files '*.ts' | grep -v '^tests/')
+# The public surface (docs/api.md, generated from deno doc): a change is a visible diff.
+echo "== API report" && "$DENO" run -A tools/api_report.ts --check

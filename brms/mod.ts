@@ -4,10 +4,10 @@
  *
  * @example
  * ```ts
- * import { brm, getBrmsData } from "./mod.ts";
+ * import { brm, getData } from "./mod.ts";
  * const fit = await brm({
  *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
- *   data: await getBrmsData("epilepsy"),
+ *   data: await getData("epilepsy"),
  *   family: "poisson",
  *   chains: 2,
  *   iter: 1000,
@@ -34,7 +34,7 @@ export {
   toInferenceData,
 } from "./fit.ts";
 export { BrmsBackendError, BrmsSamplingError } from "./errors.ts";
-export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
+export { getData, type GetDataOptions } from "./datasets.ts";
 export { parseProgressLine } from "./_progress.ts";
 export { cacheDir } from "./_cache.ts";
 export { preloadModel, type PreloadOptions } from "./preload.ts";

@@ -16,11 +16,11 @@
  */
 export { manage, ManageContext, type ManageOptions } from "./manage.ts";
 export {
+  activateEnvironment,
   activeEnvironment,
-  environmentActivate,
-  environmentDeactivate,
-  environmentExists,
+  deactivateEnvironment,
   type EnvironmentInfo,
+  hasEnvironment,
   listEnvironments,
   removeEnvironment,
   type WorkerOption,

@@ -15,7 +15,7 @@
  */
 import { availableParallelism } from "node:os";
 import process from "node:process";
-import { brm, getBrmsData } from "../brms/mod.ts";
+import { brm, getData } from "../brms/mod.ts";
 import { summarize, type SummaryRow } from "../stats/mod.ts";
 import { shutdown } from "../worker/mod.ts";
 import { plotPosterior } from "../plot/mod.ts";
@@ -23,7 +23,7 @@ import { fitReport } from "../plot/report.ts";
 import { resolve } from "node:path";
 
 const t0 = performance.now();
-const epilepsy = await getBrmsData("epilepsy");
+const epilepsy = await getData("epilepsy");
 const tData = performance.now() - t0;
 
 const fit = await brm({

@@ -14,10 +14,9 @@
  *
  * @module
  */
-export { Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
+export { type IdataLike, Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
 export type { MimeBundle } from "../display/mod.ts";
 export { PlotInputError, PlotRenderError } from "./errors.ts";
-export type { IdataLike } from "./_draws.ts";
 export {
   type IntervalRow,
   intervalsData,

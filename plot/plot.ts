@@ -6,6 +6,19 @@
  */
 import { PlotInputError, PlotRenderError } from "./errors.ts";
 import { escapeHtml, type MimeBundle } from "../display/mod.ts";
+import type { InferenceData } from "../idata/mod.ts";
+
+/**
+ * An InferenceData, or anything holding one as `idata` (a fit from `brm()`).
+ *
+ * @example
+ * ```ts
+ * import type { IdataLike } from "./plot.ts";
+ * import { InferenceData } from "../idata/mod.ts";
+ * const x: IdataLike = { idata: InferenceData.fromObject({ posterior: { mu: [1, 2] } }) };
+ * ```
+ */
+export type IdataLike = InferenceData | { readonly idata: InferenceData };
 
 /** A Vega-Lite v5 specification (plain JSON). */
 export type VegaLiteSpec = Record<string, unknown>;

@@ -13,7 +13,7 @@ import { looColumn, LooWorkspace } from "./_loo_column.ts";
 import { chainIdsOf, logLikMatrix } from "./_loglik.ts";
 
 /**
- * Options of {@link psisLoo}.
+ * Options of {@link loo}.
  *
  * @example
  * ```ts
@@ -60,7 +60,7 @@ export interface LooPointwise {
 }
 
 /**
- * Result of {@link psisLoo}, with loo's names.
+ * Result of {@link loo}, with loo's names.
  *
  * @example
  * ```ts
@@ -174,16 +174,16 @@ function chainReader(chainIds: ArrayLike<number>, S: number): (col: Float64Array
  * @example
  * ```ts
  * import { InferenceData } from "../idata/mod.ts";
- * import { psisLoo } from "./loo.ts";
+ * import { loo } from "./loo.ts";
  * const ll = Float64Array.from({ length: 4 * 250 * 20 }, () => -1 - Math.random());
  * const idata = InferenceData.fromObject({
  *   log_likelihood: { y: { dims: ["chain", "draw", "obs_id"], data: ll, shape: [4, 250, 20] } },
  * });
- * const loo = psisLoo(idata, { rEff: "auto" });
+ * const loo = loo(idata, { rEff: "auto" });
  * console.log(loo.elpd_loo, loo.se_elpd_loo, loo.p_loo, loo.diagnostics.pareto_k);
  * ```
  */
-export function psisLoo(
+export function loo(
   input: InferenceData | Variable | LogLikMatrix,
   options: PsisLooOptions = {},
 ): PsisLoo {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { InferenceData } from "../idata/mod.ts";
-import { looCompare, psisLoo, summarize } from "../stats/mod.ts";
+import { loo, looCompare, summarize } from "../stats/mod.ts";
 import {
   Plot,
   plotForest,
@@ -215,7 +215,7 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
     assert.match(s["text/plain"], /variable\s+mean/);
     const r = rng(5);
     const ll = (shift: number) =>
-      psisLoo({
+      loo({
         data: Float64Array.from({ length: 400 * 5 }, () => -1 - r() - shift),
         draws: 400,
         obs: 5,

@@ -13,7 +13,7 @@ import {
   brm,
   conditionalEffects,
   type FitResult,
-  getBrmsData,
+  getData,
   loo,
   looCompare,
   summary,
@@ -84,7 +84,7 @@ describe("plots of a brms fit and the fit report", SLOW, () => {
     ep = await brm({
       ...EPILEPSY,
       priors: [...EPILEPSY.priors],
-      data: await getBrmsData("epilepsy"),
+      data: await getData("epilepsy"),
       seed: 5,
       chains: 2,
       iter: 300,

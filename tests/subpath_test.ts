@@ -29,7 +29,7 @@ const file = (sub: string) => join(ROOT, EXPORTS[sub]);
  */
 const USES: Record<(typeof PURE)[number], string> = {
   "./stats": `
-import { essBulk, hdi, psisLoo as loo, rhat, summarize } from "@stats";
+import { essBulk, hdi, loo, rhat, summarize } from "@stats";
 import { InferenceData } from "@idata";
 export function run() {
   const x = Float64Array.from({ length: 100 }, (_, i) => i + 1); // 2 chains x 50 draws: 1..100

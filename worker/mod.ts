@@ -9,7 +9,6 @@
  * @module
  */
 export { RWorker } from "./main/rworker.ts";
-export { WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";
 export { named, NamedArgs, RCode, rCode } from "./main/markers.ts";

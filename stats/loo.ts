@@ -122,7 +122,7 @@ export interface LogLikMatrix {
  * ```ts
  * import { relativeEff } from "./loo.ts";
  * const lik = Float64Array.from({ length: 400 }, Math.random);
- * relativeEff({ data: lik, draws: 400, obs: 1 }, Array.from({ length: 400 }, (_, i) => 1 + (i >> 7)));
+ * relativeEff({ data: lik, draws: 400, obs: 1 }, Array.from({ length: 400 }, (_, i) => 1 + Math.floor(i / 100)));
  * ```
  */
 export function relativeEff(x: LogLikMatrix, chainIds: ArrayLike<number>): Float64Array {
@@ -179,8 +179,8 @@ function chainReader(chainIds: ArrayLike<number>, S: number): (col: Float64Array
  * const idata = InferenceData.fromObject({
  *   log_likelihood: { y: { dims: ["chain", "draw", "obs_id"], data: ll, shape: [4, 250, 20] } },
  * });
- * const loo = loo(idata, { rEff: "auto" });
- * console.log(loo.elpd_loo, loo.se_elpd_loo, loo.p_loo, loo.diagnostics.pareto_k);
+ * const res = loo(idata, { rEff: "auto" });
+ * console.log(res.elpd_loo, res.se_elpd_loo, res.p_loo, res.diagnostics.pareto_k);
  * ```
  */
 export function loo(

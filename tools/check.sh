@@ -12,3 +12,5 @@ echo "== doc lint (mod.ts)" && "$DENO" doc --lint mod.ts
 echo "== JSDoc examples" && "$DENO" check --doc-only $(git ls-files '*.ts' | grep -v '^tests/')
 # The public surface (docs/api.md, generated from deno doc): a change is a visible diff.
 echo "== API report" && "$DENO" run -A tools/api_report.ts --check
+# The pure modules' JSDoc examples run, their `// value` result comments asserted.
+echo "== doc tests" && "$DENO" run -A tools/doc_tests.ts

@@ -89,9 +89,11 @@ export function withAssertions(code: string): { code: string; asserts: number } 
 
 interface DocNode {
   name: string;
-  declarations?: { location: { filename: string; line: number }; jsDoc?: Tagged }[];
-  jsDoc?: Tagged;
-  def?: { methods?: { jsDoc?: Tagged; location: { line: number } }[] };
+  declarations?: {
+    location: { filename: string; line: number };
+    jsDoc?: Tagged;
+    def?: { methods?: { jsDoc?: Tagged; location: { line: number } }[] };
+  }[];
 }
 type Tagged = { doc?: string; tags?: { kind: string; doc?: string }[] };
 
@@ -133,7 +135,7 @@ function examples(
       for (const d of s.declarations ?? []) {
         if (new URL(d.location.filename).pathname !== file) continue;
         add(file, d.location.line, d.jsDoc);
-        for (const meth of (d as DocNode).def?.methods ?? []) {
+        for (const meth of d.def?.methods ?? []) {
           add(file, meth.location.line, meth.jsDoc);
         }
       }

@@ -124,3 +124,9 @@ export function predictive(
   }
   return { name, yrep, y };
 }
+
+/** The parameters' names, comma-separated. */
+export const names = (ps: ParamDraws[]): string => ps.map((p) => p.name).join(", ");
+/** A short title for a list of parameters. */
+export const short = (ps: ParamDraws[]): string =>
+  ps.length > 4 ? `${ps.length} parameters` : names(ps);

@@ -17,26 +17,16 @@
 export { type IdataLike, Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
 export type { MimeBundle } from "../display/mod.ts";
 export { PlotInputError, PlotRenderError } from "./errors.ts";
+export { type McmcOptions, plotRank, plotTrace, type RankOptions } from "./mcmc.ts";
 export {
   type IntervalRow,
   intervalsData,
-  type McmcOptions,
   plotForest,
   plotPosterior,
-  plotRank,
-  plotTrace,
   type PosteriorOptions,
-  type RankOptions,
-} from "./mcmc.ts";
-export {
-  type LooPitOptions,
-  looPitValues,
-  plotLooPit,
-  ppCheck,
-  type PpCheckOptions,
-  type PpCheckType,
-  STATS,
-} from "./ppc.ts";
+} from "./posterior.ts";
+export { type LooPitOptions, looPitValues, plotLooPit } from "./loo_pit.ts";
+export { ppCheck, type PpCheckOptions, type PpCheckType, STATS } from "./ppc.ts";
 export {
   type ConditionalEffectsPlotOptions,
   plotConditionalEffects,

@@ -15,7 +15,7 @@ import type { InferenceData } from "../idata/mod.ts";
  * ```ts
  * import type { IdataLike } from "./plot.ts";
  * import { InferenceData } from "../idata/mod.ts";
- * const x: IdataLike = { idata: InferenceData.fromObject({ posterior: { mu: [1, 2] } }) };
+ * const x: IdataLike = { idata: InferenceData.fromObject({ posterior: { mu: new Float64Array(2) } }) };
  * ```
  */
 export type IdataLike = InferenceData | { readonly idata: InferenceData };

@@ -39,6 +39,7 @@ const fit = await brm({
   iter: 2000,
   cores: Math.min(4, availableParallelism()),
   seed: 2024,
+  dataName: "epilepsy", // the Data: line of summaries and the fit report
 });
 
 const tSum0 = performance.now();

@@ -170,6 +170,8 @@ describe("plots of a brms fit and the fit report", SLOW, () => {
     assert.deepEqual(res.skipped, []);
     const html = readFileSync(path, "utf8");
     assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//, "no external resources");
+    // brms's sampler text already names the algorithm: once, as brms prints it.
+    assert.match(html, /Algorithm: sampling\(NUTS\)\n/);
     const profile = join(tmp.path, "chromium-profile");
     const dom = await chromium(["--dump-dom", `file://${path}`], profile);
     const consoleLines = dom.err.split("\n").filter((l) => l.includes(":CONSOLE"));

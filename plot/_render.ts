@@ -31,9 +31,29 @@ type Any = any;
 
 let vegaMods: Promise<{ vl: Any; vega: Any }> | undefined;
 
+/**
+ * vega-loader's Node build loads `node-fetch` at module load, and node-fetch's URL parser loads
+ * Node's deprecated `punycode` (DEP0040 warning under Deno). Headless rendering of inline data
+ * fetches nothing, so node-fetch is never loaded: its entry in the require cache is the
+ * runtime's own `fetch`. Without node's module API or node-fetch installed, nothing changes.
+ */
+function skipNodeFetch(): void {
+  try {
+    const { createRequire } = builtin<typeof Module>("node:module");
+    const require = createRequire(import.meta.url);
+    const loader = require.resolve("vega-loader");
+    const path = require.resolve("node-fetch", { paths: [loader.replace(/[\\/][^\\/]*$/, "")] });
+    const cache = require.cache as Record<string, unknown>;
+    const fetch = (...args: unknown[]) =>
+      (globalThis.fetch as (...a: unknown[]) => Promise<unknown>)(...args);
+    cache[path] ??= { id: path, filename: path, loaded: true, exports: fetch };
+  } catch { /* no require cache or no node-fetch: vega loads as it is */ }
+}
+
 function loadVega(): Promise<{ vl: Any; vega: Any }> {
   vegaMods ??= (async () => {
     try {
+      skipNodeFetch();
       const [vl, vega]: Any[] = await Promise.all([import("vega-lite"), import("vega")]);
       return { vl: vl.compile ? vl : vl.default, vega: vega.View ? vega : vega.default };
     } catch (e) {

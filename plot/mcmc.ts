@@ -171,7 +171,14 @@ export function plotRank(
     title: "Rank histograms",
     data: { values: rows },
     facet: {
-      row: { field: "parameter", type: "nominal", title: null, sort: ps.map((p) => p.name) },
+      // Horizontal row labels: rotated ones overlap their neighbours for long names.
+      row: {
+        field: "parameter",
+        type: "nominal",
+        title: null,
+        sort: ps.map((p) => p.name),
+        header: { labelAngle: 0, labelAlign: "left", labelOrient: "left", labelLimit: 0 },
+      },
       column: { field: "chain", type: "ordinal", title: "Chain" },
     },
     spec: {

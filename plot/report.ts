@@ -123,8 +123,7 @@ export async function fitReport(
     "Priors",
     `<pre>${escapeHtml(s.priorLines.join("\n") || "(brms defaults)")}</pre>`,
   );
-  const settings =
-    `Algorithm: ${algorithmLine(s)}\nChains: ${s.chains}, iter: ${s.iter}, ` +
+  const settings = `Algorithm: ${algorithmLine(s)}\nChains: ${s.chains}, iter: ${s.iter}, ` +
     `warmup: ${s.warmup}, thin: ${s.thin}\nPost-warmup draws: ${s.draws}`;
   section("Sampler settings", `<pre>${escapeHtml(settings)}</pre>`);
   const bundle = (s as unknown as { [k: symbol]: () => MimeBundle })

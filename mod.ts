@@ -31,12 +31,14 @@ export { type EnvironmentStatus, status } from "./status.ts";
 export * from "./brms/mod.ts";
 export * from "./idata/mod.ts";
 export * from "./stats/mod.ts";
-// brms's looCompare (R's loo_compare on fits) keeps the brms name; the pure-TS comparison of
-// psisLoo results is psisLooCompare at the top level (stats/ calls it looCompare).
-export { looCompare } from "./brms/mod.ts";
-export { looCompare as psisLooCompare } from "./stats/mod.ts";
+// One name per concept: `loo` and `looCompare` here are brms's (R's loo package on a fit, in the
+// worker); the same names from `brmsts/stats` are the pure-TypeScript PSIS-LOO on draws.
+export { loo, looCompare } from "./brms/mod.ts";
 // Plots (Vega-Lite v5 specs rendered to SVG/PNG), notebook display and the fit report (issue 14).
 export * from "./plot/mod.ts";
+// The R-backed plots (they call R in the worker), outside the pure `brmsts/plot` subpath.
+export { fitReport, type FitReportOptions, type FitReportResult } from "./plot/report.ts";
+export { bayesplot, type BayesplotOptions } from "./plot/bayesplot.ts";
 export {
   datasetBundle,
   type DatasetLike,

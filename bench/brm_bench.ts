@@ -27,7 +27,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { brm, getBrmsData, toInferenceData } from "../brms/mod.ts";
+import { brm, getData, toInferenceData } from "../brms/mod.ts";
 import { defaultWorker, named, rCode, releaseShared, shutdown } from "../worker/mod.ts";
 import { median, report, RUNNER } from "./_util.ts";
 
@@ -88,7 +88,7 @@ while (length(line <- readLines(con, n = 1)) > 0) {
 }
 
 async function warm(reps = 7) {
-  const epilepsy = await getBrmsData("epilepsy");
+  const epilepsy = await getData("epilepsy");
   const opts = {
     formula: FORMULA,
     data: epilepsy,
@@ -186,7 +186,7 @@ const FRESH_MODELS: Record<string, FreshModel> = {
   epilepsy: {
     describe: "epilepsy, count ~ zAge + zBase * Trt + (1 | patient), poisson",
     async options(seed) {
-      const epilepsy = await getBrmsData("epilepsy");
+      const epilepsy = await getData("epilepsy");
       const ep = epilepsy.column("count") as Int32Array;
       const data = Object.fromEntries(epilepsy.names.map((n) => [n, epilepsy.column(n)]));
       data.count = Int32Array.from(ep, (c) => c + (seed % 3));

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import process from "node:process";
 import { InferenceData } from "../idata/mod.ts";
-import { psisLoo } from "../stats/mod.ts";
+import { loo as psisLoo } from "../stats/mod.ts";
 import { close, readDoubles, rPath, rscript, tempDir } from "../tests/_rscript.ts";
 
 const C = 4;

@@ -47,7 +47,8 @@ function code(name: string, pkg: string): string {
 }
 
 /**
- * A data set of an installed R package, as a DataFrame (factors as Categorical, row names
+ * A data set of an installed R package (brms's by default: `epilepsy`, `kidney`, `inhaler`,
+ * `loss`, …), as a DataFrame (factors as Categorical, row names
  * kept), or as a handle with `handle: true` (no transfer; pass it as `data` to `brm()`).
  *
  * @example
@@ -71,31 +72,4 @@ export async function getData(
   const w = options.worker ?? defaultWorker();
   const opts: CallOptions = { signal: options.signal, convert: options.handle ? "handle" : "auto" };
   return await w.eval(code(name, options.package ?? "brms"), opts) as DataFrame | RObject;
-}
-
-/**
- * One of brms's bundled data sets (`epilepsy`, `kidney`, `inhaler`, `loss`).
- *
- * @example
- * ```ts
- * import { getBrmsData } from "./datasets.ts";
- * const epilepsy = await getBrmsData("epilepsy");
- * epilepsy.nrow; // 236
- * epilepsy.names; // ["Age", "Base", "Trt", "patient", "visit", "count", "obs", "zAge", "zBase"]
- * ```
- */
-export function getBrmsData(
-  name: string,
-  options: Omit<GetDataOptions, "package"> & { handle: true },
-): Promise<RObject>;
-/** A dataset of brms as a DataFrame (another form of this function; see its other signature). */
-export function getBrmsData(
-  name: string,
-  options?: Omit<GetDataOptions, "package">,
-): Promise<DataFrame>;
-export function getBrmsData(
-  name: string,
-  options: Omit<GetDataOptions, "package"> = {},
-): Promise<DataFrame | RObject> {
-  return getData(name, { ...options, package: "brms" } as GetDataOptions);
 }

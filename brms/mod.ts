@@ -11,10 +11,10 @@
  *
  * @example
  * ```ts
- * import { brm, getBrmsData } from "./mod.ts";
+ * import { brm, getData } from "./mod.ts";
  * const fit = await brm({
  *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
- *   data: await getBrmsData("epilepsy"),
+ *   data: await getData("epilepsy"),
  *   family: "poisson",
  *   chains: 2,
  *   iter: 1000,
@@ -41,7 +41,7 @@ export {
   toInferenceData,
 } from "./fit/fit.ts";
 export { BrmsBackendError, BrmsSamplingError } from "./fit/errors.ts";
-export { getBrmsData, getData, type GetDataOptions } from "./datasets.ts";
+export { getData, type GetDataOptions } from "./datasets.ts";
 export { parseProgressLine } from "./fit/progress.ts";
 export { cacheDir } from "./compile/store.ts";
 export { preloadModel, type PreloadOptions } from "./compile/preload.ts";

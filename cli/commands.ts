@@ -229,7 +229,7 @@ export async function summaryCommand(f: Flags): Promise<void> {
 /** `brmsts loo` (no R: PSIS-LOO from the saved log-likelihood). */
 export async function looCommand(f: Flags): Promise<void> {
   const dir = fitDir(f);
-  const [{ fromZarr }, { psisLoo }] = await Promise.all([
+  const [{ fromZarr }, { loo: psisLoo }] = await Promise.all([
     import("../idata/mod.ts"),
     import("../stats/mod.ts"),
   ]);

@@ -13,7 +13,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { type DataFrameInput, isArrowTable, toDataFrame } from "../data/mod.ts";
-import { toArrow as frameToArrow } from "../data/arrow.ts";
+import { dataFrameToArrow } from "../data/arrow.ts";
 import { fromZarr, type InferenceData } from "../idata/mod.ts";
 import { ClusterInputError, ClusterJobError, type JobFailureKind } from "./errors.ts";
 import {
@@ -238,7 +238,7 @@ function jobOptionsJson(options: Record<string, unknown>): Record<string, unknow
 
 /** Arrow IPC (stream format) of the data. */
 export function dataToIpc(data: DataFrameInput): Uint8Array {
-  const table = isArrowTable(data) ? data as unknown as Table : frameToArrow(toDataFrame(data));
+  const table = isArrowTable(data) ? data as unknown as Table : dataFrameToArrow(toDataFrame(data));
   return tableToIPC(table, "stream");
 }
 

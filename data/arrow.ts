@@ -133,14 +133,3 @@ export function dataFrameToArrow(df: DataFrame): Table {
 export function fromArrow(table: Table): DataFrame {
   return fromArrowLike(table as unknown as Parameters<typeof fromArrowLike>[0]);
 }
-
-/**
- * @deprecated Renamed {@link dataFrameToArrow}: `toArrow` is InferenceData's (`idata/`).
- *
- * @example
- * ```ts
- * import { DataFrame } from "../mod.ts";
- * const t = toArrow(new DataFrame({ x: [1, 2] }));
- * ```
- */
-export const toArrow: (df: DataFrame) => Table = dataFrameToArrow;

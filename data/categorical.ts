@@ -8,7 +8,9 @@ import { BrmstsRangeError, BrmstsTypeError } from "../errors.ts";
 
 /**
  * Contrasts of a factor in R (its `contrasts` attribute): the name of R's contrast function, or
- * a numeric matrix (an NdArray of shape [levels, k]).
+ * a numeric matrix (an NdArray of shape [levels, k]) whose column names (`dimnames[1]`), when it
+ * has them, name the design columns and priors as in R (`contr.treatment(4)`'s `2`, `3`, `4`
+ * give `income2`, `income3`, `income4`).
  *
  * @example
  * ```ts

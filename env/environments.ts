@@ -10,13 +10,13 @@ import type { RWorker } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
 import { isDir, removeTree } from "./store/fs.ts";
 import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";
-import { environmentExists, readEnvironmentConfig, workerConfigFor } from "./store/config.ts";
+import { hasEnvironment, readEnvironmentConfig, workerConfigFor } from "./store/config.ts";
 import { EnvironmentError } from "./store/errors.ts";
 import { environmentPaths, environmentsDir, validateEnvironmentName } from "./store/home.ts";
 import { withHomeLock } from "./lock.ts";
 import { readState, writeState } from "./store/state.ts";
 
-export { environmentExists };
+export { hasEnvironment };
 
 /**
  * Options of the functions that reconfigure a worker.
@@ -25,7 +25,7 @@ export { environmentExists };
  * ```ts
  * import { RWorker } from "../mod.ts";
  * const other = new RWorker();
- * await environmentActivate("dev", { worker: other });
+ * await activateEnvironment("dev", { worker: other });
  * ```
  */
 export interface WorkerOption {
@@ -73,14 +73,14 @@ function assertNoContext(worker: RWorker, what: string): void {
  * @example
  * ```ts
  * import { evalR } from "../mod.ts";
- * await environmentActivate("dev");
+ * await activateEnvironment("dev");
  * await evalR(".libPaths()[1]"); // ~/.brmsts/environments/dev/Rlib
  * ```
  */
-export async function environmentActivate(name: string, opts: WorkerOption = {}): Promise<void> {
+export async function activateEnvironment(name: string, opts: WorkerOption = {}): Promise<void> {
   validateEnvironmentName(name);
   const worker = opts.worker ?? defaultWorker();
-  assertNoContext(worker, `environmentActivate("${name}")`);
+  assertNoContext(worker, `activateEnvironment("${name}")`);
   const cfg = await withHomeLock(() => {
     const cfg = readEnvironmentConfig(name);
     writeState(name);
@@ -94,12 +94,12 @@ export async function environmentActivate(name: string, opts: WorkerOption = {})
  *
  * @example
  * ```ts
- * await environmentDeactivate();
+ * await deactivateEnvironment();
  * ```
  */
-export async function environmentDeactivate(opts: WorkerOption = {}): Promise<void> {
+export async function deactivateEnvironment(opts: WorkerOption = {}): Promise<void> {
   const worker = opts.worker ?? defaultWorker();
-  assertNoContext(worker, "environmentDeactivate()");
+  assertNoContext(worker, "deactivateEnvironment()");
   await withHomeLock(() => writeState(null));
   await worker.configure({});
 }
@@ -140,7 +140,7 @@ export function listEnvironments(): EnvironmentInfo[] {
     } catch {
       continue;
     }
-    if (!environmentExists(name)) continue; // a directory without config.json: not created yet
+    if (!hasEnvironment(name)) continue; // a directory without config.json: not created yet
     const paths = environmentPaths(name);
     let rHome: string | null = null;
     let problem: string | null = null;
@@ -168,7 +168,7 @@ export function listEnvironments(): EnvironmentInfo[] {
  *
  * @example
  * ```ts
- * await environmentActivate("default");
+ * await activateEnvironment("default");
  * await removeEnvironment("scratch");
  * ```
  */
@@ -182,7 +182,7 @@ export async function removeEnvironment(name: string, opts: WorkerOption = {}): 
   ) {
     throw new EnvironmentError(
       `cannot remove environment "${name}": this process's R worker runs in it; ` +
-        `activate another environment or call environmentDeactivate() first`,
+        `activate another environment or call deactivateEnvironment() first`,
     );
   }
   await withHomeLock(() => {
@@ -196,7 +196,7 @@ export async function removeEnvironment(name: string, opts: WorkerOption = {}): 
     if (active === name) {
       throw new EnvironmentError(
         `cannot remove environment "${name}": it is the active environment; ` +
-          `activate another environment or call environmentDeactivate() first`,
+          `activate another environment or call deactivateEnvironment() first`,
       );
     }
     removeTree(paths.dir);

@@ -15,7 +15,7 @@ import { type InstalledRPackage, libraryPackages, openContexts } from "./_librar
 import { type BrmsSetupReport, type InstallBrmsOptions, setUpBrms } from "./brms_setup.ts";
 import {
   type EnvironmentConfig,
-  environmentExists,
+  hasEnvironment,
   parseEnvironmentConfig,
   readEnvironmentConfig,
   workerConfigFor,
@@ -347,7 +347,7 @@ export async function manage(opts: ManageOptions = {}): Promise<ManageContext> {
   const paths = environmentPaths(name);
   const existedBefore = isDir(paths.dir);
   const cfg = await withHomeLock(() => {
-    const base: EnvironmentConfig = environmentExists(name)
+    const base: EnvironmentConfig = hasEnvironment(name)
       ? readEnvironmentConfig(name)
       : { name, rHome: null, env: {}, startupScripts: [] };
     const merged = parseEnvironmentConfig(

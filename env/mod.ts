@@ -17,11 +17,11 @@
  */
 export { manage, ManageContext, type ManageOptions } from "./manage.ts";
 export {
+  activateEnvironment,
   activeEnvironment,
-  environmentActivate,
-  environmentDeactivate,
-  environmentExists,
+  deactivateEnvironment,
   type EnvironmentInfo,
+  hasEnvironment,
   listEnvironments,
   removeEnvironment,
   type WorkerOption,

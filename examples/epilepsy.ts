@@ -15,14 +15,15 @@
  */
 import { availableParallelism } from "node:os";
 import process from "node:process";
-import { brm, getBrmsData } from "../brms/mod.ts";
+import { brm, getData } from "../brms/mod.ts";
 import { summarize, type SummaryRow } from "../stats/mod.ts";
 import { shutdown } from "../worker/mod.ts";
-import { fitReport, plotPosterior } from "../plot/mod.ts";
+import { plotPosterior } from "../plot/mod.ts";
+import { fitReport } from "../plot/report.ts";
 import { resolve } from "node:path";
 
 const t0 = performance.now();
-const epilepsy = await getBrmsData("epilepsy");
+const epilepsy = await getData("epilepsy");
 const tData = performance.now() - t0;
 
 const fit = await brm({
@@ -38,6 +39,7 @@ const fit = await brm({
   iter: 2000,
   cores: Math.min(4, availableParallelism()),
   seed: 2024,
+  dataName: "epilepsy", // the Data: line of summaries and the fit report
 });
 
 const tSum0 = performance.now();

@@ -1,7 +1,7 @@
 // Decompression of Blosc (v1) chunks as numcodecs writes them: zarr's default compressor
 // Blosc(cname="lz4", shuffle=SHUFFLE). Supports the lz4/lz4hc and zlib inner codecs, byte
 // shuffle, split streams and memcpy'd chunks.
-import { inflateRawSync, inflateSync } from "node:zlib";
+import { inflateRawSync, inflateSync } from "./_node.ts";
 import { DataFormatError } from "./errors.ts";
 
 /** LZ4 block format (no frame) into `out`; returns the number of bytes written. */

@@ -1,23 +1,7 @@
 // Positional selection along named dimensions; zero-copy whenever the result is contiguous.
-import { product, type TypedArray, type Variable } from "./types.ts";
+import { product, type Selector, type TypedArray, type Variable } from "./types.ts";
+export type { Selector };
 import { BrmstsRangeError } from "../errors.ts";
-
-/**
- * A positional selection along one dimension: a single index (the dimension is kept,
- * with length 1), a list of indices, or a half-open range `{ start, end, step }`
- * (negative `start`/`end` count from the end, as in Python).
- *
- * @example
- * ```ts
- * import type { Selector } from "./_select.ts";
- * const firstTwoChains: Selector = { start: 0, end: 2 };
- * const burnIn: Selector = { start: 500 };
- * ```
- */
-export type Selector =
-  | number
-  | readonly number[]
-  | { readonly start?: number; readonly end?: number; readonly step?: number };
 
 /** Resolves a selector to a list of positions in `0..n-1`. */
 export function resolveSelector(sel: Selector, n: number, dim: string): number[] {

@@ -1,6 +1,6 @@
 // Zarr v2 dtypes and chunk codecs: typed arrays <-> little-endian bytes, fixed-width (<U) and
 // vlen-utf8 strings, 64-bit integers, zlib/gzip compression through node:zlib.
-import { deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from "./_node.ts";
 import type { TypedArray } from "./types.ts";
 import { bloscDecode } from "./_blosc.ts";
 import { DataFormatError } from "./errors.ts";

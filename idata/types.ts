@@ -155,3 +155,20 @@ export function validateVariable(v: Variable, where: string): void {
     );
   }
 }
+
+/**
+ * A positional selection along one dimension: a single index (the dimension is kept,
+ * with length 1), a list of indices, or a half-open range `{ start, end, step }`
+ * (negative `start`/`end` count from the end, as in Python).
+ *
+ * @example
+ * ```ts
+ * import type { Selector } from "./types.ts";
+ * const firstTwoChains: Selector = { start: 0, end: 2 };
+ * const burnIn: Selector = { start: 500 };
+ * ```
+ */
+export type Selector =
+  | number
+  | readonly number[]
+  | { readonly start?: number; readonly end?: number; readonly step?: number };

@@ -5,8 +5,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  existsSync,
+  join,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "./_node.ts";
 import { Dataset } from "./dataset.ts";
 import { InferenceData } from "./inference_data.ts";
 import { product, type TypedArray, type Variable } from "./types.ts";

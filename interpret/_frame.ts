@@ -8,8 +8,8 @@ import { Categorical, type Column, DataFrame, isNA, NA_INTEGER } from "../data/m
 import { InterpretError, UnknownLevelError, UnknownVariableError } from "./errors.ts";
 import { sortedQuantile } from "../stats/mod.ts";
 
-/** A value of one cell. */
-export type Cell = string | number | boolean | null;
+import type { Cell } from "./types.ts";
+export type { Cell };
 
 /** Whether a column is numeric (double or integer). */
 export function isNumeric(c: Column): c is Float64Array | Int32Array {

@@ -7,11 +7,11 @@
  *
  * @example
  * ```ts
- * import { brm, getBrmsData } from "../brms/mod.ts";
+ * import { brm, getData } from "../brms/mod.ts";
  * import { comparisons, datagrid, hypothesis, predictions } from "./mod.ts";
  * const fit = await brm({
  *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
- *   data: await getBrmsData("epilepsy"),
+ *   data: await getData("epilepsy"),
  *   family: "poisson",
  * });
  * await hypothesis(fit, "zAge < 0");
@@ -40,9 +40,8 @@ export {
   plotSlopes,
   type PlotSlopesOptions,
 } from "./plots.ts";
-export type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
+export type { Cell, EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
 export type { InterpretCallOptions } from "./_r.ts";
-export type { Cell } from "./_frame.ts";
 export {
   FactorSlopeError,
   InterpretError,

@@ -6,7 +6,17 @@
 import type { DataFrame, DataFrameInput } from "../data/mod.ts";
 import type { RObject } from "../worker/mod.ts";
 import type { InterpretCallOptions } from "./_r.ts";
-import type { Cell } from "./_frame.ts";
+
+/**
+ * A value of one cell of an interpret result.
+ *
+ * @example
+ * ```ts
+ * import type { Cell } from "./types.ts";
+ * const cells: Cell[] = ["a", 1, true, null];
+ * ```
+ */
+export type Cell = string | number | boolean | null;
 
 /**
  * Options shared by {@link predictions}, {@link comparisons} and {@link slopes}.

@@ -1,9 +1,8 @@
 // Draws out of an InferenceData for plotting: every scalar parameter as its (chain, draw) values.
 import type { Dataset, InferenceData } from "../idata/mod.ts";
 import { PlotInputError } from "./errors.ts";
-
-/** An InferenceData, or anything holding one as `idata` (a fit from `brm()`). */
-export type IdataLike = InferenceData | { readonly idata: InferenceData };
+import type { IdataLike } from "./plot.ts";
+export type { IdataLike };
 
 /** The InferenceData of an {@link IdataLike}. */
 export function asIdata(x: IdataLike): InferenceData {
@@ -125,3 +124,9 @@ export function predictive(
   }
   return { name, yrep, y };
 }
+
+/** The parameters' names, comma-separated. */
+export const names = (ps: ParamDraws[]): string => ps.map((p) => p.name).join(", ");
+/** A short title for a list of parameters. */
+export const short = (ps: ParamDraws[]): string =>
+  ps.length > 4 ? `${ps.length} parameters` : names(ps);

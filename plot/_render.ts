@@ -1,19 +1,59 @@
 // Rendering of Vega-Lite specs: vega-lite compiles, vega renders SVG headless (renderer "none",
 // no DOM, no canvas), resvg-wasm rasterises to PNG with an explicitly loaded font. Every
-// dependency is imported lazily on first use, so a script that never renders pays nothing.
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import process from "node:process";
+// dependency is imported lazily on first use, so a script that never renders pays nothing. Node
+// built-ins are looked up when used (process.getBuiltinModule), never imported at module load, so
+// plot/ also loads where there is no file system (a browser builds specs; rendering there needs
+// the npm packages to resolve, and PNG needs a font file).
+import type * as Fs from "node:fs";
+import type * as Module from "node:module";
 import { PlotRenderError } from "./errors.ts";
+
+type Host = {
+  process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (n: string) => unknown };
+};
+
+function builtin<T>(name: string): T {
+  const mod = (globalThis as Host).process?.getBuiltinModule?.(name);
+  if (!mod) throw new PlotRenderError(`${name} is not available here (Deno, Bun or Node needed)`);
+  return mod as T;
+}
+
+const existsSync = (p: string) => builtin<typeof Fs>("node:fs").existsSync(p);
+const readFileSync = (p: string) => builtin<typeof Fs>("node:fs").readFileSync(p);
+
+/** Writes `data` to the file `path` (used by `Plot.save`). */
+export function writeFile(path: string, data: string | Uint8Array): void {
+  builtin<typeof Fs>("node:fs").writeFileSync(path, data);
+}
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
 let vegaMods: Promise<{ vl: Any; vega: Any }> | undefined;
 
+/**
+ * vega-loader's Node build loads `node-fetch` at module load, and node-fetch's URL parser loads
+ * Node's deprecated `punycode` (DEP0040 warning under Deno). Headless rendering of inline data
+ * fetches nothing, so node-fetch is never loaded: its entry in the require cache is the
+ * runtime's own `fetch`. Without node's module API or node-fetch installed, nothing changes.
+ */
+function skipNodeFetch(): void {
+  try {
+    const { createRequire } = builtin<typeof Module>("node:module");
+    const require = createRequire(import.meta.url);
+    const loader = require.resolve("vega-loader");
+    const path = require.resolve("node-fetch", { paths: [loader.replace(/[\\/][^\\/]*$/, "")] });
+    const cache = require.cache as Record<string, unknown>;
+    const fetch = (...args: unknown[]) =>
+      (globalThis.fetch as (...a: unknown[]) => Promise<unknown>)(...args);
+    cache[path] ??= { id: path, filename: path, loaded: true, exports: fetch };
+  } catch { /* no require cache or no node-fetch: vega loads as it is */ }
+}
+
 function loadVega(): Promise<{ vl: Any; vega: Any }> {
   vegaMods ??= (async () => {
     try {
+      skipNodeFetch();
       const [vl, vega]: Any[] = await Promise.all([import("vega-lite"), import("vega")]);
       return { vl: vl.compile ? vl : vl.default, vega: vega.View ? vega : vega.default };
     } catch (e) {
@@ -54,7 +94,7 @@ let resvgMod: Promise<{ Resvg: Any; font: Uint8Array }> | undefined;
 
 /** The font file used for PNG text: `BRMSTS_FONT`, else the first of {@link FONT_CANDIDATES}. */
 export function fontPath(): string {
-  const env = process.env.BRMSTS_FONT;
+  const env = (globalThis as Host).process?.env?.BRMSTS_FONT;
   if (env) {
     if (!existsSync(env)) throw new PlotRenderError(`BRMSTS_FONT=${env}: no such file`);
     return env;
@@ -74,7 +114,7 @@ function loadResvg(): Promise<{ Resvg: Any; font: Uint8Array }> {
     try {
       const font = new Uint8Array(readFileSync(fontPath()));
       const mod: Any = await import("@resvg/resvg-wasm");
-      const require = createRequire(import.meta.url);
+      const require = builtin<typeof Module>("node:module").createRequire(import.meta.url);
       const wasm = readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm"));
       await mod.initWasm(wasm);
       return { Resvg: mod.Resvg, font };

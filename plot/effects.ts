@@ -213,7 +213,7 @@ export function plotConditionalEffects(
 /**
  * The Pareto k diagnostics of PSIS-LOO (`plot(loo(fit))`): k of every observation against its
  * index, with loo's thresholds 0.5, 0.7 and 1 as dashed lines; points above 0.7 in red. Accepts
- * a brms {@link CriterionResult} (`loo(fit)`), a {@link PsisLoo} (`psisLoo()`) or the k values.
+ * a brms {@link CriterionResult} (`loo(fit)`), a {@link PsisLoo} (`loo()`) or the k values.
  *
  * @example
  * ```ts

@@ -14,34 +14,21 @@
  *
  * @module
  */
-export { Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
+export { type IdataLike, Plot, type PngOptions, type VegaLiteSpec } from "./plot.ts";
 export type { MimeBundle } from "../display/mod.ts";
 export { PlotInputError, PlotRenderError } from "./errors.ts";
-export type { IdataLike } from "./_draws.ts";
+export { type McmcOptions, plotRank, plotTrace, type RankOptions } from "./mcmc.ts";
 export {
   type IntervalRow,
   intervalsData,
-  type McmcOptions,
   plotForest,
   plotPosterior,
-  plotRank,
-  plotTrace,
   type PosteriorOptions,
-  type RankOptions,
-} from "./mcmc.ts";
-export {
-  type LooPitOptions,
-  looPitValues,
-  plotLooPit,
-  ppCheck,
-  type PpCheckOptions,
-  type PpCheckType,
-  STATS,
-} from "./ppc.ts";
+} from "./posterior.ts";
+export { type LooPitOptions, looPitValues, plotLooPit } from "./loo_pit.ts";
+export { ppCheck, type PpCheckOptions, type PpCheckType, STATS } from "./ppc.ts";
 export {
   type ConditionalEffectsPlotOptions,
   plotConditionalEffects,
   plotParetoK,
 } from "./effects.ts";
-export { fitReport, type FitReportOptions, type FitReportResult } from "./report.ts";
-export { bayesplot, type BayesplotOptions } from "./bayesplot.ts";

@@ -4,11 +4,21 @@
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
-import { extname } from "node:path";
 import { PlotInputError, PlotRenderError } from "./errors.ts";
-import { specToSVG, svgToPNG } from "./_render.ts";
 import { escapeHtml, type MimeBundle } from "../display/mod.ts";
+import type { InferenceData } from "../idata/mod.ts";
+
+/**
+ * An InferenceData, or anything holding one as `idata` (a fit from `brm()`).
+ *
+ * @example
+ * ```ts
+ * import type { IdataLike } from "./plot.ts";
+ * import { InferenceData } from "../idata/mod.ts";
+ * const x: IdataLike = { idata: InferenceData.fromObject({ posterior: { mu: new Float64Array(2) } }) };
+ * ```
+ */
+export type IdataLike = InferenceData | { readonly idata: InferenceData };
 
 /** A Vega-Lite v5 specification (plain JSON). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -95,7 +105,7 @@ export class Plot {
    * ```
    */
   toSVG(): Promise<string> {
-    this.#svg ??= specToSVG(this.spec).catch((e) => {
+    this.#svg ??= import("./_render.ts").then((r) => r.specToSVG(this.spec)).catch((e) => {
       this.#svg = undefined;
       throw e instanceof PlotRenderError
         ? e
@@ -120,6 +130,7 @@ export class Plot {
     if (!(scale > 0) || !Number.isFinite(scale)) {
       throw new PlotInputError(`scale must be a positive number, got ${scale}`);
     }
+    const { svgToPNG } = await import("./_render.ts");
     return svgToPNG(await this.toSVG(), scale);
   }
 
@@ -151,7 +162,8 @@ export class Plot {
    * ```
    */
   async save(path: string, options: PngOptions = {}): Promise<void> {
-    const ext = extname(path).toLowerCase();
+    const ext = /\.[^./\\]*$/.exec(path)?.[0].toLowerCase() ?? "";
+    const { writeFile: writeFileSync } = await import("./_render.ts");
     switch (ext) {
       case ".svg":
         return writeFileSync(path, await this.toSVG());

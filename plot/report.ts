@@ -123,8 +123,7 @@ export async function fitReport(
     "Priors",
     `<pre>${escapeHtml(s.priorLines.join("\n") || "(brms defaults)")}</pre>`,
   );
-  const settings =
-    `Algorithm: ${s.algorithm} ${s.sampler}\nChains: ${s.chains}, iter: ${s.iter}, ` +
+  const settings = `Algorithm: ${algorithmLine(s)}\nChains: ${s.chains}, iter: ${s.iter}, ` +
     `warmup: ${s.warmup}, thin: ${s.thin}\nPost-warmup draws: ${s.draws}`;
   section("Sampler settings", `<pre>${escapeHtml(settings)}</pre>`);
   const bundle = (s as unknown as { [k: symbol]: () => MimeBundle })
@@ -204,4 +203,10 @@ export async function fitReport(
     `${escapeHtml(new Date().toISOString())}</p>\n${parts.join("\n")}\n</body></html>\n`;
   writeFileSync(path, html);
   return { path, sections, skipped };
+}
+
+/** "sampling(NUTS)" (brms's sampler text already names the algorithm), else "meanfield …". */
+function algorithmLine(s: BrmsSummary): string {
+  if (!s.sampler) return s.algorithm;
+  return s.sampler.startsWith(s.algorithm) ? s.sampler : `${s.algorithm} ${s.sampler}`;
 }

@@ -1,4 +1,4 @@
-// Log-likelihood inputs of psisLoo() as a draws x obs row-major matrix, read column by column
+// Log-likelihood inputs of loo() as a draws x obs row-major matrix, read column by column
 // through a blocked transpose (columns of a row-major matrix are strided).
 import { InferenceData } from "../idata/inference_data.ts";
 import type { TypedArray, Variable } from "../idata/types.ts";

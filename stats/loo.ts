@@ -14,7 +14,7 @@ import { chainIdsOf, logLikMatrix } from "./_loglik.ts";
 import { BrmstsRangeError } from "../errors.ts";
 
 /**
- * Options of {@link psisLoo}.
+ * Options of {@link loo}.
  *
  * @example
  * ```ts
@@ -61,7 +61,7 @@ export interface LooPointwise {
 }
 
 /**
- * Result of {@link psisLoo}, with loo's names.
+ * Result of {@link loo}, with loo's names.
  *
  * @example
  * ```ts
@@ -123,7 +123,7 @@ export interface LogLikMatrix {
  * ```ts
  * import { relativeEff } from "./loo.ts";
  * const lik = Float64Array.from({ length: 400 }, Math.random);
- * relativeEff({ data: lik, draws: 400, obs: 1 }, Array.from({ length: 400 }, (_, i) => 1 + (i >> 7)));
+ * relativeEff({ data: lik, draws: 400, obs: 1 }, Array.from({ length: 400 }, (_, i) => 1 + Math.floor(i / 100)));
  * ```
  */
 export function relativeEff(x: LogLikMatrix, chainIds: ArrayLike<number>): Float64Array {
@@ -177,16 +177,16 @@ function chainReader(chainIds: ArrayLike<number>, S: number): (col: Float64Array
  * @example
  * ```ts
  * import { InferenceData } from "../idata/mod.ts";
- * import { psisLoo } from "./loo.ts";
+ * import { loo } from "./loo.ts";
  * const ll = Float64Array.from({ length: 4 * 250 * 20 }, () => -1 - Math.random());
  * const idata = InferenceData.fromObject({
  *   log_likelihood: { y: { dims: ["chain", "draw", "obs_id"], data: ll, shape: [4, 250, 20] } },
  * });
- * const loo = psisLoo(idata, { rEff: "auto" });
- * console.log(loo.elpd_loo, loo.se_elpd_loo, loo.p_loo, loo.diagnostics.pareto_k);
+ * const res = loo(idata, { rEff: "auto" });
+ * console.log(res.elpd_loo, res.se_elpd_loo, res.p_loo, res.diagnostics.pareto_k);
  * ```
  */
-export function psisLoo(
+export function loo(
   input: InferenceData | Variable | LogLikMatrix,
   options: PsisLooOptions = {},
 ): PsisLoo {

@@ -35,9 +35,9 @@ export interface LooCompareRow
  *
  * @example
  * ```ts
- * import { looCompare, psisLoo } from "./mod.ts";
+ * import { looCompare, loo } from "./mod.ts";
  * const mk = (shift: number) =>
- *   psisLoo({
+ *   loo({
  *     data: Float64Array.from({ length: 1000 * 10 }, () => shift - Math.random()),
  *     draws: 1000,
  *     obs: 10,

@@ -20,11 +20,11 @@ export {
 } from "./rhat_ess.ts";
 export { psis } from "./psis.ts";
 export type { PsisResult } from "./psis.ts";
-export { psisLoo, relativeEff } from "./loo.ts";
+export { loo, relativeEff } from "./loo.ts";
 export type { LogLikMatrix, LooPointwise, PsisLoo, PsisLooOptions } from "./loo.ts";
 export { looCompare } from "./loo_compare.ts";
 export type { LooCompareRow } from "./loo_compare.ts";
 export { divergences, hdi, treeDepthHits } from "./hdi.ts";
 export type { HdiOptions } from "./hdi.ts";
 // R's type-7 quantile and median of sorted draws (shared by plot/ and interpret/).
-export { sortedMedian, sortedQuantile } from "./_basic.ts";
+export { sortedMedian, sortedQuantile } from "./quantile.ts";

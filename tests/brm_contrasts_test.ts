@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { GAUSSIAN_PRIORS, groupData, mean } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import { Categorical, NdArray } from "../data/mod.ts";
-import { brm, makeStandata } from "../brms/mod.ts";
+import { brm, getPrior, makeStandata } from "../brms/mod.ts";
 
 /** Element [i, j] of a 2-d NdArray-like value in either storage order. */
 function at(x: NdArray, i: number, j: number): number {
@@ -56,6 +56,32 @@ describe("factor contrasts from TypeScript", () => {
       X: NdArray;
     };
     for (let i = 0; i < 12; i++) assert.equal(at(plain.X, i, 1), d.g[i] === "b" ? 1 : 0);
+  });
+
+  it("names design columns and priors after a contrasts matrix's column names", async () => {
+    // brms's monotonic vignette: contrasts(dat$income) <- contr.treatment(4) (columns 2, 3, 4).
+    const lv = ["below_20", "20_to_40", "40_to_100", "greater_100"];
+    const inc = Array.from({ length: 12 }, (_, i) => lv[i % 4]);
+    const y = Array.from({ length: 12 }, (_, i) => i * 0.3);
+    const m = new NdArray(
+      new Float64Array([0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]),
+      [4, 3],
+      { dimnames: [lv, ["2", "3", "4"]], order: "F" },
+    );
+    const income = Categorical.from(inc, { levels: lv }).withContrasts(m);
+    const data = { y, income };
+    const x = (await makeStandata({ formula: "y ~ income", data }) as { X: NdArray }).X;
+    const coef = (await getPrior({ formula: "y ~ income", data })).column("coef");
+    await evalR(`hb_ct <- function(y, inc, lv) {
+      d <- data.frame(y = y, income = factor(inc, levels = lv))
+      stats::contrasts(d$income) <- stats::contr.treatment(4)
+      list(x = colnames(brms::make_standata(y ~ income, data = d)$X),
+           coef = brms::get_prior(y ~ income, data = d)$coef)
+    }`);
+    const want = await callR("hb_ct", [y, inc, lv]) as { x: string[]; coef: string[] };
+    assert.deepEqual(x.dimnames?.[1], want.x);
+    assert.deepEqual(x.dimnames?.[1], ["Intercept", "income2", "income3", "income4"]);
+    assert.deepEqual(coef, want.coef);
   });
 
   it("gives brms the design matrix and coefficients of R's contr.sum", async () => {

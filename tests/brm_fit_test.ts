@@ -31,7 +31,6 @@ import {
   BrmsBackendError,
   BrmsSamplingError,
   type FitResult,
-  getBrmsData,
   getData,
   type ProgressEvent,
   type SamplingEvent,
@@ -331,15 +330,15 @@ describe("brm()", () => {
   });
 
   it("loads brms's and other packages' data sets", async () => {
-    const ep = await getBrmsData("epilepsy");
+    const ep = await getData("epilepsy");
     assert.equal(ep.nrow, 236);
     assert.ok(ep.names.includes("count"));
     const mt = await getData("mtcars", { package: "datasets" });
     assert.equal(mt.nrow, 32);
     assert.equal(mt.rowNames?.[0], "Mazda RX4");
-    const h = await getBrmsData("kidney", { handle: true });
+    const h = await getData("kidney", { handle: true });
     assert.ok(h.inherits("data.frame"));
-    await assert.rejects(getBrmsData("nope"), /no data set 'nope'.*epilepsy/);
+    await assert.rejects(getData("nope"), /no data set 'nope'.*epilepsy/);
   });
 
   it("rebuilds a truncated cache entry in a fresh worker", { timeout: 600_000 }, async () => {

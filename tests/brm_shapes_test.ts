@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { EPILEPSY, mvData } from "./brm_shared.ts";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
 import { bf, prior, setRescor } from "../formula/mod.ts";
-import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
+import { brm, type FitResult, getData } from "../brms/mod.ts";
 import { summarize } from "../stats/summarize.ts";
 
 const GROUPS = [
@@ -28,7 +28,7 @@ describe("brm() InferenceData shapes", () => {
     ep = await brm({
       ...EPILEPSY,
       priors: [...EPILEPSY.priors],
-      data: await getBrmsData("epilepsy"),
+      data: await getData("epilepsy"),
       chains: 2,
       iter: 300,
       seed: 5,

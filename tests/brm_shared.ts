@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { bf, mvbind, prior, setRescor } from "../formula/mod.ts";
-import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
+import { brm, type FitResult, getData } from "../brms/mod.ts";
 import type { DataFrame } from "../data/mod.ts";
 
 /** The repository root. */
@@ -91,7 +91,7 @@ export const EPILEPSY = {
  * iterations, seed 5): the same call everywhere, so the compiled model is compiled once.
  */
 export async function epilepsyFit(): Promise<{ fit: FitResult; data: DataFrame }> {
-  const data = await getBrmsData("epilepsy") as DataFrame;
+  const data = await getData("epilepsy") as DataFrame;
   const fit = await brm({
     ...EPILEPSY,
     priors: [...EPILEPSY.priors],

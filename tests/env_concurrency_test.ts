@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { environmentExists, readEnvironmentConfig, setBrmstsHome } from "../env/mod.ts";
+import { hasEnvironment, readEnvironmentConfig, setBrmstsHome } from "../env/mod.ts";
 import { readState } from "../env/store/state.ts";
 import { withHomeLock } from "../env/lock.ts";
 import { acquireHomeLock } from "../env/lock.ts";
@@ -61,7 +61,7 @@ describe("concurrent environment changes", () => {
     for (const r of results) assert.equal(r.code, 0, r.output);
     const state = readState();
     assert.ok(state.active !== null && names.includes(state.active), `state: ${state.active}`);
-    assert.ok(environmentExists(state.active!));
+    assert.ok(hasEnvironment(state.active!));
     assert.doesNotThrow(() => JSON.parse(readFileSync(join(home, "state.json"), "utf8")));
     const shared = readEnvironmentConfig("shared");
     assert.equal(shared.startupScripts[0].length, 1000 + Number(shared.env.I));

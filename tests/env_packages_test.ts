@@ -22,12 +22,12 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { configureWorker, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import {
+  activateEnvironment,
   activeEnvironment,
-  environmentActivate,
-  environmentDeactivate,
+  deactivateEnvironment,
   EnvironmentError,
-  environmentExists,
   environmentPaths,
+  hasEnvironment,
   listEnvironments,
   manage,
   readEnvironmentConfig,
@@ -102,7 +102,7 @@ describe("managed environments: packages", () => {
   it("on dispose persists the config, records A as active, restarts the worker in A", {
     timeout: 60_000,
   }, async () => {
-    assert.ok(environmentExists("A"));
+    assert.ok(hasEnvironment("A"));
     assert.equal(readState().active, "A");
     assert.equal(activeEnvironment(), "A");
     assert.deepEqual(readEnvironmentConfig("A"), {
@@ -212,7 +212,7 @@ describe("managed environments: packages", () => {
     async () => {
       const ctx = await manage({ environmentName: "A" });
       await assert.rejects(manage({ environmentName: "B" }), /already open/);
-      await assert.rejects(environmentActivate("B"), /manage\(\) context is open/);
+      await assert.rejects(activateEnvironment("B"), /manage\(\) context is open/);
       await ctx.dispose();
       await ctx.dispose();
       await assert.rejects(ctx.isRPackageInstalled("x1"), /closed/);
@@ -224,7 +224,7 @@ describe("managed environments: packages", () => {
     { timeout: 60_000 },
     async () => {
       await assert.rejects(manage({ environmentName: "C", rHome: "/nonexistent/R" }));
-      assert.equal(environmentExists("C"), false);
+      assert.equal(hasEnvironment("C"), false);
       assert.equal(existsSync(environmentPaths("C").dir), false);
       assert.equal(await evalR("Sys.getenv('BRMSTS_ENVIRONMENT')"), "A");
     },
@@ -236,18 +236,18 @@ describe("managed environments: packages", () => {
       ["A", true, null],
       ["B", false, null],
     ]);
-    await environmentActivate("B");
+    await activateEnvironment("B");
     assert.equal(readState().active, "B");
     assert.equal(await evalR("x_b"), 42);
     await assert.rejects(removeEnvironment("B"), /active environment|runs in it/);
-    await assert.rejects(environmentActivate("nope"), /does not exist/);
-    await environmentDeactivate();
+    await assert.rejects(activateEnvironment("nope"), /does not exist/);
+    await deactivateEnvironment();
     assert.equal(readState().active, null);
     const libs = await evalR(".libPaths()") as string[];
     assert.ok(!libs.some((l) => l.startsWith(realpathSync(home))), "plain system R");
     assert.equal(await evalR("Sys.getenv('BRMSTS_ENVIRONMENT')"), "");
     await removeEnvironment("B");
-    assert.equal(environmentExists("B"), false);
+    assert.equal(hasEnvironment("B"), false);
     await assert.rejects(removeEnvironment("B"), /does not exist/);
     assert.deepEqual(listEnvironments().map((e) => e.name), ["A"]);
   });

@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { InferenceData } from "../idata/mod.ts";
-import { looCompare, psisLoo, summarize } from "../stats/mod.ts";
+import { loo, looCompare, summarize } from "../stats/mod.ts";
 import {
   Plot,
   plotForest,
@@ -61,6 +62,34 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
       await plotForest({ m1: idata(["a", "b", "c"]), m2: idata(["a", "b", "c"]) }).toSVG(),
     );
     assert.equal(two["mark-symbol"], 6);
+  });
+
+  it("renders under Deno without loading node's deprecated punycode (DEP0040)", () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const script = `import { InferenceData } from "${root}idata/mod.ts";
+      import { plotTrace } from "${root}plot/mod.ts";
+      const id = InferenceData.fromObject({ posterior: { mu: new Float64Array(40).fill(1) } }, { chains: 2 });
+      console.log((await plotTrace(id).toSVG()).startsWith("<svg"));`;
+    const r = spawnSync(join(root, "node_modules/.bin/deno"), ["eval", "--ext=ts", script], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    assert.equal(r.stdout.trim(), "true", r.stderr);
+    assert.doesNotMatch(r.stderr, /punycode|DEP0040/);
+  });
+
+  it("a rank plot's row labels are horizontal (long names do not overlap)", async () => {
+    const x = Float64Array.from({ length: 400 }, (_, i) => Math.sin(i * 7.1));
+    const idata = InferenceData.fromObject(
+      { posterior: { sd_patient__Intercept: x, b_zBase_Trt1: x } },
+      { chains: 4 },
+    );
+    const svg = await plotRank(idata).toSVG();
+    const labels = [
+      ...svg.matchAll(/<text[^>]*transform="([^"]*)"[^>]*>(sd_patient__Intercept|b_zBase_Trt1)</g),
+    ];
+    assert.equal(labels.length, 2);
+    for (const [, transform] of labels) assert.doesNotMatch(transform, /rotate/);
   });
 
   it("a rank plot has bins x chains rectangles", async () => {
@@ -215,7 +244,7 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
     assert.match(s["text/plain"], /variable\s+mean/);
     const r = rng(5);
     const ll = (shift: number) =>
-      psisLoo({
+      loo({
         data: Float64Array.from({ length: 400 * 5 }, () => -1 - r() - shift),
         draws: 400,
         obs: 5,

@@ -13,19 +13,14 @@ import {
   brm,
   conditionalEffects,
   type FitResult,
-  getBrmsData,
+  getData,
   loo,
   looCompare,
   summary,
 } from "../brms/mod.ts";
-import {
-  bayesplot,
-  fitReport,
-  looPitValues,
-  plotConditionalEffects,
-  PlotInputError,
-  plotLooPit,
-} from "../plot/mod.ts";
+import { bayesplot } from "../plot/bayesplot.ts";
+import { fitReport } from "../plot/report.ts";
+import { looPitValues, plotConditionalEffects, PlotInputError, plotLooPit } from "../plot/mod.ts";
 import { SLOW, tempDir } from "./_rscript.ts";
 
 const R_HELPERS = `
@@ -89,7 +84,7 @@ describe("plots of a brms fit and the fit report", SLOW, () => {
     ep = await brm({
       ...EPILEPSY,
       priors: [...EPILEPSY.priors],
-      data: await getBrmsData("epilepsy"),
+      data: await getData("epilepsy"),
       seed: 5,
       chains: 2,
       iter: 300,
@@ -175,6 +170,8 @@ describe("plots of a brms fit and the fit report", SLOW, () => {
     assert.deepEqual(res.skipped, []);
     const html = readFileSync(path, "utf8");
     assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//, "no external resources");
+    // brms's sampler text already names the algorithm: once, as brms prints it.
+    assert.match(html, /Algorithm: sampling\(NUTS\)\n/);
     const profile = join(tmp.path, "chromium-profile");
     const dom = await chromium(["--dump-dom", `file://${path}`], profile);
     const consoleLines = dom.err.split("\n").filter((l) => l.includes(":CONSOLE"));

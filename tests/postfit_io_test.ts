@@ -1,6 +1,6 @@
 /**
  * Files and the generic call: an RDS round trip into a fresh worker with equal predictions,
- * raw RDS objects, `call()` with positional/named arguments and handles, handles of a dead
+ * raw RDS objects, `callR()` with positional/named arguments and handles, handles of a dead
  * worker.
  */
 import { after, before, describe, it } from "node:test";
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GAUSSIAN_PRIORS, groupData } from "./brm_shared.ts";
 import {
+  callR,
   defaultWorker,
   named,
   RAbortError,
@@ -22,8 +23,6 @@ import {
 import type { NdArray } from "../data/mod.ts";
 import { brm, type FitResult } from "../brms/mod.ts";
 import {
-  call,
-  callOptions,
   logLik,
   posteriorEpred,
   posteriorPredict,
@@ -43,7 +42,7 @@ function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, what: string)
   }
 }
 
-describe("files and call()", () => {
+describe("files and callR()", () => {
   let fit: FitResult;
   let dir: string;
   let fresh: RWorker;
@@ -117,9 +116,9 @@ describe("files and call()", () => {
     await saveRds({ a: [1, 2, 3], b: "x" }, path, { compress: "xz" });
     const obj = await readRdsRaw(path);
     assert.ok(obj instanceof RObject);
-    assert.deepEqual([...await call("base::getElement", obj, "a") as Float64Array], [1, 2, 3]);
-    assert.equal(await call("base::getElement", obj, "b"), "x");
-    const h = await call("base::identity", obj, callOptions({ convert: "handle" }));
+    assert.deepEqual([...await callR("base::getElement", [obj, "a"]) as Float64Array], [1, 2, 3]);
+    assert.equal(await callR("base::getElement", [obj, "b"]), "x");
+    const h = await callR("base::identity", [obj], { convert: "handle" });
     assert.ok(h instanceof RObject);
     await assert.rejects(readRdsFit(path), (e) => {
       assert.ok(e instanceof RError);
@@ -131,15 +130,14 @@ describe("files and call()", () => {
     assert.deepEqual(raw.classes, ["brmsfit"]);
   });
 
-  it("call(): any brms or R function, positional and named arguments, fits as handles", async () => {
-    assert.equal(await call("brms::ndraws", fit), 300);
-    assert.equal(await call("brms::nchains", fit.r), 2);
-    assert.equal(await call("stats::median", [1, 5, 3]), 3);
-    assert.equal(await call("base::paste", "a", "b", named({ sep: "-" })), "a-b");
-    const ps = await call(
+  it("callR(): any brms or R function, positional and named arguments, fits as handles", async () => {
+    assert.equal(await callR("brms::ndraws", [fit]), 300);
+    assert.equal(await callR("brms::nchains", [fit.r]), 2);
+    assert.equal(await callR("stats::median", [[1, 5, 3]]), 3);
+    assert.equal(await callR("base::paste", ["a", "b", named({ sep: "-" })]), "a-b");
+    const ps = await callR(
       "brms::posterior_summary",
-      fit,
-      named({ variable: ["sigma"] }),
+      [fit, named({ variable: ["sigma"] })],
     ) as NdArray;
     const mine = await posteriorSummary(fit, { variable: ["sigma"] });
     assert.deepEqual(ps.dimnames?.[1], mine.names);
@@ -148,17 +146,17 @@ describe("files and call()", () => {
       mine.names.map((c) => (mine.column(c) as Float64Array)[0]),
       "ps",
     );
-    const h = await call("brms::hypothesis", fit, "gb > 90", named({ alpha: 0.1 }));
+    const h = await callR("brms::hypothesis", [fit, "gb > 90", named({ alpha: 0.1 })]);
     assert.ok(h instanceof RObject && h.inherits("brmshypothesis"));
-    const r2 = await call("brms::bayes_R2", fit) as NdArray;
+    const r2 = await callR("brms::bayes_R2", [fit]) as NdArray;
     assert.deepEqual(r2.shape, [1, 4]);
     assert.ok((r2.data as Float64Array)[0] > 0.99);
-    await assert.rejects(call("not a function"), TypeError);
-    await assert.rejects(call("brms::no_such_function", fit), RError);
+    await assert.rejects(callR("not a function"), TypeError);
+    await assert.rejects(callR("brms::no_such_function", [fit]), RError);
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(
-      call("brms::ndraws", fit, callOptions({ signal: ac.signal })),
+      callR("brms::ndraws", [fit], { signal: ac.signal }),
       RAbortError,
     );
   });
@@ -173,7 +171,7 @@ describe("files and call()", () => {
       const attempt of [
         () => posteriorEpred(dead, { worker: w }),
         () => summary(dead.r),
-        () => call("brms::ndraws", dead),
+        () => callR("brms::ndraws", [dead]),
         () => saveRds(dead, join(dir, "x.rds")),
       ]
     ) {

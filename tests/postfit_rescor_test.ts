@@ -10,7 +10,7 @@ import { MV_RESCOR_MODEL, mvData } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, shutdown } from "../worker/mod.ts";
 import type { NdArray } from "../data/mod.ts";
 import { brm, type FitResult, logLik } from "../brms/mod.ts";
-import { psisLoo } from "../stats/mod.ts";
+import { loo as psisLoo } from "../stats/mod.ts";
 import type { Variable } from "../idata/mod.ts";
 
 const DATA = mvData(40);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { EPILEPSY, GAUSSIAN_PRIORS, groupData, MV_MODEL, mvData } from "./brm_shared.ts";
 import { callR, defaultWorker, evalR, named, RError, shutdown } from "../worker/mod.ts";
 import { type DataFrame, NdArray } from "../data/mod.ts";
-import { brm, type FitResult, getBrmsData } from "../brms/mod.ts";
+import { brm, type FitResult, getData } from "../brms/mod.ts";
 import {
   conditionalEffects,
   defaultPrior,
@@ -79,7 +79,7 @@ describe("summaries, priors and Stan code", () => {
     ep = await brm({
       ...EPILEPSY,
       priors: [...EPILEPSY.priors],
-      data: await getBrmsData("epilepsy"),
+      data: await getData("epilepsy"),
       seed: 5,
       ...common,
     });
@@ -205,7 +205,7 @@ describe("summaries, priors and Stan code", () => {
     assert.deepEqual(dp.toRecords(), gp.toRecords());
     const pois = await getPrior({
       formula: "count ~ Trt",
-      data: await getBrmsData("epilepsy"),
+      data: await getData("epilepsy"),
       family: "poisson",
     });
     assert.deepEqual([...pois.column("class") as string[]], ["b", "b", "Intercept"]);
@@ -236,9 +236,8 @@ describe("summaries, priors and Stan code", () => {
       return true;
     });
     await assert.rejects(validateNewdata(fit, { g: ["a"] }), /Missing variables: 'y'/);
-    // The deprecated order (newdata, fit) still works.
     await assert.rejects(
-      validateNewdata({ zAge: [0], zBase: [0], Trt: ["0"] }, ep, { checkResponse: false }),
+      validateNewdata(ep, { zAge: [0], zBase: [0], Trt: ["0"] }, { checkResponse: false }),
       /'patient'/,
     );
   });

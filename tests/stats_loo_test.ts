@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InferenceData } from "../idata/mod.ts";
-import { looCompare, psis, psisLoo, relativeEff } from "../stats/mod.ts";
+import { loo as psisLoo, looCompare, psis, relativeEff } from "../stats/mod.ts";
 import { close, once, readDoubles, rPath, rscript, SLOW, tempDir } from "./_rscript.ts";
 
 // [chains, draws per chain, observations]

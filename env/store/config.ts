@@ -144,10 +144,10 @@ export function parseJsonFile(text: string, file: string): unknown {
  *
  * @example
  * ```ts
- * if (!environmentExists("dev")) console.log("run manage({ environmentName: 'dev' }) first");
+ * if (!hasEnvironment("dev")) console.log("run manage({ environmentName: 'dev' }) first");
  * ```
  */
-export function environmentExists(name: string): boolean {
+export function hasEnvironment(name: string): boolean {
   return existsSync(environmentPaths(name).config);
 }
 

@@ -11,8 +11,8 @@ import { BrmstsError } from "../../errors.ts";
  *
  * @example
  * ```ts
- * import { environmentActivate } from "../../mod.ts";
- * await environmentActivate("nope").catch((e) => e instanceof EnvironmentError); // true
+ * import { activateEnvironment } from "../../mod.ts";
+ * await activateEnvironment("nope").catch((e) => e instanceof EnvironmentError); // true
  * ```
  */
 export class EnvironmentError extends BrmstsError {

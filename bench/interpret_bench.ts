@@ -25,6 +25,7 @@
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import { defaultWorker, evalR, rCode, shutdown } from "../worker/mod.ts";
 import { status } from "../mod.ts";
 import { brm, type FitHandle, readRdsFit, saveRds } from "../brms/mod.ts";
@@ -120,7 +121,7 @@ for (let i = 0; i < ROWS; i++) {
   g.push(["a", "b", "c"][i % 3]);
   y[i] = 1 + 0.5 * x[i] + (i % 3) + (rand() - 0.5);
 }
-let t = performance.now();
+const t = performance.now();
 let fit: FitHandle;
 if (FIT_CACHE && existsSync(FIT_CACHE)) {
   // The posterior only: brm() below returns no InferenceData either, so both paths start from
@@ -159,51 +160,90 @@ await settle();
 const footprint = pss(process.pid) + pss(wpid);
 console.log(`  footprint after the fit (PSS main + worker): ${fmt(footprint / MiB)} MiB`);
 
-// brmsts: chunked comparison, reduced per draw.
-t = performance.now();
-const ts = await peakPss(
-  pids,
-  () => comparisons(fit, { variables: { x: 1 }, average: true, chunkSize: CHUNK }),
-);
-const tsMs = performance.now() - t;
-const row = ts.value.rows[0];
-await settle();
+// The two sides run REPS times (default 3), alternating which goes first (brmsts first in odd
+// rounds, the R way first in even ones), so that an order effect (heap state, page cache, GC)
+// hits both alike; times and ratios are the medians over the rounds.
+const REPS = arg("reps", 3);
+const runTs = async () => {
+  const t0 = performance.now();
+  const got = await peakPss(
+    pids,
+    () => comparisons(fit, { variables: { x: 1 }, average: true, chunkSize: CHUNK }),
+  );
+  const ms = performance.now() - t0;
+  await settle();
+  return { ms, peak: got.peak, row: got.value.rows[0] };
+};
 
 // The R way: two full posterior_epred matrices in the same worker.
 // Measured here: the R way peaks at about five draws × rows matrices above the fit's footprint
 // (a, b and brms's temporaries while it builds b), so it runs only when that much is free.
 const need = 5 * ROWS * DRAWS * 8 + 1024 * MiB;
-let rMs = NaN, rPeak = NaN;
-let rEst: number[] = [];
-if (memAvailable() < need) {
-  console.log(
-    `  R way skipped: needs ≈ ${fmt(need / MiB)} MiB, MemAvailable ${
-      fmt(memAvailable() / MiB)
-    } MiB`,
-  );
-} else {
-  const code = `local({
-    fit <- get(".ip_bench_fit", envir = globalenv())
-    d <- fit$data
-    lo <- d; lo$x <- d$x - 0.5
-    hi <- d; hi$x <- d$x + 0.5
-    a <- brms::posterior_epred(fit, newdata = lo)
-    b <- brms::posterior_epred(fit, newdata = hi)
-    avg <- rowMeans(b) - rowMeans(a)
-    c(median(avg), quantile(avg, c(0.025, 0.975), names = FALSE))
-  })`;
-  // Bind the fit handle to a global name for the R snippet (removed after).
-  await defaultWorker().call("base::assign", {
-    x: ".ip_bench_fit",
-    value: fit.r,
-    envir: rCode("globalenv()"),
-  });
-  t = performance.now();
+const code = `local({
+  fit <- get(".ip_bench_fit", envir = globalenv())
+  d <- fit$data
+  lo <- d; lo$x <- d$x - 0.5
+  hi <- d; hi$x <- d$x + 0.5
+  a <- brms::posterior_epred(fit, newdata = lo)
+  b <- brms::posterior_epred(fit, newdata = hi)
+  avg <- rowMeans(b) - rowMeans(a)
+  c(median(avg), quantile(avg, c(0.025, 0.975), names = FALSE))
+})`;
+// Bind the fit handle to a global name for the R snippet (removed at the end).
+await defaultWorker().call("base::assign", {
+  x: ".ip_bench_fit",
+  value: fit.r,
+  envir: rCode("globalenv()"),
+});
+const runR = async () => {
+  if (memAvailable() < need) {
+    console.log(
+      `  R way skipped: needs ≈ ${fmt(need / MiB)} MiB, MemAvailable ${
+        fmt(memAvailable() / MiB)
+      } MiB`,
+    );
+    return null;
+  }
+  const t0 = performance.now();
   const r = await peakPss(pids, () => evalR(code));
-  rMs = performance.now() - t;
-  rPeak = r.peak;
-  rEst = Array.from(r.value as Float64Array);
-  await evalR("rm(.ip_bench_fit, envir = globalenv()); invisible(gc())");
+  const ms = performance.now() - t0;
+  await settle();
+  return { ms, peak: r.peak, est: Array.from(r.value as Float64Array) };
+};
+const tsRuns: Awaited<ReturnType<typeof runTs>>[] = [];
+const rRuns: NonNullable<Awaited<ReturnType<typeof runR>>>[] = [];
+for (let i = 0; i < REPS; i++) {
+  const order = i % 2 === 0 ? ["brmsts", "R"] : ["R", "brmsts"];
+  for (const side of order) {
+    if (side === "brmsts") tsRuns.push(await runTs());
+    else {
+      const r = await runR();
+      if (r) rRuns.push(r);
+    }
+  }
+  const a = tsRuns.at(-1)!, b = rRuns.length > i ? rRuns[i] : undefined;
+  console.log(
+    `  round ${i + 1} (${order.join(" then ")}): brmsts ${fmt(a.ms / 1000, 2)} s, R way ${
+      b ? fmt(b.ms / 1000, 2) : "—"
+    } s${b ? `, ratio ${fmt(a.ms / b.ms, 3)}` : ""}; load ${
+      loadavg().map((l) => l.toFixed(2)).join(" ")
+    }`,
+  );
+}
+await evalR("rm(.ip_bench_fit, envir = globalenv()); invisible(gc())");
+const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const tsMs = med(tsRuns.map((r) => r.ms));
+const rMs = rRuns.length ? med(rRuns.map((r) => r.ms)) : NaN;
+const row = tsRuns[0].row;
+const ts = { peak: Math.max(...tsRuns.map((r) => r.peak)) };
+const rPeak = rRuns.length ? Math.max(...rRuns.map((r) => r.peak)) : NaN;
+const rEst = rRuns[0]?.est ?? [];
+if (rRuns.length === tsRuns.length) {
+  console.log(
+    `  median of the per-round ratios: ${
+      fmt(med(tsRuns.map((r, k) => r.ms / rRuns[k].ms)), 3)
+    } (median times below)`,
+  );
 }
 
 console.log(
@@ -219,7 +259,7 @@ if (rEst.length) {
   console.log(`  max |brmsts − R| = ${diff.toExponential(2)}`);
 }
 report(
-  "comparisons(average) time",
+  `comparisons(average) time, median of ${REPS}`,
   tsMs,
   "ms",
   { name: "R two posterior_epred", value: rMs },

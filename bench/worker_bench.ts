@@ -7,7 +7,7 @@
  * - cold start, spawn until `library(brms)` is loaded, against `Rscript -e 'library(brms)'`;
  *   target ≤ 1.1×.
  *
- * Run: `deno run -A bench/worker_bench.ts` or `bun bench/worker_bench.ts`.
+ * Run: `deno run -A bench/worker_bench.ts [--rtt-only]` or `bun bench/worker_bench.ts`.
  *
  * @module
  */
@@ -23,6 +23,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { RWorker } from "../worker/mod.ts";
 import { median, report, RUNNER } from "./_util.ts";
@@ -190,6 +191,8 @@ report("round trip evalR('1'), median batch", median(rt.rtt), "us", {
   name: "child-process stream echo",
   value: median(rt.stream),
 }, "<= 100 us");
+// --rtt-only: the round trips alone (the cold start takes minutes on a loaded machine).
+if (process.argv.includes("--rtt-only")) process.exit(0);
 const cold = await coldStart();
 report("cold start to library(brms), median of 3", cold.ours, "ms", {
   name: "Rscript",

@@ -14,6 +14,7 @@ const DEFS = {
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
   mmap: { parameters: ["ptr", "usize", "i32", "i32", "i32", "i64"], result: "ptr" },
   munmap: { parameters: ["ptr", "usize"], result: "i32" },
+  madvise: { parameters: ["ptr", "usize", "i32"], result: "i32" },
   memcpy: { parameters: ["ptr", "ptr", "usize"], result: "ptr" },
   close: { parameters: ["i32"], result: "i32" },
   read: { parameters: ["i32", "buf", "usize"], result: "i64" },
@@ -53,6 +54,8 @@ export const O_RDONLY = 0x0,
   O_CLOEXEC = 0x80000;
 /** mmap flags. */
 export const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
+/** madvise advice values (Linux). */
+export const MADV_HUGEPAGE = 14, MADV_POPULATE_READ = 22, MADV_POPULATE_WRITE = 23;
 /** fcntl commands. */
 export const F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
 /** Signal numbers (Linux). */
@@ -85,6 +88,17 @@ export class LibC {
       throw new BrmstsSystemError(`mmap of ${size} bytes failed: ${this.lastError()}`);
     }
     return p;
+  }
+
+  /**
+   * Asks for `size` bytes at `ptr` to be backed now (one system call instead of a page fault per
+   * 4 KiB page), with huge pages where the kernel allows them for shared memory. Returns false
+   * when the kernel cannot (before Linux 5.14); the memory then faults in on first touch.
+   */
+  prefault(ptr: Ptr, size: number, write: boolean): boolean {
+    const n = BigInt(size);
+    this.fns.madvise(ptr, n, MADV_HUGEPAGE); // ignored unless shmem THP is "advise" or more
+    return this.fns.madvise(ptr, n, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) === 0;
   }
 
   /** Opens a POSIX shared-memory object by name (`/name`). Returns the fd or throws. */

@@ -120,6 +120,11 @@ describe("faster Stan compiles", () => {
       mkdirSync(root, { recursive: true });
       mkdirSync(compilerDir(TEST_CACHE), { recursive: true });
       symlinkSync(compilerDir(TEST_CACHE), compilerDir(root));
+      // A fit does not wait for a missing header (it is built in the background): build the
+      // shared one first, so that this fit uses it.
+      await withWorker((w) =>
+        prepareCompiler({ worker: w, root: TEST_CACHE, enter: () => {}, callOpts: {} })
+      );
       await withWorker(async (w) => {
         const fit = await brm({
           ...SMALL_FIT,
@@ -222,6 +227,66 @@ describe("faster Stan compiles", () => {
         });
       } finally {
         delete process.env.BRMSTS_LTO_FLAGS;
+      }
+    },
+  );
+});
+
+describe("a missing header never delays a fit", () => {
+  it(
+    "the first compile goes without it while a detached nice-19 process builds it; later compiles use it",
+    { timeout: 1_800_000 },
+    async () => {
+      process.env.BRMSTS_PCH_HEADERS = "1"; // a cheap header, same code path
+      const root = mkdtempSync(join(tmpdir(), "brmsts-pch-bg-"));
+      const builders = () =>
+        readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+          try {
+            const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8");
+            return cmd.includes("--brmsts-build-header") && cmd.includes(root);
+          } catch {
+            return false;
+          }
+        });
+      try {
+        await withWorker(async (w) => {
+          const prep = () =>
+            prepareCompiler({ worker: w, root, enter: () => {}, callOpts: {}, background: true });
+          const first = await prep();
+          assert.equal(first!.pch, null);
+          assert.equal(first!.pchState, "off");
+          assert.match(first!.reason ?? "", /being built/);
+          // A second compile meanwhile does not wait either, and starts no second builder.
+          const second = await prep();
+          assert.equal(second!.pch, null);
+          const seen = builders();
+          assert.ok(seen.length <= 1, `${seen.length} builders`);
+          if (seen.length) {
+            // Lowest CPU priority (field 19 of /proc/<pid>/stat, after the command's ")").
+            const stat = readFileSync(`/proc/${seen[0]}/stat`, "utf8");
+            assert.equal(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16], "19");
+          }
+        });
+        const t0 = Date.now();
+        while (!compilerCacheStatus(root).ready && Date.now() - t0 < 900_000) {
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.ok(compilerCacheStatus(root).ready, "the header was not built in the background");
+        const t1 = Date.now();
+        while (builders().length && Date.now() - t1 < 30_000) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual(builders(), [], "the builder process did not exit");
+        const later = await withWorker((w) =>
+          prepareCompiler({ worker: w, root, enter: () => {}, callOpts: {}, background: true })
+        );
+        assert.equal(later!.pchState, "ready");
+        assert.ok(later!.pch && existsSync(`${later!.pch}.gch`));
+        const left = readdirSync(compilerDir(root)).filter((n) => n.endsWith(".job.json"));
+        assert.deepEqual(left, []);
+      } finally {
+        delete process.env.BRMSTS_PCH_HEADERS;
+        rmSync(root, { recursive: true, force: true });
       }
     },
   );

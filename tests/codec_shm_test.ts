@@ -197,4 +197,42 @@ describe("codec: shared-memory lifetime and leaks", () => {
     assert.ok(large("self").length <= 2, `main maps ${large("self").length} large segments`);
     assert.ok(large(pid).length <= 2, `the worker maps ${large(pid).length} large segments`);
   });
+
+  it("100 transfers of a large vector reuse one prefaulted segment and leave nothing behind", async () => {
+    await freshWorker();
+    const pid = (await defaultWorker().status()).pid;
+    await evalR("v8m <- as.numeric(seq_len(1e6)); NULL"); // 8 MB
+    const seen = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      const v = await evalR("v8m") as Float64Array;
+      const segs = [...mappedSegmentSizes("self")].filter(([n]) => n.startsWith(`brmsts-w${pid}-`));
+      assert.equal(segs.length, 1, "one worker segment mapped here");
+      seen.add(segs[0][0]);
+      if (i === 0) {
+        // Prefaulted on mapping: its pages are resident before anything reads them.
+        assert.ok(
+          residentBytes("self", segs[0][0]) >= 8e6,
+          `only ${residentBytes("self", segs[0][0])} bytes resident before the first read`,
+        );
+      }
+      assert.equal(v[0], 1);
+      assert.equal(v[999_999], 1e6);
+      assert.equal(releaseShared(v), 1);
+    }
+    assert.equal(seen.size, 1, `100 transfers used ${seen.size} segments`);
+    assert.deepEqual(shmEntries([pid]), [], "no name left in /dev/shm while the worker lives");
+    await shutdown();
+    assert.deepEqual(shmEntries([pid, process.pid]), []);
+  });
 });
+
+/** Resident bytes of a mapped /dev/shm segment in a process (from /proc/<pid>/smaps). */
+function residentBytes(pid: number | "self", name: string): number {
+  const lines = readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n");
+  let inSeg = false, total = 0;
+  for (const line of lines) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inSeg = line.includes(`/dev/shm/${name}`);
+    else if (inSeg && line.startsWith("Rss:")) total += Number(line.split(/\s+/)[1]) * 1024;
+  }
+  return total;
+}

@@ -84,6 +84,7 @@ export async function obtainModel(o: ObtainOptions): Promise<"memory" | "disk" |
   const compile = async (file: string | null, detail?: string): Promise<"compiled"> => {
     o.enter("compile", detail);
     const cc = o.root === undefined ? null : await prepareCompiler({
+      background: true,
       worker: w,
       root: o.root,
       enter: (d) => o.enter("compile", d),

@@ -119,7 +119,8 @@ brmsts_cc_plan <- function(ours) {
     "site:", read(site), "user:", read(user),
     "makevars:", makevars, "header:", brmsts_cc_headers())
   list(problem = "", facts = paste(facts, collapse = "\n"), makevars = paste(makevars, collapse = "\n"),
-       header = paste(brmsts_cc_headers(), collapse = "\n"), lto = brmsts_cc_lto(cxx))
+       header = paste(brmsts_cc_headers(), collapse = "\n"), lto = brmsts_cc_lto(cxx),
+       rscript = file.path(R.home("bin"), "Rscript"))
 }
 
 # Runs thunk() with the environment variables `vars` (a named list or character vector) set,

@@ -52,6 +52,13 @@ import type { CallOptions, RWorker } from "../../worker/mod.ts";
 import { tempName, tryLock } from "./store.ts";
 import { callRHelperValue } from "../../rhelpers.ts";
 import { BRM_HELPERS } from "../core/r_helpers.ts";
+import {
+  headerBuilt,
+  headerFailed,
+  type Manifest,
+  startHeaderBuild,
+  statOk,
+} from "./_pch_build.ts";
 
 /**
  * The compiler settings a compile runs with: the Makevars file and the precompiled header
@@ -106,18 +113,20 @@ export interface CompilerCacheStatus {
   dir: string;
 }
 
-interface Manifest {
-  format: 1;
-  size: number;
-  /** {@link headerDigest} of the header. */
-  digest: string;
-  builtMs: number;
-  time: string;
-}
-
-const MANIFEST = "manifest.json";
-const FAILED = "failed.json";
-const HEADER = "brmsts_stan.hpp";
+/**
+ * File names in a header directory.
+ *
+ * @example
+ * ```ts
+ * PCH_FILES.MANIFEST; // "manifest.json"
+ * ```
+ */
+export const PCH_FILES = {
+  MANIFEST: "manifest.json",
+  FAILED: "failed.json",
+  HEADER: "brmsts_stan.hpp",
+} as const;
+const { MANIFEST, FAILED, HEADER } = PCH_FILES;
 
 /** Whether an environment switch is off ("0", "off", "false", "no"). */
 function off(name: string): boolean {
@@ -218,6 +227,18 @@ export async function headerDigest(file: string): Promise<string> {
   return h.digest("hex");
 }
 
+/**
+ * "" when the built header in `dir` matches its manifest, else why not ("missing" if none).
+ *
+ * @example
+ * ```ts
+ * await headerProblem("/c/compiler/pch-0123"); // "" or why not
+ * ```
+ */
+export function headerProblem(dir: string): Promise<string> {
+  return verify(dir);
+}
+
 /** "" when the built header in `dir` matches its manifest, else why not ("missing" if none). */
 async function verify(dir: string): Promise<string> {
   let m: Manifest;
@@ -250,27 +271,15 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /**
  * Writes one line to stderr about the compiler cache (`BRMSTS_QUIET=1` silences it).
+ *
+ * @example
+ * ```ts
+ * note("the compiler cache is ready");
+ * ```
  */
-function note(text: string): void {
+export function note(text: string): void {
   if (process.env.BRMSTS_QUIET && !off("BRMSTS_QUIET")) return;
   process.stderr.write(`brmsts: ${text}\n`);
-}
-
-/** Removes header directories of other fingerprints that no live process is building. */
-function dropStale(dir: string, keep: string): void {
-  try {
-    for (const n of readdirSync(dir)) {
-      if (!n.startsWith("pch-") || n === keep || n.includes(".")) continue;
-      const release = tryLock(join(dir, `${n}.lock`));
-      if (!release) continue;
-      try {
-        rmSync(join(dir, n), { recursive: true, force: true });
-        note(`removed the precompiled header of an old platform (${n})`);
-      } finally {
-        release();
-      }
-    }
-  } catch { /* best effort */ }
 }
 
 /**
@@ -288,6 +297,12 @@ export interface PrepareCompilerOptions {
   root: string;
   /** Called when the header is being built or waited for. */
   enter: (detail: string) => void;
+  /**
+   * A missing header is built by a detached low-priority process and this compile runs without
+   * it, instead of building it first (`pchState` "off" with the reason); a build in progress is
+   * not waited for.
+   */
+  background?: boolean;
   callOpts: CallOptions;
 }
 
@@ -316,7 +331,14 @@ export async function prepareCompiler(o: PrepareCompilerOptions): Promise<Compil
   if (/[\s'"$\\]/.test(dir)) return null; // make cannot quote such paths
   const w = o.worker;
   const makevars = join(dir, "Makevars");
-  let plan: { problem: string; facts?: string; makevars?: string; header?: string; lto?: string };
+  let plan: {
+    problem: string;
+    facts?: string;
+    makevars?: string;
+    header?: string;
+    lto?: string;
+    rscript?: string;
+  };
   try {
     mkdirSync(dir, { recursive: true });
     plan = await callRHelperValue(
@@ -360,6 +382,13 @@ export async function prepareCompiler(o: PrepareCompilerOptions): Promise<Compil
     if (failed) return { ...base, pch: null, pchState: "failed", reason: failed };
     const why = await verify(pdir);
     if (why === "") return { ...base, pch: header, pchState: "ready", buildMs: 0 };
+    if (o.background && plan.rscript) {
+      // Being built (lock held) or missing: this compile goes without it.
+      if (why === "missing" && !statOk(lock)) {
+        startHeaderBuild(dir, name, plan);
+      }
+      return { ...base, pch: null, pchState: "off", reason: "the header is being built" };
+    }
     const release = tryLock(lock);
     if (!release) {
       o.enter("waiting for another process to prepare the compiler cache");
@@ -400,22 +429,10 @@ export async function prepareCompiler(o: PrepareCompilerOptions): Promise<Compil
       }
       const buildMs = performance.now() - t0;
       if (problem) {
-        writeFileSync(join(pdir, FAILED), JSON.stringify({ reason: problem }));
-        note(`${problem}; models compile without a precompiled header`);
+        headerFailed(pdir, problem);
         return { ...base, pch: null, pchState: "failed", reason: problem };
       }
-      const gch = `${header}.gch`;
-      const manifest: Manifest = {
-        format: 1,
-        size: statSync(gch).size,
-        digest: await headerDigest(gch),
-        builtMs: Math.round(buildMs),
-        time: new Date().toISOString(),
-      };
-      const tmp = tempName(join(pdir, MANIFEST));
-      writeFileSync(tmp, JSON.stringify(manifest));
-      renameSync(tmp, join(pdir, MANIFEST));
-      dropStale(dir, name);
+      await headerBuilt(dir, name, buildMs);
       return { ...base, pch: header, pchState: "built", buildMs };
     } finally {
       release();

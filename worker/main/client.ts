@@ -5,62 +5,29 @@
  *
  * @module
  */
-import { closeSync, constants, openSync, rmSync, writeSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { type Child, type ExitStatus, hostEnv, spawnHost } from "./_spawn.ts";
-import { decode, type DecodeContext } from "./decode.ts";
 import type { CopyPlan } from "./encode.ts";
-import {
-  abortedAndInterrupted,
-  abortedAndKilled,
-  abortedBeforeStart,
-  crashedDuringCall,
-  errorFromEvent,
-  RStartupError,
-  startupFailed,
-} from "./errors.ts";
+import { abortedBeforeStart, crashedDuringCall, startupFailed } from "./errors.ts";
 import { ConsoleRouter } from "./console.ts";
-import {
-  type ConvertMode,
-  type Event,
-  EventKind,
-  type HeapPolicy,
-  type ReadyInfo,
-  type Request,
-  RequestKind,
-  type WireArg,
-} from "../wire/protocol.ts";
-import { type HandleOwner, RObject } from "./robject.ts";
+import { type Event, EventKind, type ReadyInfo, RequestKind } from "../wire/protocol.ts";
+import type { HandleOwner } from "./robject.ts";
 import { ShmMain } from "./shared_memory.ts";
+import {
+  AbortLine,
+  type Body,
+  decodeResult,
+  directLine,
+  failVictims,
+  requestLine,
+  type ResultEvent,
+  runStartupScripts,
+  settleTask,
+  stopWorker,
+  type Task,
+  untilSettled,
+} from "./_task.ts";
 import type { CallOptions, LogEntry, RResult, WorkerConfig } from "./types.ts";
-
-const encoder = new TextEncoder();
-
-/** A request without its id and shared-memory fields. */
-type Body =
-  | { kind: RequestKind.Eval; code: string; convert: ConvertMode }
-  | {
-    kind: RequestKind.Call;
-    fn: string;
-    args: WireArg[];
-    convert: ConvertMode;
-    heap?: HeapPolicy;
-  }
-  | { kind: RequestKind.Status };
-
-interface Task {
-  id: number;
-  body: Body;
-  /** The copy plan of the arguments' bulk data, run into the request's region at send time. */
-  plan?: CopyPlan;
-  opts: CallOptions;
-  resolve: (ev: Extract<Event, { kind: EventKind.Result }>) => void;
-  reject: (e: Error) => void;
-  aborted?: boolean;
-  /** A start-up script, sent outside the queue: its end does not start the next call. */
-  direct?: boolean;
-  graceTimer?: ReturnType<typeof setTimeout>;
-  cleanup: () => void;
-}
 
 /**
  * The process and the queue of one R worker: starts it lazily, sends one request at a time
@@ -80,7 +47,7 @@ export class WorkerClient implements HandleOwner {
   #proc?: Child;
   #info?: ReadyInfo;
   #starting?: Promise<ReadyInfo>;
-  #fifoFd?: number;
+  readonly #abortLine = new AbortLine();
   #queue: Task[] = [];
   #inflight?: Task;
   #releases: number[] = [];
@@ -92,16 +59,18 @@ export class WorkerClient implements HandleOwner {
   #shutdownPending = false;
   readonly #console = new ConsoleRouter();
   #lastFatal?: string;
-
   #resolveConfig?: () => WorkerConfig;
+  #onReady?: (info: ReadyInfo) => void;
+  #onStartFail?: (e: Error) => void;
 
   /**
+   * Creates a client; the worker process starts with the first call.
+   *
    * @param config how to start the worker.
    * @param resolveConfig computes the configuration at the first start instead (the default
    *   worker uses it to pick up the active environment lazily, so a broken state file fails the
    *   first call with a clear error rather than the import); an explicit `configure()` wins.
    */
-  /** Creates a client; the worker process starts with the first call. */
   constructor(config: WorkerConfig = {}, resolveConfig?: () => WorkerConfig) {
     this.#config = config;
     this.#resolveConfig = resolveConfig;
@@ -160,30 +129,12 @@ export class WorkerClient implements HandleOwner {
     this.#shutdownPending = true;
     try {
       while (this.#inflight || this.#queue.length) {
-        const t = this.#inflight ?? this.#queue[this.#queue.length - 1];
-        await new Promise<void>((res) => {
-          const done = t.cleanup;
-          t.cleanup = () => {
-            done();
-            res();
-          };
-        });
+        await untilSettled(this.#inflight ?? this.#queue[this.#queue.length - 1]);
       }
       const proc = this.#proc;
       if (!proc) return;
-      this.#proc = undefined;
-      const info = this.#info;
-      this.#info = undefined;
-      this.#gen++;
-      this.#releases = [];
-      try {
-        await proc.send({ kind: RequestKind.Shutdown, id: 0 });
-        proc.closeRequests();
-      } catch { /* already gone */ }
-      proc.ref();
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await proc.exited;
-      clearTimeout(timer);
+      const info = this.#forget();
+      await stopWorker(proc);
       this.#afterExit(info);
     } finally {
       this.#shutdownPending = false;
@@ -230,25 +181,11 @@ export class WorkerClient implements HandleOwner {
     });
   }
 
-  /** Decodes a result: maps its region, decodes the wire tree, settles the region's lease. */
-  #value(ev: Extract<Event, { kind: EventKind.Result }>): RResult {
+  #value(ev: ResultEvent): RResult {
     for (const w of ev.warnings) {
       this.#emit({ stream: "stderr", text: `Warning message:\n${w}\n`, callId: ev.id });
     }
-    const gen = this.#gen;
-    const result = this.#shm.openResult(ev);
-    const ctx: DecodeContext = {
-      region: result.region,
-      handle: (h) => new RObject(h.id, h.cls ?? [], h.type ?? "", h.repr ?? "", this, gen),
-      views: 0,
-    };
-    let value: unknown;
-    try {
-      value = decode(ev.value, ctx);
-    } finally {
-      result.settle(ctx.views);
-    }
-    return { value, warnings: ev.warnings, messages: ev.messages };
+    return decodeResult(ev, this.#shm, this, this.#gen);
   }
 
   #abort(task: Task): void {
@@ -263,14 +200,9 @@ export class WorkerClient implements HandleOwner {
       return;
     }
     if (this.#inflight !== task) return;
-    if (this.#fifoFd !== undefined) {
-      try {
-        writeSync(this.#fifoFd, `${task.id}\n`);
-      } catch { /* worker gone: the exit handler settles the task */ }
-    }
+    this.#abortLine.interrupt(task.id);
     task.graceTimer = setTimeout(() => {
-      if (this.#inflight !== task) return;
-      this.#proc?.kill("SIGKILL");
+      if (this.#inflight === task) this.#proc?.kill("SIGKILL");
     }, this.#config.abortGraceMs ?? 3000);
   }
 
@@ -291,37 +223,19 @@ export class WorkerClient implements HandleOwner {
     if (this.#inflight || this.#queue[0] !== task) return void this.#pump();
     this.#queue.shift();
     this.#inflight = task;
-    let shm;
+    let bytes;
     try {
-      shm = this.#shm.prepare(task.plan, info.pid);
+      bytes = requestLine(task, this.#releases.splice(0), this.#shm, info.pid);
     } catch (e) {
       this.#inflight = undefined;
       task.cleanup();
       task.reject(e as Error);
       return void this.#pump();
     }
-    const req = {
-      ...task.body,
-      id: task.id,
-      release: this.#releases.splice(0),
-      ...shm.fields,
-    } as Request;
-    let line;
-    try {
-      line = this.#shm.wrapLine(task.id, encoder.encode(JSON.stringify(req) + "\n"), info.pid);
-    } catch (e) {
-      shm.done();
-      this.#inflight = undefined;
-      task.cleanup();
-      task.reject(e as Error);
-      return void this.#pump();
-    }
-    const shmDone = task.cleanup;
-    task.cleanup = () => (shmDone(), shm.done(), line.done());
     this.#proc!.ref();
     this.#read();
     try {
-      await this.#proc!.write(line.bytes);
+      await this.#proc!.write(bytes);
     } catch {
       // The worker died; the exit handler rejects the task.
     }
@@ -343,24 +257,17 @@ export class WorkerClient implements HandleOwner {
     await this.#shm.init();
     const { proc, info } = await this.#spawnReady(true);
     this.#info = info;
-    this.#fifoFd = openSync(info.abortFifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    this.#abortLine.open(info.abortFifo);
     proc.unref();
-    const scripts = this.#config.startupScripts ?? [];
-    for (let i = 0; i < scripts.length; i++) {
-      try {
-        // Run through the normal queue path would deadlock; send directly.
-        await this.#direct({ kind: RequestKind.Eval, code: scripts[i], convert: "handle" }, info);
-      } catch (e) {
-        // A worker whose set-up failed is not used: the next call starts (and checks) afresh.
+    // Sent directly: running them through the queue would deadlock.
+    await runStartupScripts(
+      this.#config.startupScripts ?? [],
+      (code) => this.#direct({ kind: RequestKind.Eval, code, convert: "handle" }, info),
+      // A worker whose set-up failed is not used: the next call starts (and checks) afresh.
+      async () => {
         if (this.#proc === proc) await this.#discard(proc, info);
-        const first = scripts[i].split("\n").find((l) => l.trim()) ?? "";
-        const shown = first.length > 60 ? first.slice(0, 60) + "…" : first;
-        throw new RStartupError(
-          `startupScripts[${i}] (${JSON.stringify(shown)}) failed: ${(e as Error).message}`,
-          { cause: e },
-        );
-      }
-    }
+      },
+    );
     return info;
   }
 
@@ -395,27 +302,17 @@ export class WorkerClient implements HandleOwner {
 
   /** Ends a worker that will not be used (its start-up scripts failed). */
   async #discard(proc: Child, info: ReadyInfo): Promise<void> {
-    this.#proc = undefined;
-    this.#info = undefined;
-    this.#gen++;
-    this.#releases = [];
+    this.#forget();
     proc.kill("SIGKILL");
     await proc.exited;
     this.#afterExit(info);
   }
 
-  #onReady?: (info: ReadyInfo) => void;
-  #onStartFail?: (e: Error) => void;
-
   /** Sends a request outside the queue (start-up scripts). */
   #direct(body: Body, info: ReadyInfo): Promise<RResult> {
     return new Promise<RResult>((resolve, reject) => {
       const id = this.#nextId++;
-      const line = this.#shm.wrapLine(
-        id,
-        encoder.encode(JSON.stringify({ ...body, id }) + "\n"),
-        info.pid,
-      );
+      const line = directLine(id, body, this.#shm, info.pid);
       const task: Task = {
         id,
         body,
@@ -477,20 +374,7 @@ export class WorkerClient implements HandleOwner {
           return;
         }
         this.#inflight = undefined;
-        clearTimeout(task.graceTimer);
-        task.cleanup();
-        if (task.aborted) {
-          if (ev.kind === EventKind.Result) this.#shm.discard(ev);
-          task.reject(abortedAndInterrupted(task.opts.signal?.reason));
-        } else if (ev.kind === EventKind.Result) {
-          try {
-            task.resolve(ev);
-          } catch (e) {
-            task.reject(e as Error);
-          }
-        } else {
-          task.reject(errorFromEvent(ev));
-        }
+        settleTask(task, ev, this.#shm);
         if (!task.direct) this.#pump();
         return;
       }
@@ -502,24 +386,24 @@ export class WorkerClient implements HandleOwner {
     this.#console.emit(entry, task && { id: task.id, onLog: task.opts.onLog });
   }
 
+  /** Detaches the current worker: a new generation begins; returns the old worker's facts. */
+  #forget(): ReadyInfo | undefined {
+    const info = this.#info;
+    this.#proc = this.#info = undefined;
+    this.#gen++;
+    this.#releases = [];
+    return info;
+  }
+
   #afterExit(info: ReadyInfo | undefined): void {
-    if (this.#fifoFd !== undefined) {
-      try {
-        closeSync(this.#fifoFd);
-      } catch { /* ignore */ }
-      this.#fifoFd = undefined;
-    }
+    this.#abortLine.close();
     this.#shm.afterExit(info?.pid, info?.shmPrefix);
     if (info) rmSync(info.tempDir, { recursive: true, force: true });
   }
 
   async #onExit(proc: Child, status: ExitStatus): Promise<void> {
     if (this.#proc !== proc) return; // an intentional shutdown
-    const info = this.#info;
-    this.#proc = undefined;
-    this.#info = undefined;
-    this.#gen++;
-    this.#releases = [];
+    const info = this.#forget();
     this.#afterExit(info);
     const cause = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
     if (this.#onStartFail) {
@@ -551,15 +435,14 @@ export class WorkerClient implements HandleOwner {
     } catch (e) {
       restartError = e;
     }
-    for (const t of victims) {
-      clearTimeout(t.graceTimer);
-      t.cleanup();
-      if (abortKill && t === inflight) {
-        t.reject(abortedAndKilled(this.#config.abortGraceMs ?? 3000, recovered, t.opts.signal));
-      } else {
-        t.reject(crashedDuringCall(info?.pid, cause, status, recovered, restartError));
-      }
-    }
+    failVictims(victims, inflight, abortKill, {
+      pid: info?.pid,
+      cause,
+      status,
+      recovered,
+      restartError,
+      graceMs: this.#config.abortGraceMs ?? 3000,
+    });
     this.#pump();
   }
 }

@@ -220,7 +220,7 @@ export class ShmMain {
     if (m) workerPrefixes.add(m[0]);
     let seg: Segment;
     try {
-      seg = peers.get(b.seg, b.cap);
+      seg = peers.get(b.seg, b.cap, b.len > COPY_MAX ? b.off + b.len : 0);
     } catch (e) {
       this.#queue(b.lease);
       throw e;

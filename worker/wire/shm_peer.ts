@@ -36,7 +36,8 @@ export class PeerMaps {
   }
 
   /**
-   * The mapping of `name` (opened and unlinked on first use).
+   * The mapping of `name` (opened and unlinked on first use; its first `used` bytes are mapped
+   * in at once).
    *
    * @example
    * ```ts
@@ -44,11 +45,12 @@ export class PeerMaps {
    * const seg = peers.get("/brmsts-w42-1", 65536);
    * ```
    */
-  get(name: string, cap: number): Segment {
+  get(name: string, cap: number, used = 0): Segment {
     const e = this.#map.get(name);
     if (e && !e.dropped && e.seg.cap >= cap) return e.seg;
     if (e) this.drop(name);
     const seg = Segment.open(this.#libc, name, cap);
+    seg.prefault(used, false); // map the creator's pages now, not one fault per page later
     this.#map.set(name, { seg, refs: 0, dropped: false });
     return seg;
   }

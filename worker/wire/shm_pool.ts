@@ -120,26 +120,24 @@ export class SegmentPool {
     let seg: Segment;
     if (best >= 0) seg = this.#free.splice(best, 1)[0];
     else {
-      try {
-        seg = Segment.create(
-          this.#libc,
-          segmentName(this.#prefix),
-          capacityFor(size, this.#minCap),
-        );
-      } catch (e) {
-        // Free memory held for reuse and try once more.
-        if (!this.#free.length) throw e;
-        this.#trim(0, 0);
-        seg = Segment.create(
-          this.#libc,
-          segmentName(this.#prefix),
-          capacityFor(size, this.#minCap),
-        );
-      }
+      seg = this.#create(size);
+      seg.prefault(size, true);
     }
     const lease = { id: this.#next++, seg, size };
     this.#busy.set(lease.id, lease);
     return lease;
+  }
+
+  #create(size: number): Segment {
+    const cap = capacityFor(size, this.#minCap);
+    try {
+      return Segment.create(this.#libc, segmentName(this.#prefix), cap);
+    } catch (e) {
+      // Free memory held for reuse and try once more.
+      if (!this.#free.length) throw e;
+      this.#trim(0, 0);
+      return Segment.create(this.#libc, segmentName(this.#prefix), cap);
+    }
   }
 
   /** Returns a lease's segment to the pool (unknown ids are ignored). */

@@ -20,6 +20,8 @@ export * from "./data/mod.ts";
 export * from "./formula/mod.ts";
 export * from "./env/mod.ts";
 export * from "./brms/mod.ts";
+// Export a fit to a scorer for brmsts/score (predictions without R): issue 26.
+export { exportScorer, type ExportScorerOptions } from "./brms/export_scorer.ts";
 export * from "./idata/mod.ts";
 export * from "./stats/mod.ts";
 // brms's looCompare (R's loo_compare on fits) keeps the brms name; the pure-TS comparison of

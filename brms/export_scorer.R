@@ -257,7 +257,7 @@ brmsts_sc_export_impl <- function(fit, draw_ids) {
   if (length(bad_ad)) brmsts_sc_refuse(paste0(bad_ad[1], "()"), "unsupported addition term")
   if (length(bterms$nlpars)) brmsts_sc_refuse("nl = TRUE", "non-linear formulas")
   ordinal <- fam$family == "cumulative"
-  dm <- posterior::as_draws_matrix(fit)
+  dm <- tryCatch(posterior::as_draws_matrix(fit), error = function(e) NULL)
   draws_env <- new.env()
   draws_env$need <- character()
   draws_env$dm <- dm
@@ -309,6 +309,7 @@ brmsts_sc_export_impl <- function(fit, draw_ids) {
   }
   variables <- lapply(vars_env$need, brmsts_sc_variable, vars = vars, pv = pv, data = fit$data)
   header$variables <- variables
+  if (is.null(dm) || !nrow(dm)) brmsts_sc_refuse("empty fit", "the fit has no posterior draws")
   need <- unique(draws_env$need)
   miss <- setdiff(need, colnames(dm))
   if (length(miss)) brmsts_sc_refuse(miss[1], "draws not found in the fit")
@@ -322,8 +323,8 @@ brmsts_sc_export_impl <- function(fit, draw_ids) {
 }
 
 brmsts_sc_export <- function(fit, ndraws, thin) {
-  n <- posterior::ndraws(fit)
-  ids <- seq(1L, n, by = max(1L, as.integer(thin)))
+  n <- tryCatch(posterior::ndraws(fit), error = function(e) 0L)
+  ids <- if (n > 0L) seq(1L, n, by = max(1L, as.integer(thin))) else integer()
   if (!is.null(ndraws) && ndraws < length(ids)) {
     ids <- ids[unique(round(seq(1, length(ids), length.out = ndraws)))]
   }

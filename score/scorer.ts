@@ -187,10 +187,19 @@ export class Scorer {
         mean[at] = m;
         sd![at] = Math.sqrt(ss / (nd - 1));
         sorted.set(v);
-        sorted.sort();
         probs.forEach((p, k) => {
-          const h = (nd - 1) * p, lo = Math.floor(h), hi = Math.min(nd - 1, lo + 1);
-          const w = h - lo, a = sorted[lo], b = sorted[hi];
+          if (Number.isNaN(m)) {
+            qs[k][at] = NaN;
+            return;
+          }
+          const h = (nd - 1) * p, lo = Math.floor(h);
+          const a = select(sorted, lo);
+          let b = a;
+          if (lo + 1 < nd) {
+            b = sorted[lo + 1];
+            for (let j = lo + 2; j < nd; j++) if (sorted[j] < b) b = sorted[j];
+          }
+          const w = h - lo;
           qs[k][at] = w > 0 && b !== a ? (1 - w) * a + w * b : a;
         });
       }
@@ -297,6 +306,39 @@ interface Ctx {
   frame: Frame;
   res: Map<string, ReturnType<typeof selectRe>>;
   dpar: string | undefined;
+}
+
+/** Moves the k-th smallest value of `a` to `a[k]` (smaller before, larger after); returns it. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as the pivot
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /** A block of rows: `buf[((i * ncat) + c) * ndraws + d]`. */

@@ -81,6 +81,12 @@ describe("scorer equals brms", () => {
         for (let d = 0; d < D; d++) mean += full.data[d * n * K + q];
         mean /= D;
         assert.ok(Math.abs(s.mean[q] - mean) <= 1e-12 * Math.max(1, Math.abs(mean)), "summary mean");
+        const v = Float64Array.from({ length: D }, (_, d) => full.data[d * n * K + q]).sort();
+        for (const [p, key] of [[0.1, "Q10"], [0.9, "Q90"]] as const) {
+          const h = (D - 1) * p, lo = Math.floor(h), w = h - lo;
+          const want = w > 0 && v[lo + 1] !== v[lo] ? (1 - w) * v[lo] + w * v[lo + 1] : v[lo];
+          assert.equal(s.quantiles[key][q], want, `summary ${key}`);
+        }
       }
     });
   });

@@ -34,7 +34,9 @@ export class Table {
     } else if (data && typeof data === "object") {
       let n = -1;
       for (const [k, v] of Object.entries(data as Record<string, ArrayLike<unknown>>)) {
-        if (v == null || typeof (v as ArrayLike<unknown>).length !== "number" || typeof v === "string") {
+        if (
+          v == null || typeof (v as ArrayLike<unknown>).length !== "number" || typeof v === "string"
+        ) {
           throw new ScorerInputError("wrong-type", k, `column '${k}' is not an array`);
         }
         if (n >= 0 && v.length !== n) {
@@ -49,10 +51,18 @@ export class Table {
       }
       this.n = Math.max(n, 0);
     } else {
-      throw new ScorerInputError("wrong-type", undefined, "Argument 'newdata' must be coercible to a data.frame.");
+      throw new ScorerInputError(
+        "wrong-type",
+        undefined,
+        "Argument 'newdata' must be coercible to a data.frame.",
+      );
     }
     if (this.n === 0) {
-      throw new ScorerInputError("wrong-type", undefined, "Argument 'data' does not contain observations.");
+      throw new ScorerInputError(
+        "wrong-type",
+        undefined,
+        "Argument 'data' does not contain observations.",
+      );
     }
   }
 
@@ -62,7 +72,7 @@ export class Table {
   }
 
   /** Throws brms's error for the columns of `names` that are missing. */
-  require(names: Iterable<string>): void {
+  need(names: Iterable<string>): void {
     const miss = [...new Set(names)].filter((v) => !this.#cols.has(v));
     if (miss.length) {
       throw new ScorerInputError(
@@ -78,7 +88,7 @@ export class Table {
   numeric(name: string): Float64Array {
     let out = this.#num.get(name);
     if (out) return out;
-    this.require([name]);
+    this.need([name]);
     const v = this.#cols.get(name)!;
     if (v instanceof Float64Array) out = v;
     else {
@@ -110,13 +120,14 @@ export class Table {
 
   /** A column as labels (R's `as.character`); NA as `null`. */
   labels(name: string): (string | null)[] {
-    this.require([name]);
+    this.need([name]);
     const v = this.#cols.get(name)!;
     const out: (string | null)[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x === null || x === undefined || (typeof x === "number" && Number.isNaN(x))) out[i] = null;
-      else if (typeof x === "boolean") out[i] = x ? "TRUE" : "FALSE";
+      if (x === null || x === undefined || (typeof x === "number" && Number.isNaN(x))) {
+        out[i] = null;
+      } else if (typeof x === "boolean") out[i] = x ? "TRUE" : "FALSE";
       else out[i] = String(x);
     }
     return out;

@@ -24,12 +24,15 @@ function blockNames(v: VariableSpec, code: number): string[] {
       return [v.name];
     case "matrix": {
       const k = v.ncol ?? 1;
-      if (!v.colnames) return k === 1 ? [v.name] : Array.from({ length: k }, (_, j) => `${v.name}${j + 1}`);
+      if (!v.colnames) {
+        return k === 1 ? [v.name] : Array.from({ length: k }, (_, j) => `${v.name}${j + 1}`);
+      }
       return v.colnames.map((c) => v.name + c);
     }
     case "factor": {
       if (code === 2) return v.levels!.map((l) => v.name + l);
-      const names = v.contrastNames ?? Array.from({ length: v.ncontrasts! }, (_, j) => String(j + 1));
+      const names = v.contrastNames ??
+        Array.from({ length: v.ncontrasts! }, (_, j) => String(j + 1));
       return names.map((c) => v.name + c);
     }
   }
@@ -77,9 +80,10 @@ export class Frame {
     const spec = this.#vars.get(name)!;
     const n = this.#t.n;
     if (spec.kind === "one") v = { kind: "cols", cols: [new Float64Array(n).fill(1)] };
-    else if (spec.kind === "factor") v = { kind: "factor", codes: factorCodes(this.#t, name, spec.levels!) };
-    else {
-      this.#t.require(spec.raw ?? []);
+    else if (spec.kind === "factor") {
+      v = { kind: "factor", codes: factorCodes(this.#t, name, spec.levels!) };
+    } else {
+      this.#t.need(spec.raw ?? []);
       const r = evalExpr(spec.expr!, n, (c) => this.#t.numeric(c));
       v = { kind: "cols", cols: r instanceof Float64Array ? [r] : r };
     }

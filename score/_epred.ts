@@ -119,7 +119,9 @@ function categorical(h: ScorerHeader, get: Get, nd: number, nr: number): Block {
   const parts = mus.map((m) => get(m, false));
   const cats = h.cats!;
   const K = cats.length;
-  const ref = typeof h.refcat === "number" ? h.refcat - 1 : Math.max(0, cats.indexOf(String(h.refcat ?? cats[0])));
+  const ref = typeof h.refcat === "number"
+    ? h.refcat - 1
+    : Math.max(0, cats.indexOf(String(h.refcat ?? cats[0])));
   const buf = new Float64Array(nr * K * nd);
   const x = new Float64Array(K);
   for (let i = 0; i < nr; i++) {

@@ -84,7 +84,10 @@ export function evalExpr(e: Expr, n: number, get: (name: string) => Float64Array
         for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
         return out;
       }
-      throw new ScorerFormatError("bad-header", `function ${e.f}() is not in the scorer's whitelist`);
+      throw new ScorerFormatError(
+        "bad-header",
+        `function ${e.f}() is not in the scorer's whitelist`,
+      );
     }
     case "poly": {
       const x = vec(evalExpr(e.x, n, get), "poly");
@@ -118,6 +121,9 @@ export function evalExpr(e: Expr, n: number, get: (name: string) => Float64Array
       return [x];
     }
     default:
-      throw new ScorerFormatError("bad-header", `unknown expression node ${JSON.stringify((e as { t?: unknown })?.t)}`);
+      throw new ScorerFormatError(
+        "bad-header",
+        `unknown expression node ${JSON.stringify((e as { t?: unknown })?.t)}`,
+      );
   }
 }

@@ -55,14 +55,20 @@ export function encodeScorer(header: ScorerHeader, values: Float64Array): Uint8A
  */
 export function decodeScorer(bytes: Uint8Array): DecodedScorer {
   if (!(bytes instanceof Uint8Array)) {
-    throw new ScorerFormatError("bad-magic", "loadScorer: expected the artifact's bytes (a Uint8Array)");
+    throw new ScorerFormatError(
+      "bad-magic",
+      "loadScorer: expected the artifact's bytes (a Uint8Array)",
+    );
   }
   if (bytes.length < 16 + 32) {
     throw new ScorerFormatError("truncated", `scorer artifact truncated: ${bytes.length} bytes`);
   }
   for (let i = 0; i < 8; i++) {
     if (bytes[i] !== MAGIC.charCodeAt(i)) {
-      throw new ScorerFormatError("bad-magic", "not a brmsts scorer artifact (magic BRMSSCOR missing)");
+      throw new ScorerFormatError(
+        "bad-magic",
+        "not a brmsts scorer artifact (magic BRMSSCOR missing)",
+      );
     }
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

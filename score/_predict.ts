@@ -22,7 +22,11 @@ export function selectRe(re: RanefSpec[], reFormula: string | null | undefined):
   if (reFormula === undefined) return re;
   if (reFormula === null || /^\s*(~\s*)?(NA|0|1)\s*$/.test(reFormula)) return [];
   if (typeof reFormula !== "string") {
-    throw new ScorerInputError("option", undefined, "reFormula must be a string, null or undefined");
+    throw new ScorerInputError(
+      "option",
+      undefined,
+      "reFormula must be a string, null or undefined",
+    );
   }
   const wanted = parseRe(reFormula);
   return re.filter((r) => {
@@ -62,7 +66,7 @@ export function parseRe(f: string): { lhs: string; group: string }[] {
 /** Level indices of a grouping factor (nested groups pasted with "_"), brms's error if new. */
 function groupCodes(frame: Frame, r: RanefSpec): Int32Array {
   const t = frame.table;
-  t.require(r.vars);
+  t.need(r.vars);
   const labs = r.vars.map((v) => t.labels(v));
   const idx = new Map(r.levels.map((l, i) => [l, i]));
   const out = new Int32Array(t.n);

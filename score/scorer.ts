@@ -8,7 +8,7 @@ import { ScorerFormatError, ScorerInputError } from "./errors.ts";
 import { decodeScorer } from "./_format.ts";
 import { evalExpr, nums } from "./_expr.ts";
 import { designNames, Frame } from "./_design.ts";
-import { Table, type ScoreData } from "./_data.ts";
+import { type ScoreData, Table } from "./_data.ts";
 import { invLink } from "./_math.ts";
 import { checkDpar, type Draws, linearPredictor, selectRe } from "./_predict.ts";
 import { epredBlock } from "./_epred.ts";
@@ -94,7 +94,9 @@ export class Scorer {
         if (got.join("\u0000") !== d.rawColumns.join("\u0000")) {
           throw new ScorerFormatError(
             "bad-header",
-            `design of '${dp.name}' does not rebuild R's columns: ${got.join(", ")} vs ${d.rawColumns.join(", ")}`,
+            `design of '${dp.name}' does not rebuild R's columns: ${got.join(", ")} vs ${
+              d.rawColumns.join(", ")
+            }`,
           );
         }
       }
@@ -158,7 +160,9 @@ export class Scorer {
   summary(data: ScoreData, opts: SummaryOptions = {}): ScoreSummary {
     const probs = opts.probs ?? [0.025, 0.975];
     for (const p of probs) {
-      if (!(p >= 0 && p <= 1)) throw new ScorerInputError("option", undefined, `probs must be in [0, 1]: ${p}`);
+      if (!(p >= 0 && p <= 1)) {
+        throw new ScorerInputError("option", undefined, `probs must be in [0, 1]: ${p}`);
+      }
     }
     const chunk = Math.max(1, Math.floor(opts.chunkRows ?? 1000));
     const ctx = this.#prepare(data, opts);
@@ -224,7 +228,10 @@ export class Scorer {
       const re = selectRe(dp.re, opts.reFormula);
       res.set(name, re);
     }
-    if (opts.dpar !== undefined && !(opts.dpar in this.header.dpars) && !(opts.dpar in this.header.fixed)) {
+    if (
+      opts.dpar !== undefined && !(opts.dpar in this.header.dpars) &&
+      !(opts.dpar in this.header.fixed)
+    ) {
       throw new ScorerInputError(
         "option",
         undefined,
@@ -233,13 +240,19 @@ export class Scorer {
       );
     }
     // brms validates the whole of newdata for every variable of the model.
-    for (const [name, dp] of Object.entries(this.header.dpars)) checkDpar(frame, dp, res.get(name)!);
+    for (const [name, dp] of Object.entries(this.header.dpars)) {
+      checkDpar(frame, dp, res.get(name)!);
+    }
     if (this.header.trials) this.#trials(frame);
     return { frame, res, dpar: opts.dpar };
   }
 
   #trials(frame: Frame): Float64Array {
-    return evalExpr(this.header.trials!, frame.table.n, (c) => frame.table.numeric(c)) as Float64Array;
+    return evalExpr(
+      this.header.trials!,
+      frame.table.n,
+      (c) => frame.table.numeric(c),
+    ) as Float64Array;
   }
 
   #eta(ctx: Ctx, dp: DparSpec, s: number, e: number): Float64Array {
@@ -296,9 +309,12 @@ export class Scorer {
         for (let d = 0; d < nd; d++) out[(d * n + i) * K + c] = blk.buf[src + d];
       }
     }
-    return K === 1 && !blk.categories
-      ? { data: out, shape: [nd, n], dims: ["draw", "row"] }
-      : { data: out, shape: [nd, n, K], dims: ["draw", "row", "category"], categories: blk.categories };
+    return K === 1 && !blk.categories ? { data: out, shape: [nd, n], dims: ["draw", "row"] } : {
+      data: out,
+      shape: [nd, n, K],
+      dims: ["draw", "row", "category"],
+      categories: blk.categories,
+    };
   }
 }
 

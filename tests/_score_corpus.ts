@@ -54,7 +54,8 @@ export function trainData(seed = 7): Record<string, unknown> {
     let k = 0;
     for (let j = 0; j < n; j++) if (r() < 1 / (1 + Math.exp(-eta))) k++;
     put("ysucc", k);
-    let c = 0, l = Math.exp(-Math.exp(eta)), p = r();
+    const l = Math.exp(-Math.exp(eta));
+    let c = 0, p = r();
     while (p > l) {
       p *= r();
       c++;
@@ -99,16 +100,66 @@ const ALL: (string | null | undefined)[] = [undefined, null];
 /** The corpus. */
 export const CORPUS: CorpusModel[] = [
   // Program A: gaussian, population-level terms of every kind, (1 + x | g).
-  { name: "gaussian numeric", formula: "y ~ x + z + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian poly", formula: "y ~ poly(x, 2) + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian raw poly", formula: "y ~ poly(x, 3, raw = TRUE) + (1 + z | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian scale I log", formula: "y ~ scale(z) + I(x^2) + log(w) + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian factor interaction", formula: "y ~ f * x + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian ordered factor", formula: "y ~ o + x:z + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian contr.sum", formula: "y ~ fs + fh + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian elementary", formula: "y ~ exp(x / 2) + sqrt(w) + abs(z) + I(x * z - 1) + (1 + x | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian factor slope", formula: "y ~ x + (1 + b | g)", family: "gaussian", reFormulas: ALL },
-  { name: "gaussian f:x full coding", formula: "y ~ x + f:z + (1 + w | g)", family: "gaussian", reFormulas: ALL },
+  {
+    name: "gaussian numeric",
+    formula: "y ~ x + z + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian poly",
+    formula: "y ~ poly(x, 2) + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian raw poly",
+    formula: "y ~ poly(x, 3, raw = TRUE) + (1 + z | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian scale I log",
+    formula: "y ~ scale(z) + I(x^2) + log(w) + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian factor interaction",
+    formula: "y ~ f * x + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian ordered factor",
+    formula: "y ~ o + x:z + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian contr.sum",
+    formula: "y ~ fs + fh + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian elementary",
+    formula: "y ~ exp(x / 2) + sqrt(w) + abs(z) + I(x * z - 1) + (1 + x | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian factor slope",
+    formula: "y ~ x + (1 + b | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
+  {
+    name: "gaussian f:x full coding",
+    formula: "y ~ x + f:z + (1 + w | g)",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
   // Program B: distributional sigma, two crossed groups in mu.
   {
     name: "sigma crossed",
@@ -127,37 +178,132 @@ export const CORPUS: CorpusModel[] = [
   // Program C: monotonic effect, offset, sigma with a group term, correlated slopes (dev model).
   {
     name: "mo offset sigma-re",
-    formula: bf("y ~ scale(x) + mo(m) + offset(log(w)) + (1 + x | g) + (1 | h)", "sigma ~ x + (1 | g)"),
+    formula: bf(
+      "y ~ scale(x) + mo(m) + offset(log(w)) + (1 + x | g) + (1 | h)",
+      "sigma ~ x + (1 | g)",
+    ),
     family: "gaussian",
     reFormulas: [undefined, null, "~ (1 | h)"],
     dpars: ["sigma"],
   },
   // Program D: uncorrelated slopes and gr(by =).
-  { name: "uncorrelated by", formula: "y ~ x + (1 + x || g) + (1 | gr(h, by = f))", family: "gaussian", reFormulas: ALL },
+  {
+    name: "uncorrelated by",
+    formula: "y ~ x + (1 + x || g) + (1 | gr(h, by = f))",
+    family: "gaussian",
+    reFormulas: ALL,
+  },
   // One program per family.
   { name: "student", formula: "y ~ x + f + (1 | g)", family: "student", reFormulas: ALL },
-  { name: "student poly", formula: "y ~ poly(x, 2) + z + (1 | g)", family: "student", reFormulas: ALL },
+  {
+    name: "student poly",
+    formula: "y ~ poly(x, 2) + z + (1 | g)",
+    family: "student",
+    reFormulas: ALL,
+  },
   { name: "skew_normal", formula: "y ~ x + z", family: "skew_normal", reFormulas: [undefined] },
-  { name: "lognormal", formula: "ypos ~ x + f + (1 | g)", family: "lognormal", reFormulas: ALL, dpars: ["sigma"] },
-  { name: "Gamma", formula: "ypos ~ x + log(w)", family: Gamma({ link: "log" }), reFormulas: [undefined] },
+  {
+    name: "lognormal",
+    formula: "ypos ~ x + f + (1 | g)",
+    family: "lognormal",
+    reFormulas: ALL,
+    dpars: ["sigma"],
+  },
+  {
+    name: "Gamma",
+    formula: "ypos ~ x + log(w)",
+    family: Gamma({ link: "log" }),
+    reFormulas: [undefined],
+  },
   { name: "weibull", formula: "ypos ~ x + z", family: "weibull", reFormulas: [undefined] },
   { name: "exponential", formula: "ypos ~ x + fs", family: "exponential", reFormulas: [undefined] },
-  { name: "beta", formula: "yprop ~ x + z", family: "Beta", reFormulas: [undefined], dpars: ["phi"] },
+  {
+    name: "beta",
+    formula: "yprop ~ x + z",
+    family: "Beta",
+    reFormulas: [undefined],
+    dpars: ["phi"],
+  },
   { name: "bernoulli", formula: "ybin ~ x + z + (1 | g)", family: "bernoulli", reFormulas: ALL },
-  { name: "bernoulli factor", formula: "ybin ~ f * x + (1 | g)", family: "bernoulli", reFormulas: ALL },
-  { name: "binomial", formula: "ysucc | trials(n) ~ x + z", family: "binomial", reFormulas: [undefined] },
-  { name: "poisson offset", formula: "ycount ~ x + offset(log(w)) + (1 | g)", family: "poisson", reFormulas: ALL },
-  { name: "poisson offset scale", formula: "ycount ~ scale(x) + I(z^2) + offset(log(w)) + (1 | g)", family: "poisson", reFormulas: ALL },
-  { name: "negbinomial", formula: "ycount ~ x + f", family: "negbinomial", reFormulas: [undefined] },
-  { name: "zero_inflated_poisson", formula: "ycount ~ x + z", family: "zero_inflated_poisson", reFormulas: [undefined] },
-  { name: "zero_inflated_negbinomial", formula: "ycount ~ x", family: "zero_inflated_negbinomial", reFormulas: [undefined] },
-  { name: "hurdle_poisson", formula: "ycount ~ x + z", family: "hurdle_poisson", reFormulas: [undefined] },
-  { name: "hurdle_negbinomial", formula: "ycount ~ x", family: "hurdle_negbinomial", reFormulas: [undefined] },
-  { name: "cumulative logit", formula: "yord ~ x + z + (1 | g)", family: cumulative({ link: "logit" }), reFormulas: ALL },
-  { name: "cumulative logit factor", formula: "yord ~ f + poly(x, 2) + (1 | g)", family: cumulative({ link: "logit" }), reFormulas: ALL },
-  { name: "cumulative probit", formula: "yord ~ x + z", family: cumulative({ link: "probit" }), reFormulas: [undefined] },
+  {
+    name: "bernoulli factor",
+    formula: "ybin ~ f * x + (1 | g)",
+    family: "bernoulli",
+    reFormulas: ALL,
+  },
+  {
+    name: "binomial",
+    formula: "ysucc | trials(n) ~ x + z",
+    family: "binomial",
+    reFormulas: [undefined],
+  },
+  {
+    name: "poisson offset",
+    formula: "ycount ~ x + offset(log(w)) + (1 | g)",
+    family: "poisson",
+    reFormulas: ALL,
+  },
+  {
+    name: "poisson offset scale",
+    formula: "ycount ~ scale(x) + I(z^2) + offset(log(w)) + (1 | g)",
+    family: "poisson",
+    reFormulas: ALL,
+  },
+  {
+    name: "negbinomial",
+    formula: "ycount ~ x + f",
+    family: "negbinomial",
+    reFormulas: [undefined],
+  },
+  {
+    name: "zero_inflated_poisson",
+    formula: "ycount ~ x + z",
+    family: "zero_inflated_poisson",
+    reFormulas: [undefined],
+  },
+  {
+    name: "zero_inflated_negbinomial",
+    formula: "ycount ~ x",
+    family: "zero_inflated_negbinomial",
+    reFormulas: [undefined],
+  },
+  {
+    name: "hurdle_poisson",
+    formula: "ycount ~ x + z",
+    family: "hurdle_poisson",
+    reFormulas: [undefined],
+  },
+  {
+    name: "hurdle_negbinomial",
+    formula: "ycount ~ x",
+    family: "hurdle_negbinomial",
+    reFormulas: [undefined],
+  },
+  {
+    name: "cumulative logit",
+    formula: "yord ~ x + z + (1 | g)",
+    family: cumulative({ link: "logit" }),
+    reFormulas: ALL,
+  },
+  {
+    name: "cumulative logit factor",
+    formula: "yord ~ f + poly(x, 2) + (1 | g)",
+    family: cumulative({ link: "logit" }),
+    reFormulas: ALL,
+  },
+  {
+    name: "cumulative probit",
+    formula: "yord ~ x + z",
+    family: cumulative({ link: "probit" }),
+    reFormulas: [undefined],
+  },
   { name: "categorical", formula: "ycat ~ x + z", family: "categorical", reFormulas: [undefined] },
-  { name: "categorical factor", formula: "ycat ~ x + f", family: "categorical", reFormulas: [undefined] },
+  {
+    name: "categorical factor",
+    formula: "ycat ~ x + f",
+    family: "categorical",
+    reFormulas: [undefined],
+  },
 ];
 
 /** Models the scorer must refuse at export, with the term named in the error. */
@@ -169,6 +315,11 @@ export const REFUSED: { name: string; formula: string; family: string; term: Reg
   { name: "cs", formula: "yord ~ cs(x)", family: "cumulative()", term: /cs\(x\)/ },
   { name: "mixture", formula: "y ~ x", family: "mixture(gaussian(), gaussian())", term: /mixture/ },
   { name: "sratio", formula: "yord ~ x", family: "sratio()", term: /sratio/ },
-  { name: "factor in formula", formula: "y ~ factor(g)", family: "gaussian()", term: /factor\(g\)/ },
+  {
+    name: "factor in formula",
+    formula: "y ~ factor(g)",
+    family: "gaussian()",
+    term: /factor\(g\)/,
+  },
   { name: "mm", formula: "y ~ x + (1 | mm(g, h))", family: "gaussian()", term: /mm/ },
 ];

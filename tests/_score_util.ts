@@ -62,7 +62,9 @@ export async function brmsPred(
     [fit.r, newdata, ids, what, re, dpar ?? null],
     { convert: "value" },
   ) as { dim: number[] | number; values: Float64Array | number[] | number };
-  const dim = Array.isArray(out.dim) ? out.dim : Array.from(out.dim as unknown as ArrayLike<number>);
+  const dim = Array.isArray(out.dim)
+    ? out.dim
+    : Array.from(out.dim as unknown as ArrayLike<number>);
   const v = out.values instanceof Float64Array ? out.values : Float64Array.from(
     typeof out.values === "number" ? [out.values] : out.values,
   );

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -119,6 +119,32 @@ describe("score module on every runtime", () => {
     got.forEach((v, i) => assert.equal(v, want[i], `${who}[${i}]`));
   }
 
+  it("score/ imports only its own files and errors.ts (no node:, FFI, npm)", () => {
+    const dirs = ["score"];
+    for (const d of dirs) {
+      for (const f of readdirSync(join(ROOT, d)).filter((n) => n.endsWith(".ts"))) {
+        const src = readFileSync(join(ROOT, d, f), "utf8");
+        for (const m of src.matchAll(/(?:import|export)[^"']*?from\s+["']([^"']+)["']/g)) {
+          assert.ok(
+            /^\.\/[\w.]+\.ts$/.test(m[1]) || m[1] === "../errors.ts",
+            `${d}/${f} imports ${m[1]}`,
+          );
+        }
+        assert.ok(
+          !/(?<![.\w])(Deno|Bun|process|require|fetch)\s*[.(]/.test(
+            src.replace(/\/\*[\s\S]*?\*\//g, ""),
+          ),
+          `${d}/${f} uses a runtime API`,
+        );
+      }
+    }
+    const errs = readFileSync(join(ROOT, "errors.ts"), "utf8");
+    assert.ok(
+      !/\bimport\b[^\n]*from/.test(errs.replace(/\/\*[\s\S]*?\*\//g, "")),
+      "errors.ts imports nothing",
+    );
+  });
+
   it("Deno with no permissions (bytes on stdin, the .ts module)", async () => {
     const f = join(dir, "deno_main.ts");
     writeFileSync(f, script(join(ROOT, "score", "mod.ts"), DENO_READER, rows));
@@ -126,8 +152,16 @@ describe("score module on every runtime", () => {
     same(JSON.parse(out), await expected(), "deno");
     // And the same process cannot read a file: it really has no permissions.
     const g = join(dir, "deno_perm.ts");
-    writeFileSync(g, `try { Deno.readFileSync(${JSON.stringify(f)}); console.log("read"); } catch { console.log("denied"); }`);
-    assert.equal((await run(join(BIN, "deno"), ["run", "--no-prompt", "--no-config", g])).trim(), "denied");
+    writeFileSync(
+      g,
+      `try { Deno.readFileSync(${
+        JSON.stringify(f)
+      }); console.log("read"); } catch { console.log("denied"); }`,
+    );
+    assert.equal(
+      (await run(join(BIN, "deno"), ["run", "--no-prompt", "--no-config", g])).trim(),
+      "denied",
+    );
   });
 
   it("Bun (the .ts module)", async () => {
@@ -150,14 +184,17 @@ describe("score module on every runtime", () => {
       b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     }
     const files: Record<string, [string, string]> = {
-      "/": ["text/html", `<!doctype html><html><body><pre id="out">pending</pre>
+      "/": [
+        "text/html",
+        `<!doctype html><html><body><pre id="out">pending</pre>
 <script type="module">
 import { loadScorer } from "./score.js";
 import { artifact } from "./artifact.js";
 const bytes = Uint8Array.from(atob(artifact), (c) => c.charCodeAt(0));
 const e = loadScorer(bytes).epred(${JSON.stringify(rows)});
 document.getElementById("out").textContent = JSON.stringify(Array.from(e.data));
-</script></body></html>`],
+</script></body></html>`,
+      ],
       "/score.js": ["text/javascript", readFileSync(join(dir, "score.js"), "utf8")],
       "/artifact.js": ["text/javascript", `export const artifact = ${JSON.stringify(btoa(b64))};`],
     };

@@ -80,7 +80,10 @@ describe("scorer equals brms", () => {
         let mean = 0;
         for (let d = 0; d < D; d++) mean += full.data[d * n * K + q];
         mean /= D;
-        assert.ok(Math.abs(s.mean[q] - mean) <= 1e-12 * Math.max(1, Math.abs(mean)), "summary mean");
+        assert.ok(
+          Math.abs(s.mean[q] - mean) <= 1e-12 * Math.max(1, Math.abs(mean)),
+          "summary mean",
+        );
         const v = Float64Array.from({ length: D }, (_, d) => full.data[d * n * K + q]).sort();
         for (const [p, key] of [[0.1, "Q10"], [0.9, "Q90"]] as const) {
           const h = (D - 1) * p, lo = Math.floor(h), w = h - lo;
@@ -98,7 +101,12 @@ describe("scorer equals brms", () => {
     const good = newData(5, 3);
     const cases: [Record<string, unknown[]>, string, string, RegExp][] = [
       [{ ...good, x: undefined as never }, "missing-column", "x", /can neither be found/],
-      [{ ...good, f: ["a", "zz", "c"] }, "new-factor-level", "f", /New factor levels are not allowed/],
+      [
+        { ...good, f: ["a", "zz", "c"] },
+        "new-factor-level",
+        "f",
+        /New factor levels are not allowed/,
+      ],
       [{ ...good, x: ["1", "2", "3"] }, "wrong-type", "x", /originally numeric/],
       [{ ...good, g: [1, 99, 2] }, "new-group-level", "g", /cannot be found in the fitted model/],
     ];
@@ -154,17 +162,23 @@ describe("scorer equals brms", () => {
     loadScorer(bytes).epred(nd);
     const newer = bytes.slice();
     new DataView(newer.buffer).setUint32(8, SCORER_FORMAT_VERSION + 1, true);
-    assert.throws(() => loadScorer(newer), (e: unknown) =>
-      e instanceof ScorerFormatError && e.code === "version-too-new" &&
-      /version 2/.test(e.message));
+    assert.throws(
+      () => loadScorer(newer),
+      (e: unknown) =>
+        e instanceof ScorerFormatError && e.code === "version-too-new" &&
+        /version 2/.test(e.message),
+    );
     for (const cut of [10, 40, Math.floor(bytes.length / 2), bytes.length - 1]) {
       assert.throws(() => loadScorer(bytes.subarray(0, cut)), ScorerFormatError, `cut ${cut}`);
     }
     for (const at of [20, Math.floor(bytes.length / 2), bytes.length - 40, bytes.length - 1]) {
       const bad = bytes.slice();
       bad[at] ^= 0x01;
-      assert.throws(() => loadScorer(bad), (e: unknown) =>
-        e instanceof ScorerFormatError && (e.code === "checksum" || e.code === "bad-magic"));
+      assert.throws(
+        () => loadScorer(bad),
+        (e: unknown) =>
+          e instanceof ScorerFormatError && (e.code === "checksum" || e.code === "bad-magic"),
+      );
     }
     const magic = bytes.slice();
     magic[0] = 0;

@@ -22,5 +22,15 @@ export {
 } from "./scorer.ts";
 export type { ScoreData } from "./_data.ts";
 export { ScorerFormatError, ScorerInputError, ScorerUnsupportedError } from "./errors.ts";
+export { BrmstsError } from "../errors.ts";
 export { encodeScorer, SCORER_FORMAT_VERSION } from "./_format.ts";
-export type { ScorerHeader } from "./_types.ts";
+export type {
+  DesignSpec,
+  DparSpec,
+  Expr,
+  MoSpec,
+  RanefSpec,
+  ScorerHeader,
+  TermSpec,
+  VariableSpec,
+} from "./_types.ts";

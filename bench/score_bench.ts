@@ -83,12 +83,24 @@ console.log(
   `score bench: ${ROWS} rows × ${scorer.ndraws} draws (R: ${r.ndraws}), chunk ${CHUNK} rows; ` +
     `first row mean TS ${s.mean[0]} vs R ${r.mean1}`,
 );
-report("TS summary(epred), pure TS", tScore, "s", { name: "R epred+summary", value: r.seconds }, "≤ 1");
-report("TS loadScorer (checksum + decode)", tLoad, "s", { name: "R epred+summary", value: r.seconds }, "-");
+report(
+  "TS summary(epred), pure TS",
+  tScore,
+  "s",
+  { name: "R epred+summary", value: r.seconds },
+  "≤ 1",
+);
+report("TS loadScorer (checksum + decode)", tLoad, "s", {
+  name: "R epred+summary",
+  value: r.seconds,
+}, "-");
 console.log(
   `TS chunk bound: ${(scorer.ndraws * CHUNK * 8 / MiB).toFixed(1)} MiB per chunk buffer; ` +
     `RSS growth during the summary ${((rss1 - rss0) / MiB).toFixed(1)} MiB ` +
     `(full draws × rows would be ${(scorer.ndraws * ROWS * 8 / MiB).toFixed(0)} MiB)`,
 );
-report("artifact bytes (all draws)", bytes.length / MiB, "MiB", { name: "fit RDS", value: rdsBytes / MiB }, "-");
+report("artifact bytes (all draws)", bytes.length / MiB, "MiB", {
+  name: "fit RDS",
+  value: rdsBytes / MiB,
+}, "-");
 await shutdown();

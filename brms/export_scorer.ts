@@ -39,11 +39,19 @@ export async function exportScorer(
   const r = fitHandle(fit, "exportScorer()");
   const thin = options.thin ?? 1;
   if (!Number.isInteger(thin) || thin < 1) {
-    throw new ScorerInputError("option", undefined, `exportScorer: thin must be a positive integer, got ${thin}`);
+    throw new ScorerInputError(
+      "option",
+      undefined,
+      `exportScorer: thin must be a positive integer, got ${thin}`,
+    );
   }
   const nd = options.ndraws;
   if (nd !== undefined && (!Number.isInteger(nd) || nd < 1)) {
-    throw new ScorerInputError("option", undefined, `exportScorer: ndraws must be a positive integer, got ${nd}`);
+    throw new ScorerInputError(
+      "option",
+      undefined,
+      `exportScorer: ndraws must be a positive integer, got ${nd}`,
+    );
   }
   const w: RWorker = options.worker ?? defaultWorker();
   await installRHelpers(w, "scorer", rSource("export_scorer.R"), options.signal);

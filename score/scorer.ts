@@ -284,7 +284,7 @@ export class Scorer {
     const h = this.header;
     const get = (name: string, link: boolean) => this.#dparValue(ctx, name, s, e, link);
     if (ctx.dpar !== undefined) {
-      const link = kind === "epred" && !(h.family === "categorical" && ctx.dpar.startsWith("mu"));
+      const link = kind === "epred"; // brms applies the inverse link to any dpar asked for
       return { buf: get(ctx.dpar, link), ncat: 1 };
     }
     if (kind === "linpred") {

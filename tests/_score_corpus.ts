@@ -297,7 +297,13 @@ export const CORPUS: CorpusModel[] = [
     family: cumulative({ link: "probit" }),
     reFormulas: [undefined],
   },
-  { name: "categorical", formula: "ycat ~ x + z", family: "categorical", reFormulas: [undefined] },
+  {
+    name: "categorical",
+    formula: "ycat ~ x + z",
+    family: "categorical",
+    reFormulas: [undefined],
+    dpars: ["muq"],
+  },
   {
     name: "categorical factor",
     formula: "ycat ~ x + f",

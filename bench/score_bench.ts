@@ -55,7 +55,7 @@ await w.eval(`brmsts_sb_time <- function(fit, nd) {
     ep <- brms::posterior_epred(fit, newdata = nd)
     s <- brms::posterior_summary(ep, probs = c(0.025, 0.975))
   })[["elapsed"]]
-  list(seconds = t, mean1 = s[1, 1], ndraws = nrow(ep))
+  list(seconds = as.double(t), mean1 = as.double(s[1, 1]), ndraws = nrow(ep))
 }`);
 const r = await w.call("brmsts_sb_time", [fit.r, rows], { convert: "value" }) as {
   seconds: number;

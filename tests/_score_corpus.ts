@@ -41,6 +41,7 @@ export function trainData(seed = 7): Record<string, unknown> {
     put("o", ["lo", "mid", "hi"][(i * 5) % 3]);
     put("g", 1 + (i % 6));
     put("h", ["u", "v", "k", "q"][(i * 7) % 4]);
+    put("hb", (i * 7) % 4 < 2 ? "L" : "R");
     put("a", ["A1", "A2", "A3"][i % 3]);
     put("b", ["B1", "B2"][Math.floor(i / 3) % 2]);
     put("m", 1 + (i % 4));
@@ -86,7 +87,9 @@ export function newData(seed: number, rows = 7): Record<string, unknown[]> {
     put("fh", pick(["b", "c"]));
     put("o", pick(["lo", "mid", "hi"]));
     put("g", pick([1, 2, 3, 4, 5, 6]));
-    put("h", pick(["u", "v", "k", "q"]));
+    const h = pick(["u", "v", "k", "q"]);
+    put("h", h);
+    put("hb", h === "u" || h === "v" ? "L" : "R");
     put("a", pick(["A1", "A2", "A3"]));
     put("b", pick(["B1", "B2"]));
     put("m", pick([1, 2, 3, 4]));
@@ -189,7 +192,7 @@ export const CORPUS: CorpusModel[] = [
   // Program D: uncorrelated slopes and gr(by =).
   {
     name: "uncorrelated by",
-    formula: "y ~ x + (1 + x || g) + (1 | gr(h, by = f))",
+    formula: "y ~ x + (1 + x || g) + (1 | gr(h, by = hb))",
     family: "gaussian",
     reFormulas: ALL,
   },

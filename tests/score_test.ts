@@ -145,8 +145,9 @@ describe("scorer equals brms", () => {
       w,
       "scorer_test_empty",
       `brmsts_sct_empty <- function(formula, family, data) {
-        suppressWarnings(brms::brm(eval(str2lang(formula)), data = as.data.frame(data),
-          family = eval(str2lang(family)), empty = TRUE))
+        ns <- asNamespace("brms")
+        suppressWarnings(brms::brm(eval(str2lang(formula), ns), data = as.data.frame(data),
+          family = eval(str2lang(family), ns), empty = TRUE))
       }`,
     );
     const d = trainData();

@@ -88,6 +88,15 @@ const COMMANDS: Record<string, Command> = {
   -o, --out FILE      the draws as Arrow IPC
       --json          a JSON line when done`,
   },
+  "export-scorer": {
+    summary: "export a saved fit to a scorer file (brmsts/score predicts without R)",
+    usage: "brmsts export-scorer --fit DIR --out FILE.scorer [--ndraws N] [--thin N]",
+    options: { fit: S, out: { ...S, short: "o" }, ndraws: S, thin: S, json: B },
+    help: `      --fit DIR       the --out directory of \`brmsts fit\` (uses DIR/fit.rds)
+  -o, --out FILE      the scorer artifact (load it with loadScorer from brmsts/score)
+      --ndraws N      keep N draws, evenly spaced; --thin N keeps every N-th
+      --json          a JSON line when done`,
+  },
   summary: {
     summary: "summary of a saved fit's draws (no R needed)",
     usage: "brmsts summary --fit DIR [--probs 0.05,0.95] [--json]",
@@ -210,6 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     const run = {
       fit: () => c.fitCommand(values, ctx),
       predict: () => c.predictCommand(values, ctx),
+      "export-scorer": () => c.exportScorerCommand(values, ctx),
       summary: () => c.summaryCommand(values),
       loo: () => c.looCommand(values),
       status: () => c.statusCommand(values),

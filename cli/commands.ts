@@ -347,3 +347,25 @@ export async function workerCommand(f: Flags): Promise<void> {
   else process.stderr.write(`[${w.name}] ready\n`);
   await w.done;
 }
+
+/** `brmsts export-scorer` (R: reads DIR/fit.rds, writes a scorer artifact for brmsts/score). */
+export async function exportScorerCommand(f: Flags, ctx: FailureContext): Promise<void> {
+  const dir = str(f, "fit");
+  if (!dir) throw new CliInputError("--fit is required (the --out directory of `brmsts fit`)");
+  const rds = join(dir, "fit.rds");
+  if (!existsSync(rds)) throw new CliInputError(`${dir} has no fit.rds`);
+  const out = str(f, "out");
+  if (!out) throw new CliInputError("--out is required (the scorer file to write)");
+  const m = await import("../mod.ts");
+  try {
+    ctx.phase = "prepare";
+    const fit = await m.readRdsFit(rds, { idataGroups: [] as never });
+    const bytes = await m.exportScorer(fit.r, { ndraws: int(f, "ndraws"), thin: int(f, "thin") });
+    writeFileSync(out, bytes);
+    if (f.json === true) {
+      process.stdout.write(JSON.stringify({ event: "done", out, bytes: bytes.length }) + "\n");
+    } else process.stderr.write(`wrote ${out} (${bytes.length} bytes)\n`);
+  } finally {
+    await m.shutdown();
+  }
+}

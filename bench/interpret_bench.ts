@@ -225,7 +225,9 @@ for (let i = 0; i < REPS; i++) {
   console.log(
     `  round ${i + 1} (${order.join(" then ")}): brmsts ${fmt(a.ms / 1000, 2)} s, R way ${
       b ? fmt(b.ms / 1000, 2) : "—"
-    } s${b ? `, ratio ${fmt(a.ms / b.ms, 3)}` : ""}; load ${
+    } s${b ? `, ratio ${fmt(a.ms / b.ms, 3)}` : ""}; peak PSS above the fit brmsts ${
+      fmt((a.peak - footprint) / MiB)
+    } MiB${b ? `, R way ${fmt((b.peak - footprint) / MiB)} MiB` : ""}; load ${
       loadavg().map((l) => l.toFixed(2)).join(" ")
     }`,
   );

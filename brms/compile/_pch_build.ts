@@ -26,7 +26,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { tempName, tryLock } from "./store.ts";
-import { headerDigest, headerProblem, note, PCH_FILES } from "./compiler.ts";
+import { headerDigest, headerProblem, type Manifest, note, PCH_FILES } from "./_header.ts";
+
+export type { Manifest };
 
 /**
  * What the background builder needs: the header directory, the texts the worker's R planned,
@@ -45,23 +47,6 @@ export interface HeaderJob {
   makevars: string;
   header: string;
   rscript: string;
-}
-
-/**
- * A built header's manifest (written last: its presence marks the header ready).
- *
- * @example
- * ```ts
- * const m: Manifest = { format: 1, size: 1, digest: "", builtMs: 0, time: "" };
- * ```
- */
-export interface Manifest {
-  format: 1;
-  size: number;
-  /** `headerDigest` of the header. */
-  digest: string;
-  builtMs: number;
-  time: string;
 }
 
 // deno-lint-ignore no-explicit-any

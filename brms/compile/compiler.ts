@@ -37,7 +37,6 @@
  */
 import { createHash } from "node:crypto";
 import {
-  createReadStream,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -47,18 +46,24 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import type { CallOptions, RWorker } from "../../worker/mod.ts";
 import { tempName, tryLock } from "./store.ts";
 import { callRHelperValue } from "../../rhelpers.ts";
 import { BRM_HELPERS } from "../core/r_helpers.ts";
+import { headerBuilt, headerFailed, startHeaderBuild, statOk } from "./_pch_build.ts";
 import {
-  headerBuilt,
-  headerFailed,
+  headerDigest,
+  headerProblem,
   type Manifest,
-  startHeaderBuild,
-  statOk,
-} from "./_pch_build.ts";
+  note,
+  off,
+  PCH_FILES,
+  readFailed,
+  verify,
+} from "./_header.ts";
+
+export { headerDigest, headerProblem, note, PCH_FILES };
+const { MANIFEST, HEADER } = PCH_FILES;
 
 /**
  * The compiler settings a compile runs with: the Makevars file and the precompiled header
@@ -111,27 +116,6 @@ export interface CompilerCacheStatus {
   fingerprints: string[];
   /** The directory. */
   dir: string;
-}
-
-/**
- * File names in a header directory.
- *
- * @example
- * ```ts
- * PCH_FILES.MANIFEST; // "manifest.json"
- * ```
- */
-export const PCH_FILES = {
-  MANIFEST: "manifest.json",
-  FAILED: "failed.json",
-  HEADER: "brmsts_stan.hpp",
-} as const;
-const { MANIFEST, FAILED, HEADER } = PCH_FILES;
-
-/** Whether an environment switch is off ("0", "off", "false", "no"). */
-function off(name: string): boolean {
-  const v = (process.env[name] ?? "").toLowerCase();
-  return v === "0" || v === "off" || v === "false" || v === "no";
 }
 
 /** Bytes of the files under `dir` (0 when it does not exist). */
@@ -198,89 +182,7 @@ export function compilerCacheStatus(root: string): CompilerCacheStatus {
   };
 }
 
-const DIGEST_SPAN = 4 << 20;
-
-/**
- * A digest of the header file: SHA-256 of its size, first 4 MB and last 4 MB. The header is
- * hundreds of MB; hashing all of it before every compile would cost seconds. Truncation and
- * rewrites are caught here; damage in between makes g++ reject the header or the compile
- * fail, and both fall back to compiling without it.
- *
- * @example
- * ```ts
- * import { headerDigest } from "./compiler.ts";
- * await headerDigest("/c/compiler/pch-0123/brmsts_stan.hpp.gch");
- * ```
- */
-export async function headerDigest(file: string): Promise<string> {
-  const size = statSync(file).size;
-  const h = createHash("sha256").update(`${size}\0`);
-  const spans = size <= 2 * DIGEST_SPAN
-    ? [[0, size]]
-    : [[0, DIGEST_SPAN], [size - DIGEST_SPAN, size]];
-  for (const [start, end] of spans) {
-    if (end <= start) continue;
-    for await (const chunk of createReadStream(file, { start, end: end - 1 })) {
-      h.update(chunk as Uint8Array);
-    }
-  }
-  return h.digest("hex");
-}
-
-/**
- * "" when the built header in `dir` matches its manifest, else why not ("missing" if none).
- *
- * @example
- * ```ts
- * await headerProblem("/c/compiler/pch-0123"); // "" or why not
- * ```
- */
-export function headerProblem(dir: string): Promise<string> {
-  return verify(dir);
-}
-
-/** "" when the built header in `dir` matches its manifest, else why not ("missing" if none). */
-async function verify(dir: string): Promise<string> {
-  let m: Manifest;
-  try {
-    m = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
-  } catch {
-    return "missing";
-  }
-  const gch = join(dir, `${HEADER}.gch`);
-  let size: number;
-  try {
-    size = statSync(gch).size;
-  } catch {
-    return "the header file is missing";
-  }
-  if (size !== m.size) return `the header file has ${size} bytes, its manifest says ${m.size}`;
-  if (await headerDigest(gch) !== m.digest) return "the header file's digest does not match";
-  return "";
-}
-
-function readFailed(dir: string): string | null {
-  try {
-    return (JSON.parse(readFileSync(join(dir, FAILED), "utf8")) as { reason: string }).reason;
-  } catch {
-    return null;
-  }
-}
-
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-
-/**
- * Writes one line to stderr about the compiler cache (`BRMSTS_QUIET=1` silences it).
- *
- * @example
- * ```ts
- * note("the compiler cache is ready");
- * ```
- */
-export function note(text: string): void {
-  if (process.env.BRMSTS_QUIET && !off("BRMSTS_QUIET")) return;
-  process.stderr.write(`brmsts: ${text}\n`);
-}
 
 /**
  * Options of {@link prepareCompiler}.

@@ -41,6 +41,7 @@ import {
   toBytes,
 } from "./_protocol.ts";
 import { ModelShare, platformFingerprint } from "./_models.ts";
+import { type ClusterConnectionOptions, openConnection } from "./connect.ts";
 
 /**
  * Options of {@link startWorker}.
@@ -51,9 +52,9 @@ import { ModelShare, platformFingerprint } from "./_models.ts";
  * const o: WorkerOptions = { servers: "nats://127.0.0.1:4222", concurrency: 2 };
  * ```
  */
-export interface WorkerOptions {
-  /** NATS server URL(s). */
-  servers: string | string[];
+export interface WorkerOptions extends ClusterConnectionOptions {
+  /** NATS server URL(s) (default `NATS_URL`); credentials and TLS: see `ClusterConnectionOptions`. */
+  servers?: string | string[];
   /** Jobs run at once (default 1); each has its own R worker. */
   concurrency?: number;
   /** JetStream `ack_wait` of the shared consumer in ms (default 60000). */
@@ -111,12 +112,18 @@ const TERMINAL = new Set(["done", "failed", "cancelled"]);
  * ```
  */
 export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
-  const servers = Array.isArray(o.servers) ? o.servers : [o.servers];
-  const { connect } = await import("@nats-io/transport-node");
-  const nc = await connect({ servers, name: o.name ?? "brmsts-worker", maxReconnectAttempts: -1 });
-  const infra = await ensureInfra(nc, {
-    ackWaitMs: o.ackWaitMs ?? 60_000,
-    maxDeliver: o.maxDeliver ?? 3,
+  const conn = await openConnection({ ...o, name: o.name ?? "brmsts-worker" }, {
+    maxReconnectAttempts: -1,
+  });
+  const nc = conn.nc;
+  conn.onDenied((e) =>
+    o.onLog?.({ event: "permission-denied", subject: e.subject, op: e.operation })
+  );
+  const infra = await conn.guarded(() =>
+    ensureInfra(nc, { ackWaitMs: o.ackWaitMs ?? 60_000, maxDeliver: o.maxDeliver ?? 3 })
+  ).catch(async (e) => {
+    await nc.close().catch(() => {});
+    throw e;
   });
   sweepJobDirs();
   const w = new Worker(nc, infra, o);

@@ -145,6 +145,7 @@ const COMMANDS: Record<string, Command> = {
       "max-deliver": S,
       name: S,
       "no-share-models": B,
+      "stop-timeout": S,
       json: B,
     },
     help: `      --nats URL          NATS server(s), comma separated (nats://host:4222)
@@ -155,6 +156,9 @@ const COMMANDS: Record<string, Command> = {
       --max-deliver N     deliveries of a job before it fails (default 3)
       --name NAME         this worker's name in events (default host:pid)
       --no-share-models   do not share compiled models through the object store
+      --stop-timeout SEC  on SIGTERM/SIGINT, stop within SEC seconds whatever NATS does
+                          (default 10): jobs get half to finish, are then handed back to
+                          the queue; R processes are ended (a second signal exits at once)
       --json              one JSON line per event on stdout${NATS_HELP}`,
   },
 };

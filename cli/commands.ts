@@ -51,6 +51,12 @@ function natsOptions(f: Flags, nats: string | undefined): Record<string, unknown
   return o;
 }
 
+function seconds(f: Flags, k: string): number {
+  const v = str(f, k), n = Number(v);
+  if (!(n > 0)) throw new CliInputError(`--${k} must be a positive number of seconds, got "${v}"`);
+  return n;
+}
+
 const PRIOR_LHS = /^([A-Za-z_.][\w.]*)(?::([^|]+))?(?:\|(.+))?$/;
 
 /**
@@ -354,16 +360,27 @@ export async function workerCommand(f: Flags): Promise<void> {
     ...(int(f, "max-deliver") ? { maxDeliver: int(f, "max-deliver") } : {}),
     ...(str(f, "name") ? { name: str(f, "name") } : {}),
     shareModels: f["no-share-models"] !== true,
+    ...(str(f, "stop-timeout") ? { stopTimeoutMs: seconds(f, "stop-timeout") * 1000 } : {}),
     onLog: (e) => {
       if (json) process.stdout.write(JSON.stringify(e) + "\n");
       else process.stderr.write(`[${e.worker}] ${e.event ?? ""} ${e.job ?? ""} ${e.error ?? ""}\n`);
     },
   });
-  const stop = () => void w.stop();
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  await w.ready;
-  if (json) process.stdout.write(JSON.stringify({ event: "ready", worker: w.name }) + "\n");
-  else process.stderr.write(`[${w.name}] ready\n`);
-  await w.done;
+  // A signal stops the worker within --stop-timeout (R processes ended); a second one at once.
+  let stopped: Promise<void> | undefined;
+  const signalled = new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopped) process.exit(143);
+      stopped = w.stop().then(resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await Promise.race([w.ready, signalled]);
+  if (!stopped) {
+    if (json) process.stdout.write(JSON.stringify({ event: "ready", worker: w.name }) + "\n");
+    else process.stderr.write(`[${w.name}] ready\n`);
+  }
+  await Promise.race([w.done, signalled]);
+  if (stopped) await stopped;
 }

@@ -31,6 +31,27 @@ interface Command {
 
 const S = { type: "string" } as const, B = { type: "boolean" } as const;
 
+/** Credentials and TLS of `--nats` (each also read from the `nats` tool's NATS_* variables). */
+const NATS_FLAGS: OptSpec = {
+  "nats-user": S,
+  "nats-password": S,
+  "nats-token": S,
+  "nats-nkey": S,
+  "nats-creds": S,
+  "nats-ca": S,
+  "nats-cert": S,
+  "nats-key": S,
+};
+const NATS_HELP = `
+      --nats-creds FILE   NATS creds file (JWT + nkey seed; or NATS_CREDS)
+      --nats-nkey FILE    NATS nkey seed file (or NATS_NKEY)
+      --nats-user U --nats-password P   (or NATS_USER / NATS_PASSWORD, or nats://U:P@host;
+                          prefer the environment: flags show in the process list)
+      --nats-token T      (or NATS_TOKEN)
+      --nats-ca FILE      CA of the server's TLS certificate (or NATS_CA)
+      --nats-cert FILE --nats-key FILE   TLS client certificate (or NATS_CERT / NATS_KEY)
+                          Precedence: flags > user info in the URL > NATS_* environment.`;
+
 const COMMANDS: Record<string, Command> = {
   fit: {
     summary: "fit a brms model to a CSV, Arrow or Parquet file",
@@ -52,6 +73,7 @@ const COMMANDS: Record<string, Command> = {
       out: { ...S, short: "o" },
       force: B,
       nats: S,
+      ...NATS_FLAGS,
       json: B,
     },
     help: `  -f, --formula F     model formula, e.g. "count ~ zAge + (1 | patient)"
@@ -67,7 +89,7 @@ const COMMANDS: Record<string, Command> = {
                       summary.json, fit.rds (the brmsfit)
       --force         replace a non-empty DIR
       --nats URL      run the fit on a brmsts cluster (nats:// or ws://); R is not loaded here
-      --json          one JSON line per event on stdout (else a progress bar on a TTY)`,
+      --json          one JSON line per event on stdout (else a progress bar on a TTY)${NATS_HELP}`,
   },
   predict: {
     summary: "posterior predictions of a saved fit",
@@ -115,22 +137,24 @@ const COMMANDS: Record<string, Command> = {
   status: {
     summary: "the local R, brms and toolchain; with --nats, the cluster's queue",
     usage: "brmsts status [--nats URL] [--no-local] [--json]",
-    options: { nats: S, "no-local": B, json: B },
+    options: { nats: S, ...NATS_FLAGS, "no-local": B, json: B },
     help: `      --nats URL      also report the cluster's queue (queued, running, redelivered)
       --no-local      do not start R for the local status
-      --json          one JSON line`,
+      --json          one JSON line${NATS_HELP}`,
   },
   worker: {
     summary: "run a cluster worker that fits jobs from NATS JetStream",
     usage: "brmsts worker --nats URL [--concurrency N] [options]",
     options: {
       nats: S,
+      ...NATS_FLAGS,
       concurrency: S,
       "jobs-per-r": S,
       "ack-wait": S,
       "max-deliver": S,
       name: S,
       "no-share-models": B,
+      "stop-timeout": S,
       json: B,
     },
     help: `      --nats URL          NATS server(s), comma separated (nats://host:4222)
@@ -141,7 +165,10 @@ const COMMANDS: Record<string, Command> = {
       --max-deliver N     deliveries of a job before it fails (default 3)
       --name NAME         this worker's name in events (default host:pid)
       --no-share-models   do not share compiled models through the object store
-      --json              one JSON line per event on stdout`,
+      --stop-timeout SEC  on SIGTERM/SIGINT, stop within SEC seconds whatever NATS does
+                          (default 10): jobs get half to finish, are then handed back to
+                          the queue; R processes are ended (a second signal exits at once)
+      --json              one JSON line per event on stdout${NATS_HELP}`,
   },
 };
 
@@ -166,7 +193,8 @@ function commandHelp(name: string): string {
 function isBadInput(e: unknown, phase: string | undefined): boolean {
   const name = (e as Error)?.name ?? "";
   if (
-    ["CliInputError", "SpecError", "ClusterInputError", "TypeError", "RangeError"].includes(name)
+    ["CliInputError", "SpecError", "ClusterInputError", "TypeError", "RangeError"].includes(name) ||
+    name === "ClusterAuthError"
   ) return true;
   if (name === "ClusterJobError") return (e as { kind?: string }).kind === "bad-input";
   // R errors while brms checks the call (formula, data, priors) are bad input.

@@ -33,6 +33,30 @@ function int(f: Flags, k: string): number | undefined {
   return n;
 }
 
+/** `--nats` and its credential/TLS flags as connection options (the rest from NATS_*). */
+function natsOptions(f: Flags, nats: string | undefined): Record<string, unknown> {
+  const o: Record<string, unknown> = nats ? { servers: nats.split(",") } : {};
+  const map = [["nats-user", "user"], ["nats-password", "password"], ["nats-token", "token"], [
+    "nats-nkey",
+    "nkey",
+  ], ["nats-creds", "credsFile"]];
+  for (const [flag, key] of map) if (str(f, flag) !== undefined) o[key] = str(f, flag);
+  const tls: Record<string, string> = {};
+  for (
+    const [flag, key] of [["nats-ca", "caFile"], ["nats-cert", "certFile"], ["nats-key", "keyFile"]]
+  ) {
+    if (str(f, flag) !== undefined) tls[key] = str(f, flag)!;
+  }
+  if (Object.keys(tls).length) o.tls = tls;
+  return o;
+}
+
+function seconds(f: Flags, k: string): number {
+  const v = str(f, k), n = Number(v);
+  if (!(n > 0)) throw new CliInputError(`--${k} must be a positive number of seconds, got "${v}"`);
+  return n;
+}
+
 const PRIOR_LHS = /^([A-Za-z_.][\w.]*)(?::([^|]+))?(?:\|(.+))?$/;
 
 /**
@@ -148,7 +172,7 @@ export async function fitCommand(f: Flags, ctx: FailureContext): Promise<void> {
   const nats = str(f, "nats");
   if (nats) {
     const { connectCluster } = await import("../cluster/client.ts");
-    const cluster = await connectCluster({ servers: nats.split(",") });
+    const cluster = await connectCluster(natsOptions(f, nats));
     try {
       const job = await cluster.submit({ ...options, data } as never);
       emit({ event: "submitted", job: job.id });
@@ -297,7 +321,7 @@ export async function statusCommand(f: Flags): Promise<void> {
   const nats = str(f, "nats");
   if (nats) {
     const { connectCluster } = await import("../cluster/client.ts");
-    const c = await connectCluster({ servers: nats.split(",") });
+    const c = await connectCluster(natsOptions(f, nats));
     try {
       out.cluster = await c.queueStatus();
     } finally {
@@ -318,8 +342,10 @@ export async function statusCommand(f: Flags): Promise<void> {
 
 /** `brmsts worker`. */
 export async function workerCommand(f: Flags): Promise<void> {
-  const nats = str(f, "nats");
-  if (!nats) throw new CliInputError("--nats is required, e.g. --nats nats://127.0.0.1:4222");
+  const nats = str(f, "nats") ?? (process.env.NATS_URL || undefined);
+  if (!nats) {
+    throw new CliInputError("--nats (or NATS_URL) is required, e.g. --nats nats://127.0.0.1:4222");
+  }
   const { startWorker } = await import("../cluster/worker.ts");
   const ackWait = str(f, "ack-wait");
   if (ackWait !== undefined && !(Number(ackWait) > 0)) {
@@ -327,25 +353,36 @@ export async function workerCommand(f: Flags): Promise<void> {
   }
   const json = f.json === true;
   const w = await startWorker({
-    servers: nats.split(","),
+    ...natsOptions(f, nats),
     concurrency: int(f, "concurrency") ?? 1,
     jobsPerR: int(f, "jobs-per-r") ?? 1,
     ...(ackWait ? { ackWaitMs: Number(ackWait) * 1000 } : {}),
     ...(int(f, "max-deliver") ? { maxDeliver: int(f, "max-deliver") } : {}),
     ...(str(f, "name") ? { name: str(f, "name") } : {}),
     shareModels: f["no-share-models"] !== true,
+    ...(str(f, "stop-timeout") ? { stopTimeoutMs: seconds(f, "stop-timeout") * 1000 } : {}),
     onLog: (e) => {
       if (json) process.stdout.write(JSON.stringify(e) + "\n");
       else process.stderr.write(`[${e.worker}] ${e.event ?? ""} ${e.job ?? ""} ${e.error ?? ""}\n`);
     },
   });
-  const stop = () => void w.stop();
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  await w.ready;
-  if (json) process.stdout.write(JSON.stringify({ event: "ready", worker: w.name }) + "\n");
-  else process.stderr.write(`[${w.name}] ready\n`);
-  await w.done;
+  // A signal stops the worker within --stop-timeout (R processes ended); a second one at once.
+  let stopped: Promise<void> | undefined;
+  const signalled = new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopped) process.exit(143);
+      stopped = w.stop().then(resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await Promise.race([w.ready, signalled]);
+  if (!stopped) {
+    if (json) process.stdout.write(JSON.stringify({ event: "ready", worker: w.name }) + "\n");
+    else process.stderr.write(`[${w.name}] ready\n`);
+  }
+  await Promise.race([w.done, signalled]);
+  if (stopped) await stopped;
 }
 
 /** `brmsts export-scorer` (R: reads DIR/fit.rds, writes a scorer artifact for brmsts/score). */

@@ -211,7 +211,9 @@ export async function retrying<T>(fn: () => Promise<T>, ms = 60_000): Promise<T>
     try {
       return await fn();
     } catch (e) {
-      if (!isTransient(e) || Date.now() + delay > end) throw e;
+      // A closed connection never comes back (only a reconnecting one does).
+      const closed = (e as Error)?.name === "ClosedConnectionError";
+      if (closed || !isTransient(e) || Date.now() + delay > end) throw e;
       await new Promise((r) => setTimeout(r, delay));
     }
   }

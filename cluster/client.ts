@@ -17,6 +17,12 @@ import { dataFrameToArrow } from "../data/arrow.ts";
 import { fromZarr, type InferenceData } from "../idata/mod.ts";
 import { ClusterInputError, ClusterJobError, type JobFailureKind } from "./errors.ts";
 import {
+  type ClusterConnection,
+  type ClusterConnectionOptions,
+  openConnection,
+  redactUrl,
+} from "./connect.ts";
+import {
   CANCEL_PREFIX,
   ensureInfra,
   EVENT_STREAM,
@@ -35,6 +41,7 @@ import {
 } from "./_protocol.ts";
 
 export type { JobEvent, ResultManifest } from "./_protocol.ts";
+export type { ClusterConnectionOptions, ClusterTlsOptions } from "./connect.ts";
 
 /**
  * Options of {@link connectCluster}.
@@ -46,11 +53,12 @@ export type { JobEvent, ResultManifest } from "./_protocol.ts";
  * const ws: ClusterOptions = { servers: "ws://127.0.0.1:8080" };
  * ```
  */
-export interface ClusterOptions {
-  /** NATS server URL(s): `nats://host:port` (TCP) or `ws://` / `wss://` (WebSocket). */
-  servers: string | string[];
-  /** Connection name shown by the server. */
-  name?: string;
+export interface ClusterOptions extends ClusterConnectionOptions {
+  /**
+   * NATS server URL(s): `nats://host:port` (TCP) or `ws://` / `wss://` (WebSocket); several for
+   * a NATS cluster. Default: `NATS_URL`. Credentials and TLS: see {@link ClusterConnectionOptions}.
+   */
+  servers?: string | string[];
 }
 
 /**
@@ -194,25 +202,14 @@ export interface QueueStatus {
  * ```
  */
 export async function connectCluster(options: ClusterOptions): Promise<Cluster> {
-  const nc = await openConnection(options);
+  const conn = await openConnection({ ...options, name: options.name ?? "brmsts-client" });
   try {
-    const infra = await ensureInfra(nc);
-    return new ClusterImpl(nc, infra);
+    const infra = await conn.guarded(() => ensureInfra(conn.nc));
+    return new ClusterImpl(conn, infra);
   } catch (e) {
-    await nc.close();
+    await conn.nc.close().catch(() => {});
     throw e;
   }
-}
-
-async function openConnection(o: ClusterOptions): Promise<NatsConnection> {
-  const servers = Array.isArray(o.servers) ? o.servers : [o.servers];
-  const ws = servers.some((s) => /^wss?:\/\//.test(s));
-  if (ws) {
-    const { wsconnect } = await import("@nats-io/nats-core");
-    return wsconnect({ servers, name: o.name ?? "brmsts-client" });
-  }
-  const { connect } = await import("@nats-io/transport-node");
-  return connect({ servers, name: o.name ?? "brmsts-client" });
 }
 
 /** Plain JSON of the options; DSL values become their trees (they have toJSON). */
@@ -244,11 +241,17 @@ export function dataToIpc(data: DataFrameInput): Uint8Array {
 
 class ClusterImpl implements Cluster {
   readonly js: JetStreamClient;
-  constructor(readonly nc: NatsConnection, readonly infra: Infra) {
-    this.js = jetstream(nc);
+  readonly nc: NatsConnection;
+  constructor(readonly conn: ClusterConnection, readonly infra: Infra) {
+    this.nc = conn.nc;
+    this.js = jetstream(this.nc);
   }
 
-  async submit(options: JobOptions): Promise<JobHandle> {
+  submit(options: JobOptions): Promise<JobHandle> {
+    return this.conn.guarded(() => this.#submit(options));
+  }
+
+  async #submit(options: JobOptions): Promise<JobHandle> {
     if (options?.data === undefined) throw new ClusterInputError("a job needs data");
     const opts = jobOptionsJson(options as Record<string, unknown>);
     const id = crypto.randomUUID().replaceAll("-", "");
@@ -270,10 +273,10 @@ class ClusterImpl implements Cluster {
   }
 
   async *events(id: string): AsyncGenerator<JobEvent> {
-    const consumer = await retrying(() =>
-      this.js.consumers.get(EVENT_STREAM, { filter_subjects: eventSubject(id) })
+    const consumer = await this.conn.guarded(() =>
+      retrying(() => this.js.consumers.get(EVENT_STREAM, { filter_subjects: eventSubject(id) }))
     );
-    const msgs = await retrying(() => consumer.consume());
+    const msgs = await this.conn.guarded(() => retrying(() => consumer.consume()));
     try {
       for await (const m of msgs) {
         const e = fromBytes<JobEvent>(m.data);
@@ -287,7 +290,7 @@ class ClusterImpl implements Cluster {
 
   async result(id: string): Promise<ClusterResult> {
     let manifest: ResultManifest | undefined;
-    const st = await retrying(() => readState(this.infra.state, id));
+    const st = await this.conn.guarded(() => retrying(() => readState(this.infra.state, id)));
     if (st?.state === "done" && st.result) manifest = st.result;
     else {
       for await (const e of this.events(id)) {
@@ -318,7 +321,7 @@ class ClusterImpl implements Cluster {
 
   async download(m: ResultManifest): Promise<ClusterResult> {
     const get = async (name: string) => {
-      const b = await retrying(() => this.infra.data.getBlob(name));
+      const b = await this.conn.guarded(() => retrying(() => this.infra.data.getBlob(name)));
       if (!b) {
         throw new ClusterJobError(`result object ${name} is missing`, {
           job: name.split("/")[0],
@@ -375,17 +378,21 @@ class ClusterImpl implements Cluster {
     return out;
   }
 
-  async cancel(job: JobHandle | string): Promise<void> {
+  cancel(job: JobHandle | string): Promise<void> {
     const id = typeof job === "string" ? job : job.id;
-    await this.infra.state.put(`${id}.cancel`, toBytes({ time: Date.now() }));
-    this.nc.publish(`${CANCEL_PREFIX}.${id}`);
-    await this.nc.flush();
+    return this.conn.guarded(async () => {
+      await this.infra.state.put(`${id}.cancel`, toBytes({ time: Date.now() }));
+      this.nc.publish(`${CANCEL_PREFIX}.${id}`);
+      await this.nc.flush();
+    });
   }
 
   async queueStatus(): Promise<QueueStatus> {
-    const ci = await this.infra.jsm.consumers.info(JOB_STREAM, JOB_CONSUMER);
+    const ci = await this.conn.guarded(() =>
+      this.infra.jsm.consumers.info(JOB_STREAM, JOB_CONSUMER)
+    );
     return {
-      server: this.nc.getServer(),
+      server: redactUrl(this.nc.getServer()),
       queued: ci.num_pending,
       running: ci.num_ack_pending,
       redelivered: ci.num_redelivered,

@@ -72,3 +72,86 @@ export class ClusterInputError extends BrmstsInputError {
   /** The code of this class's errors (docs/errors.md). */
   static override readonly code: string = "CLUSTER_INPUT";
 }
+
+/**
+ * Why a connection was refused: `no-credentials` (the server wants credentials, none were
+ * given), `auth-failed` (the server refused the credentials), `credentials-unreadable` (a creds,
+ * nkey, certificate or CA file could not be read), `tls-failed` (the TLS handshake or the
+ * server's certificate failed), `tls-client-cert-required` (the server verifies client
+ * certificates and none was given), `tls-unsupported` (the transport cannot use the TLS option:
+ * a client certificate or CA file over WebSocket).
+ *
+ * @example
+ * ```ts
+ * import type { ClusterAuthCode } from "./errors.ts";
+ * const fixable = (c: ClusterAuthCode) => c !== "tls-unsupported";
+ * ```
+ */
+export type ClusterAuthCode =
+  | "no-credentials"
+  | "auth-failed"
+  | "credentials-unreadable"
+  | "tls-failed"
+  | "tls-client-cert-required"
+  | "tls-unsupported";
+
+/**
+ * The NATS server refused the connection: missing or wrong credentials, or TLS failed. The
+ * message names the server (user info redacted) and where the credentials came from, never
+ * the secret.
+ *
+ * @example
+ * ```ts
+ * import { ClusterAuthError } from "./errors.ts";
+ * const e = new ClusterAuthError("the NATS server refused the credentials", { code: "auth-failed" });
+ * e.code; // "auth-failed"
+ * ```
+ */
+export class ClusterAuthError extends BrmstsError {
+  /** The code of this class's errors when none is given (docs/errors.md). */
+  static override readonly code: string = "CLUSTER_AUTH";
+  /** Why: see {@link ClusterAuthCode}. */
+  declare readonly code: ClusterAuthCode;
+  /**
+   * Creates the error.
+   * @param message What failed, without secrets.
+   * @param init The code, and the underlying error (its message must hold no secret).
+   */
+  constructor(message: string, init: { code: ClusterAuthCode; cause?: unknown }) {
+    super(message, { code: init.code, ...(init.cause === undefined ? {} : { cause: init.cause }) });
+  }
+}
+
+/**
+ * The NATS server denied an operation to this user: `operation` is `publish` or `subscribe`,
+ * `subject` the subject denied (a JetStream API call is a publish to `$JS.API.…`). Raised at
+ * once, when the server reports the violation, instead of waiting for a time-out. `code` is
+ * always `"permission-denied"`.
+ *
+ * @example
+ * ```ts
+ * import { ClusterPermissionError } from "./errors.ts";
+ * const e = new ClusterPermissionError("denied", { operation: "publish", subject: "brmsts.jobs" });
+ * e.subject; // "brmsts.jobs"
+ * ```
+ */
+export class ClusterPermissionError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "permission-denied";
+  /** Always `"permission-denied"`. */
+  declare readonly code: "permission-denied";
+  /** `publish` or `subscribe`. */
+  readonly operation: string;
+  /** The subject the server denied. */
+  readonly subject: string;
+  /**
+   * Creates the error.
+   * @param message What was denied.
+   * @param init The operation and subject.
+   */
+  constructor(message: string, init: { operation: string; subject: string }) {
+    super(message);
+    this.operation = init.operation;
+    this.subject = init.subject;
+  }
+}

@@ -27,7 +27,15 @@ export {
   type ResultManifest,
 } from "./client.ts";
 export { type ClusterWorker, startWorker, type WorkerOptions } from "./worker.ts";
-export { ClusterInputError, ClusterJobError, type JobFailureKind } from "./errors.ts";
+export {
+  type ClusterAuthCode,
+  ClusterAuthError,
+  ClusterInputError,
+  ClusterJobError,
+  ClusterPermissionError,
+  type JobFailureKind,
+} from "./errors.ts";
+export { type ClusterConnectionOptions, type ClusterTlsOptions, redactUrl } from "./connect.ts";
 export { BrmstsError } from "../errors.ts";
 export type { InferenceData } from "../idata/mod.ts";
 export type { DataFrameInput } from "../data/mod.ts";

@@ -41,6 +41,14 @@ import {
   toBytes,
 } from "./_protocol.ts";
 import { ModelShare, platformFingerprint } from "./_models.ts";
+import { type ClusterConnectionOptions, openConnection } from "./connect.ts";
+import {
+  closeBounded,
+  DEFAULT_STOP_TIMEOUT_MS,
+  RWorkerSet,
+  SHUTDOWN,
+  stopWithin,
+} from "./_shutdown.ts";
 
 /**
  * Options of {@link startWorker}.
@@ -51,9 +59,9 @@ import { ModelShare, platformFingerprint } from "./_models.ts";
  * const o: WorkerOptions = { servers: "nats://127.0.0.1:4222", concurrency: 2 };
  * ```
  */
-export interface WorkerOptions {
-  /** NATS server URL(s). */
-  servers: string | string[];
+export interface WorkerOptions extends ClusterConnectionOptions {
+  /** NATS server URL(s) (default `NATS_URL`); credentials and TLS: see `ClusterConnectionOptions`. */
+  servers?: string | string[];
   /** Jobs run at once (default 1); each has its own R worker. */
   concurrency?: number;
   /** JetStream `ack_wait` of the shared consumer in ms (default 60000). */
@@ -71,6 +79,11 @@ export interface WorkerOptions {
   jobsPerR?: number;
   /** Share compiled models through the object store (default true). */
   shareModels?: boolean;
+  /**
+   * Milliseconds `stop()` may take (default 10000): running jobs get half of it to finish, are
+   * then interrupted and handed back to the queue; R processes left at 80 % are killed.
+   */
+  stopTimeoutMs?: number;
   /** Receives one object per thing the worker does (for logs). */
   onLog?: (entry: Record<string, unknown>) => void;
 }
@@ -90,7 +103,10 @@ export interface ClusterWorker {
   readonly name: string;
   /** Resolves once every slot has its R worker warm. */
   readonly ready: Promise<void>;
-  /** Stops pulling, lets running jobs finish, shuts R down and closes the connection. */
+  /**
+   * Stops pulling, lets running jobs finish (or hands them back), shuts R down and closes the
+   * connection, within `stopTimeoutMs` whatever state NATS is in.
+   */
   stop(): Promise<void>;
   /** Resolves when the worker has stopped. */
   readonly done: Promise<void>;
@@ -111,12 +127,18 @@ const TERMINAL = new Set(["done", "failed", "cancelled"]);
  * ```
  */
 export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
-  const servers = Array.isArray(o.servers) ? o.servers : [o.servers];
-  const { connect } = await import("@nats-io/transport-node");
-  const nc = await connect({ servers, name: o.name ?? "brmsts-worker", maxReconnectAttempts: -1 });
-  const infra = await ensureInfra(nc, {
-    ackWaitMs: o.ackWaitMs ?? 60_000,
-    maxDeliver: o.maxDeliver ?? 3,
+  const conn = await openConnection({ ...o, name: o.name ?? "brmsts-worker" }, {
+    maxReconnectAttempts: -1,
+  });
+  const nc = conn.nc;
+  conn.onDenied((e) =>
+    o.onLog?.({ event: "permission-denied", subject: e.subject, op: e.operation })
+  );
+  const infra = await conn.guarded(() =>
+    ensureInfra(nc, { ackWaitMs: o.ackWaitMs ?? 60_000, maxDeliver: o.maxDeliver ?? 3 })
+  ).catch(async (e) => {
+    await nc.close().catch(() => {});
+    throw e;
   });
   sweepJobDirs();
   const w = new Worker(nc, infra, o);
@@ -181,6 +203,8 @@ class Worker implements ClusterWorker {
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
   #stopping = false;
+  #stopped?: Promise<void>;
+  #rs = new RWorkerSet();
   #running = new Map<string, AbortController>();
   #subs: Subscription[] = [];
   #share?: Promise<ModelShare | null>;
@@ -226,13 +250,13 @@ class Worker implements ClusterWorker {
     void Promise.all(warmed).then(() => this.#readyResolve());
     this.done = Promise.allSettled(slots).then(async () => {
       for (const s of this.#subs) s.unsubscribe();
-      await this.nc.drain().catch(() => {});
+      await closeBounded(this.nc);
     });
   }
 
   async warm(): Promise<RWorker> {
     for (;;) {
-      const w = new RWorker();
+      const w = this.#rs.track(new RWorker());
       w.setConsoleOutput("silent");
       try {
         const t0 = Date.now();
@@ -256,7 +280,7 @@ class Worker implements ClusterWorker {
         return w;
       } catch (e) {
         this.log({ event: "warm-failed", error: String(e) });
-        await w.shutdown().catch(() => {});
+        await this.#rs.retire(w);
         if (this.#stopping) throw e;
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -322,14 +346,14 @@ class Worker implements ClusterWorker {
             kept = w; // a fit that went well: this R takes the next job too (jobsPerR)
           } else {
             // One fresh R per job: the used one goes, the spare takes the next job.
-            if (w) await w.shutdown().catch(() => {});
+            if (w) await this.#rs.retire(w);
             if (!this.#stopping && !warm) warm = this.warm();
           }
         }
       }
     } finally {
-      if (kept) await kept.shutdown().catch(() => {});
-      if (warm) await warm.then((w) => w.shutdown()).catch(() => {});
+      if (kept) await this.#rs.retire(kept);
+      if (warm) await warm.then((w) => this.#rs.retire(w)).catch(() => {});
     }
   }
 
@@ -471,6 +495,11 @@ class Worker implements ClusterWorker {
       }
       return fit.cacheKey;
     } catch (e) {
+      if (ac.signal.reason === SHUTDOWN) {
+        this.log({ event: "requeued", job: id, attempt }); // the worker stops: another takes it
+        m.nak();
+        return;
+      }
       if (ac.signal.aborted || e instanceof RAbortError) return cancelled();
       if (isTransient(e)) {
         // The server or the connection failed, not the job: let JetStream deliver it again.
@@ -539,7 +568,12 @@ class Worker implements ClusterWorker {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    await this.done;
-    sweepJobDirs();
+    this.#stopped ??= stopWithin(this.o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, this.done, {
+      abortJobs: () => this.#running.forEach((ac) => ac.abort(SHUTDOWN)),
+      rs: this.#rs,
+      nc: this.nc,
+      log: (e) => this.log(e),
+    }).then(() => sweepJobDirs());
+    await this.#stopped;
   }
 }

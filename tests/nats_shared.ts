@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { pidAlive, waitFor } from "./_util.ts";
 
 /** A free TCP port on 127.0.0.1. */
@@ -36,8 +37,90 @@ export interface NatsServer {
   dispose(): Promise<void>;
 }
 
+/** PEM files a test CA issued: the CA, the server's (127.0.0.1) and a client's certificate. */
+export interface TestCerts {
+  dir: string;
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+/** Makes a CA, a server certificate for 127.0.0.1 and a client certificate with openssl. */
+export function makeCerts(dir: string): TestCerts {
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  const key = (name: string) =>
+    ssl(
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-out",
+      `${name}.key`,
+    );
+  key("ca");
+  ssl(
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=brmsts test CA",
+  );
+  const issue = (name: string, ext: string) => {
+    key(name);
+    ssl("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`);
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    ssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+    );
+  };
+  issue("server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  issue("client", "extendedKeyUsage=clientAuth\n");
+  const f = (n: string) => join(dir, n);
+  return {
+    dir,
+    ca: f("ca.pem"),
+    serverCert: f("server.pem"),
+    serverKey: f("server.key"),
+    clientCert: f("client.pem"),
+    clientKey: f("client.key"),
+  };
+}
+
+/** Options of {@link startNats}: more configuration (users, TLS, cluster) appended as is. */
+export interface NatsStartOptions {
+  /** Configuration text appended to the generated one. */
+  config?: string;
+  /** Leave out the WebSocket listener. */
+  noWebsocket?: boolean;
+  /** Environment of nats-server (added to this process's; the config may read `$VAR`s). */
+  env?: Record<string, string>;
+}
+
 /** Starts nats-server with JetStream (file store in a temp dir) and a WebSocket listener. */
-export async function startNats(): Promise<NatsServer> {
+export async function startNats(opts: NatsStartOptions = {}): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), "brmsts-nats-"));
   const port = await freePort(), wsPort = await freePort();
   const conf = join(dir, "nats.conf");
@@ -45,7 +128,8 @@ export async function startNats(): Promise<NatsServer> {
     conf,
     `listen: "127.0.0.1:${port}"
 jetstream { store_dir: "${join(dir, "js")}" }
-websocket { host: "127.0.0.1", port: ${wsPort}, no_tls: true }
+${opts.noWebsocket ? "" : `websocket { host: "127.0.0.1", port: ${wsPort}, no_tls: true }`}
+${opts.config ?? ""}
 `,
   );
   let proc: ChildProcess | null = null;
@@ -71,7 +155,10 @@ websocket { host: "127.0.0.1", port: ${wsPort}, no_tls: true }
     wsUrl: `ws://127.0.0.1:${wsPort}`,
     pid: () => proc?.pid ?? -1,
     async start() {
-      proc = spawn("nats-server", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+      proc = spawn("nats-server", ["-c", conf], {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, ...opts.env },
+      });
       await ready(proc);
       proc.stderr!.resume();
     },

@@ -113,6 +113,7 @@ brmsts_sc_check_btl <- function(bt, dp) {
   for (what in c("sm", "gp", "cs", "ac")) {
     lab <- brmsts_sc_labels(bt[[what]])
     if (length(lab)) {
+      if (what == "cs") lab <- paste0("cs(", lab, ")")
       brmsts_sc_refuse(lab[1], switch(what,
         sm = "smooth terms (s(), t2()) are not supported",
         gp = "Gaussian processes (gp()) are not supported",

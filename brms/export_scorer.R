@@ -306,7 +306,9 @@ brmsts_sc_export_impl <- function(fit, draw_ids) {
   if (fam$family == "binomial") {
     tr <- bterms$adforms$trials
     if (is.null(tr)) brmsts_sc_refuse("binomial without trials()", "binomial needs trials()")
-    header$trials <- brmsts_sc_ast(brms:::eval_rhs(tr)$vars$trials, "trials()")
+    tv <- brms:::eval_rhs(tr)$vars$trials
+    if (is.character(tv)) tv <- str2lang(tv)
+    header$trials <- brmsts_sc_ast(tv, "trials()")
   }
   variables <- lapply(vars_env$need, brmsts_sc_variable, vars = vars, pv = pv, data = fit$data)
   header$variables <- variables

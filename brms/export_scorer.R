@@ -113,6 +113,7 @@ brmsts_sc_check_btl <- function(bt, dp) {
   for (what in c("sm", "gp", "cs", "ac")) {
     lab <- brmsts_sc_labels(bt[[what]])
     if (length(lab)) {
+      if (what == "cs") lab <- paste0("cs(", lab, ")")
       brmsts_sc_refuse(lab[1], switch(what,
         sm = "smooth terms (s(), t2()) are not supported",
         gp = "Gaussian processes (gp()) are not supported",
@@ -305,7 +306,9 @@ brmsts_sc_export_impl <- function(fit, draw_ids) {
   if (fam$family == "binomial") {
     tr <- bterms$adforms$trials
     if (is.null(tr)) brmsts_sc_refuse("binomial without trials()", "binomial needs trials()")
-    header$trials <- brmsts_sc_ast(brms:::eval_rhs(tr)$vars$trials, "trials()")
+    tv <- brms:::eval_rhs(tr)$vars$trials
+    if (is.character(tv)) tv <- str2lang(tv)
+    header$trials <- brmsts_sc_ast(tv, "trials()")
   }
   variables <- lapply(vars_env$need, brmsts_sc_variable, vars = vars, pv = pv, data = fit$data)
   header$variables <- variables

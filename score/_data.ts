@@ -71,15 +71,14 @@ export class Table {
     return this.#cols.has(name);
   }
 
-  /** Throws brms's error for the columns of `names` that are missing. */
+  /** Throws brms's error (R's "object 'x' not found") for the columns of `names` that are missing. */
   need(names: Iterable<string>): void {
     const miss = [...new Set(names)].filter((v) => !this.#cols.has(v));
     if (miss.length) {
       throw new ScorerInputError(
         "missing-column",
         miss[0],
-        "The following variables can neither be found in 'data' nor in 'data2':\n" +
-          miss.join(", "),
+        `object '${miss[0]}' not found (new data lacks ${miss.map((m) => `'${m}'`).join(", ")})`,
       );
     }
   }

@@ -108,7 +108,7 @@ describe("scorer equals brms", () => {
     const ids = sc.header.drawIds;
     const good = newData(5, 3);
     const cases: [Record<string, unknown[]>, string, string, RegExp][] = [
-      [{ ...good, x: undefined as never }, "missing-column", "x", /can neither be found/],
+      [{ ...good, x: undefined as never }, "missing-column", "x", /object 'x' not found/],
       [
         { ...good, f: ["a", "zz", "c"] },
         "new-factor-level",
@@ -121,7 +121,7 @@ describe("scorer equals brms", () => {
     for (const [nd, code, col, brmsRe] of cases) {
       const clean = Object.fromEntries(Object.entries(nd).filter(([, v]) => v !== undefined));
       const msg = await brmsError(fit, clean, ids);
-      assert.match(msg, brmsRe, `brms's own message for ${code}`);
+      assert.match(msg, brmsRe, `brms's own message for ${code}: ${msg}`);
       assert.throws(() => sc.epred(clean), (e: unknown) => {
         assert.ok(e instanceof ScorerInputError, String(e));
         assert.equal(e.code, code);
@@ -130,6 +130,11 @@ describe("scorer equals brms", () => {
         return true;
       });
     }
+    // NA in a factor: brms codes it as all-zero contrasts ("zero__"), and so does the scorer.
+    const naF = { ...good, f: ["a", null, "c"] };
+    assert.equal(await brmsError(fit, naF, ids), "");
+    const na1 = sc.epred(naF), na2 = await brmsPred(fit, naF, ids, "epred");
+    assert.ok(maxRelDiff(na1.data, na2.data) <= TOL, "NA factor level");
     // re_formula NA needs no grouping column, as in brms.
     const noG = Object.fromEntries(Object.entries(good).filter(([k]) => k !== "g"));
     const a = sc.epred(noG, { reFormula: null });
@@ -145,6 +150,8 @@ describe("scorer equals brms", () => {
       w,
       "scorer_test_empty",
       `brmsts_sct_empty <- function(formula, family, data) {
+        # brms evaluates special terms (me(), gp(), ...) where it finds them attached.
+        if (!"package:brms" %in% search()) suppressMessages(attachNamespace("brms"))
         ns <- asNamespace("brms")
         suppressWarnings(brms::brm(eval(str2lang(formula), ns), data = as.data.frame(data),
           family = eval(str2lang(family), ns), empty = TRUE))

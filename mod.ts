@@ -30,7 +30,7 @@ export * from "./env/mod.ts";
 export { type EnvironmentStatus, status } from "./status.ts";
 export * from "./brms/mod.ts";
 // Export a fit to a scorer for brmsts/score (predictions without R): issue 26.
-export { exportScorer, type ExportScorerOptions } from "./brms/export_scorer.ts";
+export { exportScorer, type ExportScorerOptions } from "./brms/postfit/export_scorer.ts";
 export * from "./idata/mod.ts";
 export * from "./stats/mod.ts";
 // One name per concept: `loo` and `looCompare` here are brms's (R's loo package on a fit, in the

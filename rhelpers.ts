@@ -188,6 +188,10 @@ export interface RHelperSignatures {
   brmsts_ip_seed_begin: { args: [seed: number]; result: unknown };
   brmsts_ip_seed_end: { args: []; result: unknown };
   brmsts_ip_hypothesis: { args: Named; result: unknown };
+  brmsts_sc_export: {
+    args: [fit: Fit, ndraws: number | null, thin: number];
+    result: unknown;
+  };
   brmsts_plot_bayesplot: {
     args: [fit: unknown, fun: string, args: Named, width: number, height: number];
     result: string | string[];
@@ -243,6 +247,7 @@ export const R_HELPERS: { readonly [N in RHelperName]: string } = {
   brmsts_ip_seed_begin: "interpret",
   brmsts_ip_seed_end: "interpret",
   brmsts_ip_hypothesis: "interpret",
+  brmsts_sc_export: "scorer",
   brmsts_plot_bayesplot: "bayesplot",
 };
 

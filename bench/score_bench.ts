@@ -20,10 +20,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
 import { brm, type FitResult, saveRds } from "../brms/mod.ts";
-import { exportScorer } from "../brms/export_scorer.ts";
+import { exportScorer } from "../brms/postfit/export_scorer.ts";
 import { loadScorer } from "../score/mod.ts";
 import { report } from "./_util.ts";
-import { newData, trainData } from "../tests/_score_corpus.ts";
+import { newData, trainData } from "../tests/score_corpus.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,5 +1,5 @@
 /**
- * The JSON header of a scorer artifact, as written by brms/export_scorer.R. Doubles are
+ * The JSON header of a scorer artifact, as written by brms/postfit/export_scorer.R. Doubles are
  * strings written with 17 significant digits (exact round trip).
  *
  * @module

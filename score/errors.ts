@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsError, BrmstsInputError } from "../errors.ts";
 
 /**
  * A scorer artifact that is not one, is truncated or corrupted (checksum), or has a newer
@@ -18,12 +18,11 @@ import { BrmstsError } from "../errors.ts";
  * ```
  */
 export class ScorerFormatError extends BrmstsError {
-  /** `bad-magic`, `version-too-new`, `truncated`, `checksum`, `bad-header`. */
-  readonly code: string;
-  /** Creates the error. */
+  /** The code of this class's errors when none is more specific (docs/errors.md). */
+  static override readonly code: string = "SCORER_FORMAT";
+  /** Creates the error; `code`: `bad-magic`, `version-too-new`, `truncated`, `checksum`, `bad-header`. */
   constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+    super(message, { code });
   }
 }
 
@@ -39,15 +38,17 @@ export class ScorerFormatError extends BrmstsError {
  * e.column; // "x"
  * ```
  */
-export class ScorerInputError extends BrmstsError {
-  /** `missing-column`, `new-factor-level`, `new-group-level`, `wrong-type`, `na`, `option`. */
-  readonly code: string;
+export class ScorerInputError extends BrmstsInputError {
+  /** The code of this class's errors when none is more specific (docs/errors.md). */
+  static override readonly code: string = "SCORER_INPUT";
   /** The variable concerned, when there is one. */
   readonly column: string | undefined;
-  /** Creates the error. */
+  /**
+   * Creates the error; `code`: `missing-column`, `new-factor-level`, `new-group-level`,
+   * `wrong-type`, `na`, `option`.
+   */
   constructor(code: string, column: string | undefined, message: string) {
-    super(message);
-    this.code = code;
+    super(message, { code });
     this.column = column;
   }
 }
@@ -64,8 +65,8 @@ export class ScorerInputError extends BrmstsError {
  * ```
  */
 export class ScorerUnsupportedError extends BrmstsError {
-  /** Always `unsupported`. */
-  readonly code = "unsupported";
+  /** The code of this class's errors: always `unsupported`. */
+  static override readonly code: string = "unsupported";
   /** The refused term or family. */
   readonly term: string;
   /** Creates the error. */

@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brm, type FitResult } from "../brms/mod.ts";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
-import { exportScorer } from "../brms/export_scorer.ts";
+import { exportScorer } from "../brms/postfit/export_scorer.ts";
 import { loadScorer } from "../score/mod.ts";
 import { brmsPred, maxRelDiff } from "./_score_util.ts";
-import { CORPUS, newData, trainData } from "./_score_corpus.ts";
+import { CORPUS, newData, trainData } from "./score_corpus.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");

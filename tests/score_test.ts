@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { brm, type FitResult } from "../brms/mod.ts";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
-import { exportScorer } from "../brms/export_scorer.ts";
+import { exportScorer } from "../brms/postfit/export_scorer.ts";
 import {
   loadScorer,
   SCORER_FORMAT_VERSION,
@@ -19,8 +19,8 @@ import {
   ScorerUnsupportedError,
 } from "../score/mod.ts";
 import { brmsError, brmsPred, maxRelDiff } from "./_score_util.ts";
-import { CORPUS, newData, REFUSED, trainData } from "./_score_corpus.ts";
-import { installRHelpers } from "../brms/_r_helpers.ts";
+import { CORPUS, newData, REFUSED, trainData } from "./score_corpus.ts";
+import { installRHelpers } from "../rhelpers.ts";
 
 const TOL = 1e-12;
 const fits = new Map<string, FitResult>();

@@ -26,6 +26,8 @@ export const POSTFIT_HELPERS = rHelperBlock(
 );
 /** update(), R², bridge sampling, exposed functions and brm_multiple. */
 export const EXTRAS_HELPERS = rHelperBlock("extras", [here("postfit/extras.R")]);
+/** exportScorer(): what brms's posterior_linpred / posterior_epred need for new data. */
+export const SCORER_HELPERS = rHelperBlock("scorer", [here("postfit/export_scorer.R")]);
 /** The Stan check of user priors before a compile. */
 export const PRIOR_CHECK_HELPERS = rHelperBlock("prior_check", [here("fit/prior_check.R")]);
 

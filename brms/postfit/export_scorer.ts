@@ -6,12 +6,16 @@
  *
  * @module
  */
-import { defaultWorker, type RWorker } from "../worker/mod.ts";
-import { installRHelpers, rSource } from "./_r_helpers.ts";
-import { fitHandle, type FitLike, type PostfitCallOptions } from "./fit_args.ts";
-import { encodeScorer } from "../score/_format.ts";
-import { ScorerInputError, ScorerUnsupportedError } from "../score/errors.ts";
-import type { ScorerHeader } from "../score/_types.ts";
+import { defaultWorker, type RWorker } from "../../worker/mod.ts";
+import { callRHelperValue } from "../../rhelpers.ts";
+import { SCORER_HELPERS } from "../core/r_helpers.ts";
+import { fitHandle, type FitLike, type PostfitCallOptions } from "./args.ts";
+import {
+  encodeScorer,
+  type ScorerHeader,
+  ScorerInputError,
+  ScorerUnsupportedError,
+} from "../../score/mod.ts";
 
 /** Options of {@linkcode exportScorer}. */
 export interface ExportScorerOptions extends PostfitCallOptions {
@@ -27,7 +31,7 @@ export interface ExportScorerOptions extends PostfitCallOptions {
  *
  * @example
  * ```ts
- * declare const fit: import("./fit.ts").FitResult;
+ * declare const fit: import("../../mod.ts").FitResult;
  * import { exportScorer } from "./export_scorer.ts";
  * const bytes = await exportScorer(fit, { ndraws: 1000 });
  * ```
@@ -54,8 +58,7 @@ export async function exportScorer(
     );
   }
   const w: RWorker = options.worker ?? defaultWorker();
-  await installRHelpers(w, "scorer", rSource("export_scorer.R"), options.signal);
-  const out = await w.call("brmsts_sc_export", [r, nd ?? null, thin], {
+  const out = await callRHelperValue(w, SCORER_HELPERS, "brmsts_sc_export", [r, nd ?? null, thin], {
     signal: options.signal,
     onLog: options.onLog,
     convert: "value",

@@ -5,7 +5,7 @@
  * @module
  */
 import { defaultWorker } from "../worker/mod.ts";
-import { installRHelpers } from "../brms/_r_helpers.ts";
+import { installRHelpers } from "../rhelpers.ts";
 import type { FitResult } from "../brms/mod.ts";
 import type { ScoreDraws } from "../score/mod.ts";
 

@@ -13,6 +13,7 @@ import {
   EXTRAS_HELPERS,
   POSTFIT_HELPERS,
   PRIOR_CHECK_HELPERS,
+  SCORER_HELPERS,
 } from "../brms/core/r_helpers.ts";
 import { INTERPRET_HELPERS } from "../interpret/_r.ts";
 import { BAYESPLOT_HELPERS } from "../plot/bayesplot.ts";
@@ -24,6 +25,7 @@ const BLOCKS: RHelperBlock[] = [
   POSTFIT_HELPERS,
   EXTRAS_HELPERS,
   PRIOR_CHECK_HELPERS,
+  SCORER_HELPERS,
   INTERPRET_HELPERS,
   BAYESPLOT_HELPERS,
 ];

@@ -39,3 +39,4 @@ export {
 } from "./display/mod.ts";
 // Interpreting a fit (issue 16): hypothesis, datagrid, predictions, comparisons, slopes.
 export * from "./interpret/mod.ts";
+export { explore, type ExploreOptions, type Explorer } from "./explore/mod.ts";

@@ -46,9 +46,9 @@ export class Api {
     return f;
   }
 
-  vars(q: URLSearchParams, fit: FitSource, key = "vars"): string[] {
-    const raw = q.get(key);
-    const names = raw ? raw.split(",").filter((s) => s.length > 0) : fit.varNames().slice(0, 4);
+  vars(q: URLSearchParams, fit: FitSource): string[] {
+    const given = q.getAll("var");
+    const names = given.length ? given : fit.varNames().slice(0, 4);
     if (names.length > MAX_VARS) {
       throw new ExploreInputError(`at most ${MAX_VARS} variables per request`);
     }

@@ -9,20 +9,23 @@
   let renderSeq = 0;
 
   const api = async (path, params = {}) => {
-    const q = new URLSearchParams({ ...params, token: TOKEN });
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...params, token: TOKEN })) {
+      for (const x of Array.isArray(v) ? v : [v]) q.append(k, x);
+    }
     const r = await fetch(`api/${path}?${q}`);
     const body = await r.json();
     if (!r.ok) throw new Error(body.message ?? body.error ?? r.statusText);
     return body;
   };
 
-  // ---- view state: #panel=..&fit=..&vars=a,b&q=..&x=..&y=..
+  // ---- view state: #panel=..&fit=..&v=a&v=b&q=..
   const state = () => {
     const h = new URLSearchParams(location.hash.slice(1));
     return {
       panel: PANELS.includes(h.get("panel")) ? h.get("panel") : "diagnose",
       fit: h.get("fit") ?? meta.fits[0]?.name,
-      vars: (h.get("vars") ?? "").split(",").filter(Boolean),
+      vars: h.getAll("v").filter(Boolean),
       q: h.get("q") ?? "",
       stat: h.get("stat") ?? "mean",
     };
@@ -32,7 +35,7 @@
     const h = new URLSearchParams();
     h.set("panel", s.panel);
     if (s.fit) h.set("fit", s.fit);
-    if (s.vars.length) h.set("vars", s.vars.join(","));
+    for (const v of s.vars) h.append("v", v);
     if (s.q) h.set("q", s.q);
     if (s.stat !== "mean") h.set("stat", s.stat);
     location.hash = h.toString();
@@ -57,7 +60,7 @@
     if (v === null || v === undefined) return "NA";
     if (typeof v !== "number") return String(v);
     if (/^ess|^n$|^n_|count/.test(col)) return String(Math.round(v));
-    if (col === "rhat") return v.toFixed(2);
+    if (col === "rhat" || col === "pareto_k") return v.toFixed(2);
     if (/mcse|se_/.test(col)) return v.toFixed(3);
     if (Number.isInteger(v)) return String(v);
     return v.toFixed(2);
@@ -115,7 +118,7 @@
       const f = meta.fits.find((x) => x.name === s.fit);
       const vars = await selected(s);
       const diag = section("R-hat, ESS and MCSE (rank-normalised, as posterior)", "diag");
-      const sum = await api("summary", { fit: s.fit, vars: vars.join(",") });
+      const sum = await api("summary", { fit: s.fit, var: vars });
       diag.append(
         table(
           sum.rows,
@@ -124,9 +127,9 @@
         ),
       );
       const rank = section("Rank plots", "rank");
-      plot(rank, "rank", { vars: vars.join(",") });
+      plot(rank, "rank", { var: vars });
       const acf = section(`Autocorrelation: ${vars[0]}`, "acf");
-      plot(acf, "acf", { vars: vars[0] });
+      plot(acf, "acf", { var: vars[0] });
       if (f?.nuts) {
         const nuts = section("NUTS sampler", "nuts");
         const info = await api("nuts", { fit: s.fit });
@@ -176,6 +179,12 @@
               }`,
             ),
           );
+          const top = l.pareto_k.map((k, i) => ({ observation: i + 1, pareto_k: k }))
+            .sort((a, b) => b.pareto_k - a.pareto_k).slice(0, 10);
+          loo.append(
+            el("h3", {}, "Largest Pareto k"),
+            table(top, ["observation", "pareto_k"], "observation"),
+          );
           const p = el("div", { class: "plots" });
           loo.append(p);
           plot(p, "pareto_k");
@@ -186,9 +195,9 @@
     async estimate(s) {
       const vars = await selected(s, 24);
       const sec = section("Parameters", "params");
-      plot(sec, "intervals", { vars: vars.join(",") });
+      plot(sec, "intervals", { var: vars });
       const t = section("Posterior summary", "summary");
-      const sum = await api("summary", { fit: s.fit, vars: vars.join(",") });
+      const sum = await api("summary", { fit: s.fit, var: vars });
       t.append(
         table(sum.rows, [
           "variable",
@@ -211,19 +220,19 @@
       const mv = section(`Multiview: ${v}`, "multiview");
       const p = el("div", { class: "plots" });
       mv.append(p);
-      plot(p, "trace", { vars: v });
-      plot(p, "density", { vars: v });
-      plot(p, "acf", { vars: v });
-      plot(p, "histogram", { vars: v });
+      plot(p, "trace", { var: v });
+      plot(p, "density", { var: v });
+      plot(p, "acf", { var: v });
+      plot(p, "histogram", { var: v });
       if (vars.length >= 2) {
         const sc = section(`Bivariate: ${vars[1]} vs ${vars[0]}`, "bivariate");
-        plot(sc, "scatter", { vars: `${vars[0]},${vars[1]}` });
+        plot(sc, "scatter", { var: [vars[0], vars[1]] });
       }
     },
     async compare(s) {
       const vars = await selected(s, 24);
       const sec = section("Forest plot (all fits)", "forest");
-      plot(sec, "forest", { vars: vars.join(",") });
+      plot(sec, "forest", { var: vars });
       const c = await api("compare");
       const t = section("loo_compare", "loocompare");
       if (c.rows.length) {

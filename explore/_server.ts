@@ -13,6 +13,8 @@ export interface RequestLogEntry {
   path: string;
   /** Query parameters, the token left out. */
   query: Record<string, string>;
+  /** The variables the request named (`var`, repeated). */
+  vars: string[];
   status: number;
 }
 

@@ -197,6 +197,7 @@ export async function explore(
       method: req.method,
       path: url.pathname,
       query,
+      vars: url.searchParams.getAll("var"),
       status: 0,
     };
     log.push(entry);

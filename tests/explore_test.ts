@@ -15,8 +15,9 @@ import { psisLoo, summarize } from "../stats/mod.ts";
 import { explore, type Explorer } from "../explore/mod.ts";
 import { ARTIFACTS, openBrowser, type TestBrowser } from "./_browser.ts";
 import { SLOW, tempDir } from "./_rscript.ts";
-import { runtime } from "./_util.ts";
-import { epilepsyFit } from "./brm_shared.ts";
+import { runScriptArgv, runtime } from "./_util.ts";
+import { epilepsyFit, ROOT } from "./brm_shared.ts";
+import { spawn } from "node:child_process";
 
 const RT = runtime();
 let fit: FitResult;
@@ -255,6 +256,36 @@ describe("explore() in Chromium", SLOW, () => {
       summarize(fit.idata, { varNames: ["b_zAge", "sd_patient__Intercept"], probs: [0.025, 0.975] })
         .map((r) => r.rhat),
     );
+  });
+
+  it("brmsts explore DIR prints a 127.0.0.1 URL with its token and serves until SIGTERM", async () => {
+    const dir = join(tmp.path, "cli-fit");
+    toZarr(fit.idata, join(dir, "idata.zarr"));
+    const [cmd, ...args] = runScriptArgv(join(ROOT, "cli.ts"));
+    const child = spawn(cmd, [...args, "explore", dir], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const url = await new Promise<string>((res, rej) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+          out += d;
+          if (out.includes("\n")) res(out.split("\n")[0]);
+        });
+        child.once("exit", (c) => rej(new Error(`exited ${c} before printing a URL`)));
+      });
+      const u = new URL(url);
+      assert.equal(u.hostname, "127.0.0.1");
+      assert.match(u.searchParams.get("token") ?? "", /^[0-9a-f]{32}$/);
+      const denied = await fetch(`${u.origin}/api/meta`);
+      assert.equal(denied.status, 403);
+      await denied.body?.cancel();
+      const meta = await (await fetch(`${u.origin}/api/meta?token=${u.searchParams.get("token")}`))
+        .json();
+      assert.equal(meta.fits[0].variables, fit.idata.group("posterior").varNames().length);
+    } finally {
+      const done = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      assert.equal(await done, 0);
+    }
   });
 
   it("several fits: forest plot and looCompare", async () => {

@@ -371,10 +371,16 @@ export async function exploreCommand(f: Flags): Promise<void> {
   }
   const { explore } = await import("../explore/mod.ts");
   const ex = await explore(input, { host: str(f, "host") ?? "127.0.0.1", port });
-  process.stdout.write(ex.url + "\n");
-  await new Promise<void>((res) => {
-    process.once("SIGINT", res);
-    process.once("SIGTERM", res);
+  // The handlers are in place before the URL is printed: whoever reads it may stop us at once.
+  const stopped = new Promise<void>((res) => {
+    const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } })
+      .Deno;
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      if (deno) deno.addSignalListener(sig, () => res());
+      else process.once(sig, () => res());
+    }
   });
+  process.stdout.write(ex.url + "\n");
+  await stopped;
   await ex.close();
 }

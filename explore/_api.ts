@@ -111,6 +111,7 @@ export class Api {
         return {
           name: f.name,
           variables: f.varNames().length,
+          first: firstNames(f.varNames(), MAX_VARS),
           ...f.shape(),
           groups,
           nuts: groups.includes("sample_stats"),
@@ -248,6 +249,15 @@ export class Api {
     }
     throw new ExploreInputError(`unknown plot kind "${kind}"`);
   }
+}
+
+function firstNames(names: readonly string[], n: number): string[] {
+  const out: string[] = [];
+  for (const v of names) {
+    if (v !== "lp__") out.push(v);
+    if (out.length === n) break;
+  }
+  return out;
 }
 
 function nutsInfo(ss: Dataset | undefined) {

@@ -108,6 +108,8 @@
 
   const selected = async (s, n = 4) => {
     if (s.vars.length) return s.vars;
+    const f = meta.fits.find((x) => x.name === s.fit);
+    if (!s.q && f?.first) return f.first.slice(0, n);
     const r = await api("vars", { fit: s.fit, q: s.q, limit: String(n) });
     return r.names.filter((v) => v !== "lp__").slice(0, n);
   };
@@ -117,80 +119,85 @@
     async diagnose(s) {
       const f = meta.fits.find((x) => x.name === s.fit);
       const vars = await selected(s);
+      // Every section is laid out at once and every request goes out together.
       const diag = section("R-hat, ESS and MCSE (rank-normalised, as posterior)", "diag");
-      const sum = await api("summary", { fit: s.fit, var: vars });
-      diag.append(
-        table(
-          sum.rows,
-          ["variable", "rhat", "ess_bulk", "ess_tail", "mcse_mean", "mcse_sd"],
-          "variable",
+      const tables = [
+        api("summary", { fit: s.fit, var: vars }).then((sum) =>
+          diag.append(
+            table(
+              sum.rows,
+              ["variable", "rhat", "ess_bulk", "ess_tail", "mcse_mean", "mcse_sd"],
+              "variable",
+            ),
+          )
         ),
-      );
-      const rank = section("Rank plots", "rank");
-      plot(rank, "rank", { var: vars });
-      const acf = section(`Autocorrelation: ${vars[0]}`, "acf");
-      plot(acf, "acf", { var: vars[0] });
+      ];
+      plot(section("Rank plots", "rank"), "rank", { var: vars });
+      plot(section(`Autocorrelation: ${vars[0]}`, "acf"), "acf", { var: vars[0] });
       if (f?.nuts) {
         const nuts = section("NUTS sampler", "nuts");
-        const info = await api("nuts", { fit: s.fit });
-        if (info.divergences) {
-          nuts.append(
-            el(
-              "p",
-              { id: "divcount" },
-              `divergent transitions: ${info.divergences.total}; at max treedepth: ${
-                info.maxTreedepth?.total ?? "NA"
-              }`,
-            ),
-          );
-        }
-        nuts.append(table(info.table, Object.keys(info.table[0] ?? {}), "chain"));
+        const head = el("div");
         const p = el("div", { class: "plots" });
-        nuts.append(p);
+        nuts.append(head, p);
         for (const k of ["divergence", "energy", "treedepth", "stepsize"]) plot(p, k);
+        tables.push(
+          api("nuts", { fit: s.fit }).then((info) => {
+            if (info.divergences) {
+              head.append(el(
+                "p",
+                { id: "divcount" },
+                `divergent transitions: ${info.divergences.total}; at max treedepth: ${
+                  info.maxTreedepth?.total ?? "NA"
+                }`,
+              ));
+            }
+            head.append(table(info.table, Object.keys(info.table[0] ?? {}), "chain"));
+          }),
+        );
       }
       if (f?.ppc) {
-        const ppc = section("Posterior predictive checks", "ppc");
         const p = el("div", { class: "plots" });
-        ppc.append(p);
+        section("Posterior predictive checks", "ppc").append(p);
         plot(p, "ppc_dens");
         plot(p, "ppc_stat", { stat: s.stat });
       }
       if (f?.loo) {
         const loo = section("PSIS-LOO", "loo");
-        const l = await api("loo", { fit: s.fit });
-        if (l.available) {
-          loo.append(table(
-            [
-              { estimate: "elpd_loo", value: l.elpd_loo, se: l.se_elpd_loo },
-              { estimate: "p_loo", value: l.p_loo, se: l.se_p_loo },
-              { estimate: "looic", value: l.looic, se: l.se_looic },
-            ],
-            ["estimate", "value", "se"],
-            "estimate",
-          ));
-          const c = l.pareto_k_counts;
-          loo.append(
-            el(
+        const head = el("div");
+        const p = el("div", { class: "plots" });
+        loo.append(head, p);
+        plot(p, "pareto_k");
+        if (f.ppc) plot(p, "loo_pit");
+        tables.push(
+          api("loo", { fit: s.fit }).then((l) => {
+            if (!l.available) return;
+            head.append(table(
+              [
+                { estimate: "elpd_loo", value: l.elpd_loo, se: l.se_elpd_loo },
+                { estimate: "p_loo", value: l.p_loo, se: l.se_p_loo },
+                { estimate: "looic", value: l.looic, se: l.se_looic },
+              ],
+              ["estimate", "value", "se"],
+              "estimate",
+            ));
+            const c = l.pareto_k_counts;
+            head.append(el(
               "p",
               { id: "kcounts" },
               `Pareto k: good (≤0.5) ${c[0]}, ok ${c[1]}, bad ${c[2]}, very bad ${c[3]}; max k ${
                 Math.max(...l.pareto_k).toFixed(2)
               }`,
-            ),
-          );
-          const top = l.pareto_k.map((k, i) => ({ observation: i + 1, pareto_k: k }))
-            .sort((a, b) => b.pareto_k - a.pareto_k).slice(0, 10);
-          loo.append(
-            el("h3", {}, "Largest Pareto k"),
-            table(top, ["observation", "pareto_k"], "observation"),
-          );
-          const p = el("div", { class: "plots" });
-          loo.append(p);
-          plot(p, "pareto_k");
-          if (f.ppc) plot(p, "loo_pit");
-        }
+            ));
+            const top = l.pareto_k.map((k, i) => ({ observation: i + 1, pareto_k: k }))
+              .sort((a, b) => b.pareto_k - a.pareto_k).slice(0, 10);
+            head.append(
+              el("h3", {}, "Largest Pareto k"),
+              table(top, ["observation", "pareto_k"], "observation"),
+            );
+          }),
+        );
       }
+      await Promise.all(tables);
     },
     async estimate(s) {
       const vars = await selected(s, 24);
@@ -316,7 +323,8 @@
   };
 
   const start = async () => {
-    meta = await api("meta");
+    const embedded = document.getElementById("meta")?.textContent;
+    meta = embedded ? JSON.parse(embedded) : await api("meta");
     for (const p of PANELS) {
       if (p === "compare" && meta.fits.length < 2) continue;
       const b = el("button", { "data-panel": p, type: "button" }, p[0].toUpperCase() + p.slice(1));

@@ -211,7 +211,13 @@ export async function explore(
     if (req.method !== "GET" && req.method !== "HEAD") return json({ error: "read-only" }, 405);
     const p = url.pathname;
     if (p === "/") {
-      return new Response(page, {
+      // The fits' metadata rides along with the page (one round trip less); "<" is escaped.
+      const meta = JSON.stringify(api.meta()).replaceAll("<", "\\u003c");
+      const body = page.replace(
+        "</body>",
+        `<script type="application/json" id="meta">${meta}</script>\n</body>`,
+      );
+      return new Response(body, {
         headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS },
       });
     }

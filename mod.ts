@@ -39,4 +39,11 @@ export {
 } from "./display/mod.ts";
 // Interpreting a fit (issue 16): hypothesis, datagrid, predictions, comparisons, slopes.
 export * from "./interpret/mod.ts";
-export { explore, type ExploreOptions, type Explorer } from "./explore/mod.ts";
+export {
+  explore,
+  type ExploreFitLike,
+  type ExploreInput,
+  type ExploreOptions,
+  type Explorer,
+  type RequestLogEntry,
+} from "./explore/mod.ts";

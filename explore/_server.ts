@@ -9,12 +9,15 @@ import { ExploreInputError, ExploreServerError } from "./errors.ts";
 export interface RequestLogEntry {
   /** Milliseconds since the server started. */
   t: number;
+  /** HTTP method. */
   method: string;
+  /** URL path. */
   path: string;
   /** Query parameters, the token left out. */
   query: Record<string, string>;
   /** The variables the request named (`var`, repeated). */
   vars: string[];
+  /** HTTP status answered. */
   status: number;
 }
 

@@ -27,7 +27,9 @@ export type { RequestLogEntry } from "./_server.ts";
 
 /** A fit as `brm()` returns it: its InferenceData and, optionally, the brmsfit handle. */
 export interface ExploreFitLike {
+  /** The draws. */
   readonly idata: InferenceData;
+  /** The brmsfit handle (model code and priors are asked from R through it). */
   readonly r?: unknown;
 }
 
@@ -76,7 +78,9 @@ export interface Explorer extends AsyncDisposable {
   readonly url: string;
   /** The token every request must carry (`?token=`). */
   readonly token: string;
+  /** The port listened on. */
   readonly port: number;
+  /** The interface listened on. */
   readonly host: string;
   /** Every request served so far (the token left out), oldest first. */
   readonly requests: readonly RequestLogEntry[];

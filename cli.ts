@@ -27,6 +27,8 @@ interface Command {
   usage: string;
   options: OptSpec;
   help: string;
+  /** Accepts positional arguments (passed as `values._`). */
+  positionals?: boolean;
 }
 
 const S = { type: "string" } as const, B = { type: "boolean" } as const;
@@ -142,6 +144,19 @@ const COMMANDS: Record<string, Command> = {
       --no-local      do not start R for the local status
       --json          one JSON line${NATS_HELP}`,
   },
+  explore: {
+    summary: "explore saved fits in the browser (local web page, read-only)",
+    usage: "brmsts explore PATH | NAME=PATH ... [--host H] [--port N]",
+    options: { host: S, port: S },
+    positionals: true,
+    help: `      PATH            a \`brmsts fit\` directory, an idata.zarr store, or a fit.rds of
+                      your own (an RDS is read by R: never open one you do not trust);
+                      NAME=PATH to show several fits side by side
+      --host H        interface to listen on (default 127.0.0.1; anything else exposes the
+                      fit to the network: prefer SSH port forwarding)
+      --port N        port (default: a free one)
+  Prints the page's URL (with its access token) on stdout and serves until interrupted.`,
+  },
   worker: {
     summary: "run a cluster worker that fits jobs from NATS JetStream",
     usage: "brmsts worker --nats URL [--concurrency N] [options]",
@@ -230,9 +245,10 @@ export async function main(argv: string[]): Promise<number> {
       args: rest,
       options: { ...cmd.options, help: { type: "boolean", short: "h" } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: cmd.positionals ?? false,
     });
     values = parsed.values as typeof values;
+    if (cmd.positionals) values._ = parsed.positionals;
   } catch (e) {
     process.stderr.write(`brmsts ${name}: ${(e as Error).message}\n\n${commandHelp(name)}`);
     return 2;
@@ -252,6 +268,7 @@ export async function main(argv: string[]): Promise<number> {
       loo: () => c.looCommand(values),
       status: () => c.statusCommand(values),
       worker: () => c.workerCommand(values),
+      explore: () => c.exploreCommand(values),
     }[name]!;
     await run();
     return 0;

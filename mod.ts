@@ -52,3 +52,11 @@ export {
 } from "./display/mod.ts";
 // Interpreting a fit (issue 16): hypothesis, datagrid, predictions, comparisons, slopes.
 export * from "./interpret/mod.ts";
+export {
+  explore,
+  type ExploreFitLike,
+  type ExploreInput,
+  type ExploreOptions,
+  type Explorer,
+  type RequestLogEntry,
+} from "./explore/mod.ts";

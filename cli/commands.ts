@@ -406,3 +406,40 @@ export async function exportScorerCommand(f: Flags, ctx: FailureContext): Promis
     await m.shutdown();
   }
 }
+
+/**
+ * `brmsts explore PATH | NAME=PATH ...`: serves the explorer, prints its URL (token included)
+ * on stdout, and serves until SIGINT/SIGTERM. Binds 127.0.0.1 unless `--host` is given.
+ */
+export async function exploreCommand(f: Flags): Promise<void> {
+  const paths = (f._ as string[] | undefined) ?? [];
+  if (paths.length === 0) {
+    throw new CliInputError("give a fit directory, an idata.zarr store or a fit.rds to explore");
+  }
+  const port = int(f, "port") ?? 0;
+  const named = paths.every((p) => /^[A-Za-z0-9_.-]+=/.test(p)) && paths.length > 1;
+  const input = named
+    ? Object.fromEntries(
+      paths.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+    )
+    : paths.length === 1
+    ? paths[0]
+    : Object.fromEntries(paths.map((p, i) => [`fit${i + 1}`, p]));
+  for (const p of Object.values(typeof input === "string" ? { p: input } : input)) {
+    if (!existsSync(p)) throw new CliInputError(`${p} does not exist`);
+  }
+  const { explore } = await import("../explore/mod.ts");
+  const ex = await explore(input, { host: str(f, "host") ?? "127.0.0.1", port });
+  // The handlers are in place before the URL is printed: whoever reads it may stop us at once.
+  const stopped = new Promise<void>((res) => {
+    const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } })
+      .Deno;
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      if (deno) deno.addSignalListener(sig, () => res());
+      else process.once(sig, () => res());
+    }
+  });
+  process.stdout.write(ex.url + "\n");
+  await stopped;
+  await ex.close();
+}

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES="r-base-core r-cran-brms g++ make"
 EXTRA_APT="fonts-dejavu-core ${BRMSTS_EXTRA_APT:-}"
 TEST_APT="python3-xarray python3-zarr nats-server chromium r-cran-svglite r-cran-bayesplot
-  r-cran-emmeans r-cran-lme4 r-cran-ape r-cran-mice"
+  r-cran-emmeans r-cran-lme4 r-cran-ape r-cran-mice r-cran-shinystan"
 if [ "${1:-}" = "--test" ]; then EXTRA_APT="$EXTRA_APT $TEST_APT"; fi
 
 have_r_pkgs() {

@@ -12,9 +12,9 @@ import {
 } from "../plot/mod.ts";
 import {
   divergences,
+  loo,
   looCompare,
   type PsisLoo,
-  psisLoo,
   summarize,
   treeDepthHits,
 } from "../stats/mod.ts";
@@ -63,7 +63,7 @@ export class Api {
       const ll = fit.group("log_likelihood");
       let out: PsisLoo | null = null;
       if (ll && ll.varNames().length === 1) {
-        out = psisLoo(fit.subset([], ["log_likelihood"]), { rEff: "auto" });
+        out = loo(fit.subset([], ["log_likelihood"]), { rEff: "auto" });
       }
       this.#loo.set(fit.name, out);
     }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrmstsError } from "../errors.ts";
+import { BrmstsError, BrmstsInputError } from "../errors.ts";
 
 /**
  * The explorer was given something it cannot show (not a fit, an InferenceData, a fit directory,
@@ -16,9 +16,9 @@ import { BrmstsError } from "../errors.ts";
  * e.code; // "EXPLORE_INPUT"
  * ```
  */
-export class ExploreInputError extends BrmstsError {
-  /** Stable code of this error. */
-  readonly code: string = "EXPLORE_INPUT";
+export class ExploreInputError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "EXPLORE_INPUT";
 }
 
 /**
@@ -32,6 +32,6 @@ export class ExploreInputError extends BrmstsError {
  * ```
  */
 export class ExploreServerError extends BrmstsError {
-  /** Stable code of this error. */
-  readonly code: string = "EXPLORE_SERVER";
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "EXPLORE_SERVER";
 }

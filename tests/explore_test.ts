@@ -11,7 +11,7 @@ import { loo, summary } from "../brms/mod.ts";
 import { shutdown } from "../worker/mod.ts";
 import type { FitResult } from "../brms/mod.ts";
 import { toZarr } from "../idata/mod.ts";
-import { psisLoo, summarize } from "../stats/mod.ts";
+import { loo as psisLoo, summarize } from "../stats/mod.ts";
 import { explore, type Explorer } from "../explore/mod.ts";
 import { ARTIFACTS, openBrowser, type TestBrowser } from "./_browser.ts";
 import { SLOW, tempDir } from "./_rscript.ts";

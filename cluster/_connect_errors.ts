@@ -6,7 +6,7 @@
  */
 import { connect as netConnect } from "node:net";
 import { ClusterAuthError } from "./errors.ts";
-import { type ResolvedConnection, scrub } from "./connect.ts";
+import { type ResolvedConnection, scrub } from "./redact.ts";
 
 export function runtimeName(): string {
   const g = globalThis as Record<string, unknown>;

@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import type { Authenticator, NatsConnection } from "@nats-io/nats-core";
 import { ClusterAuthError, ClusterInputError, ClusterPermissionError } from "./errors.ts";
+import { redactUrl, type ResolvedConnection, scrub } from "./redact.ts";
 import { probeInfo, runtimeName, translateConnectError } from "./_connect_errors.ts";
 
 /**
@@ -75,47 +76,7 @@ export interface ClusterConnectionOptions {
 
 type Source = "options" | "url" | "environment";
 
-/** Where the connection's settings came from, without secrets. */
-export interface ResolvedConnection {
-  /** Server URLs without user info. */
-  servers: string[];
-  /** Server URLs for messages: user info redacted. */
-  display: string[];
-  /** Whether the servers are WebSocket ones. */
-  ws: boolean;
-  /** The authenticator to use, if any. */
-  authenticator?: Authenticator;
-  /** Which kind of credential, and from where (`password from url`), or undefined. */
-  credentials?: string;
-  /** The TLS options for the transport, if any. */
-  tls?: Record<string, string> | null;
-  /** Secret strings (passwords, tokens, seeds) to scrub from any text. */
-  secrets: string[];
-}
-
-/**
- * A URL with its password or token replaced by `***` (`nats://user:***@host:4222`).
- *
- * @example
- * ```ts
- * import { redactUrl } from "./connect.ts";
- * redactUrl("nats://bob:pw@h:4222"); // "nats://bob:***@h:4222"
- * ```
- */
-export function redactUrl(url: string): string {
-  return url.replace(
-    /^([a-z]+:\/\/)([^@/]*)@/i,
-    (_m, scheme: string, info: string) =>
-      info.includes(":") ? `${scheme}${info.slice(0, info.indexOf(":"))}:***@` : `${scheme}***@`,
-  );
-}
-
-/** `text` with every secret and every URL's user info replaced by `***`. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let t = text.replace(/([a-z]+:\/\/)([^@\s/"']*)@/gi, (m) => redactUrl(m));
-  for (const s of secrets) if (s.length >= 3) t = t.split(s).join("***");
-  return t;
-}
+export { redactUrl, type ResolvedConnection, scrub };
 
 function splitUserInfo(url: string): { url: string; user?: string; password?: string } {
   const m = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(url.trim());

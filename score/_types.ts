@@ -152,3 +152,13 @@ export interface ScorerHeader {
   /** Parameter names, in draw-column order. */
   params: string[];
 }
+
+/** A block of scores: values for rows × categories × draws. */
+export interface Block {
+  /** Values. */
+  buf: Float64Array;
+  /** Categories per row (1 without a category dimension). */
+  ncat: number;
+  /** Category labels. */
+  categories?: string[];
+}

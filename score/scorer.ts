@@ -12,6 +12,8 @@ import { type ScoreData, Table } from "./_data.ts";
 import { invLink } from "./_math.ts";
 import { checkDpar, type Draws, linearPredictor, selectRe } from "./_predict.ts";
 import { epredBlock } from "./_epred.ts";
+import type { Block } from "./_types.ts";
+export type { Block };
 import type { DparSpec, ScorerHeader, VariableSpec } from "./_types.ts";
 
 /** Options of {@linkcode Scorer.linpred} and {@linkcode Scorer.epred}. */
@@ -358,14 +360,6 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /** A block of rows: `buf[((i * ncat) + c) * ndraws + d]`. */
-export interface Block {
-  /** Values. */
-  buf: Float64Array;
-  /** Categories per row (1 without a category dimension). */
-  ncat: number;
-  /** Category labels. */
-  categories?: string[];
-}
 
 /** Interleaves per-category [i][d] buffers into [i][c][d]. */
 export function interleave(parts: Float64Array[], nd: number, nr: number, cats: string[]): Block {

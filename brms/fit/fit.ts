@@ -52,10 +52,10 @@ const FAILURE_HINT = /error|reject|exception|fail|not done|initiali[sz]/i;
  *
  * @example
  * ```ts
- * import { brm, getBrmsData } from "../mod.ts";
+ * import { brm, getData } from "../mod.ts";
  * const fit = await brm({
  *   formula: "count ~ zAge + zBase * Trt + (1 | patient)",
- *   data: await getBrmsData("epilepsy"),
+ *   data: await getData("epilepsy"),
  *   family: "poisson",
  *   priors: [{ prior: "normal(0, 1)", class: "b" }],
  *   chains: 2, iter: 1000, seed: 1,

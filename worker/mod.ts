@@ -9,6 +9,7 @@
  * @module
  */
 export { RWorker } from "./main/rworker.ts";
+export type { IsolatedJob } from "./main/isolate.ts";
 export { WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";
 export { RObject } from "./main/robject.ts";

@@ -108,6 +108,12 @@ export interface BrmOptions {
   signal?: AbortSignal;
   /** The R worker to use (default: the shared default worker). */
   worker?: RWorker;
+  /**
+   * Fit in a fresh copy of the worker's warm R, thrown away afterwards (`RWorker.isolated`):
+   * nothing the fit does to R stays in the worker. The result's `r` handle ends with the copy:
+   * use the InferenceData, or fit without `isolate` to keep the brmsfit.
+   */
+  isolate?: boolean;
   /** Any other argument of `brms::brm()` / rstan / cmdstanr. */
   [argument: string]: unknown;
 }
@@ -212,7 +218,13 @@ export async function brm(options: BrmOptions & { returnIdata: false }): Promise
 export async function brm(options: BrmOptions): Promise<FitResult>;
 export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   // async: bad options reject the promise rather than throw where brm() is called.
-  const args = brmArgs(options as Record<string, unknown>);
+  const { isolate, ...rest } = options;
+  if (isolate) {
+    const w = options.worker ?? defaultWorker();
+    await ensureTools(w, options.signal); // in the template: helper state must outlive the copy
+    return await w.isolated(() => brm({ ...rest, worker: w }), { signal: options.signal });
+  }
+  const args = brmArgs(rest as Record<string, unknown>);
   return await brmPrepared(
     options,
     (w, opts) => w.call("brmsts_prepare", args, opts) as Promise<PreparedCall>,

@@ -53,7 +53,33 @@ export function installIsolate(r: LibR, tools: SEXP): void {
 /** The template's side of its copies: at most one active at a time. */
 export class Isolate {
   #active = false;
-  constructor(private readonly r: LibR, private readonly call: CallTool) {}
+  /** R_Outputfile and R_Consolefile, and the value to give them in a copy (libc's stderr). */
+  readonly #files: BigUint64Array[];
+  readonly #stderr: bigint;
+
+  constructor(private readonly r: LibR, private readonly call: CallTool) {
+    const n = r.native, libc = r.libc;
+    const word = (p: ReturnType<typeof libc.symbolAddress>) => new BigUint64Array(n.view(p, 8));
+    this.#files = ["R_Outputfile", "R_Consolefile"].map((g) =>
+      word(libc.symbolAddress(r.rhome.libR, g))
+    );
+    this.#stderr = word(libc.symbolAddress("libc.so.6", "stderr"))[0];
+  }
+
+  /**
+   * Forks with R's console files set to libc's (unbuffered) stderr, fd 2: the copy inherits
+   * them, so whatever R prints there without a sink (code that resets the message sink, as
+   * capture.output does) goes to fd 2 and never through the console callback, which is JS.
+   * The template's own are put back (NULL: the callback) as soon as the fork returns.
+   */
+  #fork(): SEXP | null {
+    for (const w of this.#files) w[0] = this.#stderr;
+    try {
+      return this.call("iso_begin");
+    } finally {
+      for (const w of this.#files) w[0] = 0n;
+    }
+  }
 
   /** Whether requests currently go to a copy. */
   get active(): boolean {
@@ -67,7 +93,7 @@ export class Isolate {
   control(what: string): SEXP | null {
     if (what === "begin") {
       if (this.#active) return this.#fail("this worker is already running an isolated job");
-      const res = this.call("iso_begin");
+      const res = this.#fork();
       if (res !== null) this.#active = true;
       return res;
     }

@@ -29,6 +29,8 @@ export interface IsolatedJob {
   forkMs: number;
 }
 
+let jobs = 0;
+
 /** What {@link runIsolated} needs of a worker (RWorker implements it). */
 interface Isolatable {
   call(fn: string, args?: unknown[], opts?: CallOptions): Promise<unknown>;
@@ -52,15 +54,18 @@ export async function runIsolated<W extends Isolatable, T>(
   w: W,
   fn: (worker: W, job: IsolatedJob) => T | Promise<T>,
   opts: CallOptions = {},
+  mark: (id: number) => void = () => {},
 ): Promise<T> {
   const job = await w.call(ISOLATE_FN, ["begin"], {
     convert: "value",
     ...(opts.signal ? { signal: opts.signal } : {}),
   }) as IsolatedJob;
   const gen = w.generation;
+  mark(++jobs);
   try {
     return await fn(w, job);
   } finally {
+    mark(0);
     // A worker that died meanwhile took the copy with it; a new one must not start for this.
     if (w.generation === gen) await w.call(ISOLATE_FN, ["end"]).catch(() => {});
   }

@@ -98,7 +98,17 @@ export class RWorker extends WorkerClient {
     fn: (worker: this, job: IsolatedJob) => T | Promise<T>,
     opts: CallOptions = {},
   ): Promise<T> {
-    return runIsolated(this, fn, opts);
+    return runIsolated(this, fn, opts, (id) => this.#isolation = id);
+  }
+  #isolation = 0;
+
+  /**
+   * The isolated job this worker runs now (see {@link RWorker.isolated}), 0 when none: state
+   * kept about the worker's R (helpers installed, …) that was made inside a job is valid only
+   * while that job runs.
+   */
+  get isolation(): number {
+    return this.#isolation;
   }
 
   /** Versions, paths and resource counts of the worker (starts it if needed). */

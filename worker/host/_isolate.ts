@@ -124,18 +124,18 @@ export class Isolate {
     f.Rf_unprotect(3);
     if (sent === null && interrupted()) return this.#abort();
     for (;;) {
+      if (interrupted()) return this.#abort();
+      const res = this.call("iso_wait");
+      if (res === null) {
         if (interrupted()) return this.#abort();
-        const res = this.call("iso_wait");
-        if (res === null) {
-          if (interrupted()) return this.#abort();
-          this.call("iso_kill"); // R failed in the template itself: give the copy up
-          this.#fail("dead");
-          return null;
-        }
-        const t = r.typeOf(res);
-        if (t === SEXPTYPE.NILSXP) continue; // still working
-        if (t === SEXPTYPE.VECSXP) return res; // list(value, warnings, messages)
-        return null; // failed: iso_wait set the trap's state
+        this.call("iso_kill"); // R failed in the template itself: give the copy up
+        this.#fail("dead");
+        return null;
+      }
+      const t = r.typeOf(res);
+      if (t === SEXPTYPE.NILSXP) continue; // still working
+      if (t === SEXPTYPE.VECSXP) return res; // list(value, warnings, messages)
+      return null; // failed: iso_wait set the trap's state
     }
   }
 

@@ -70,7 +70,6 @@ function(tools) {
     repeat {
       msg <- tryCatch(unserialize(con), error = function(e) NULL)
       if (!is.list(msg)) parallel:::mcexit(0L) # the template closed the pipe
-      t0 <- proc.time()[[3L]]
       out <- tryCatch({
         res <- if (msg$kind == "eval") {
           tools$run_text(msg$code)
@@ -85,9 +84,6 @@ function(tools) {
         }
         list(FALSE, f)
       })
-      if (nzchar(Sys.getenv("BRMSTS_ISO_DEBUG"))) {
-        cat("ISO", msg$kind, msg$fn, proc.time()[[3L]] - t0, "\n", file = stderr())
-      }
       parallel:::sendMaster(serialize(out, NULL))
     }
   }

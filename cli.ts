@@ -165,6 +165,7 @@ const COMMANDS: Record<string, Command> = {
       ...NATS_FLAGS,
       concurrency: S,
       "jobs-per-r": S,
+      "fork-jobs": B,
       "ack-wait": S,
       "max-deliver": S,
       name: S,
@@ -176,6 +177,8 @@ const COMMANDS: Record<string, Command> = {
       --concurrency N     jobs at once, each in its own warm R worker (default 1)
       --jobs-per-r N      jobs one R runs before a fresh one replaces it (default 1: every
                           job gets a fresh R; more trades isolation for throughput)
+      --fork-jobs         with --jobs-per-r 1, run each job in a fresh fork of a warm
+                          template R instead of a fresh R process (opt-in; see README)
       --ack-wait SEC      seconds without heartbeat before a job is redelivered (default 60)
       --max-deliver N     deliveries of a job before it fails (default 3)
       --name NAME         this worker's name in events (default host:pid)

@@ -22,8 +22,8 @@ import type { CallOptions, RObject, RResult, RWorker } from "./worker/mod.ts";
 import { BrmstsInternalError } from "./errors.ts";
 import type { DataFrame } from "./data/mod.ts";
 
-/** Per worker: the generation each helper block was installed in. */
-const installed = new WeakMap<RWorker, Map<string, number>>();
+/** Per worker: the generation and isolated job each helper block was installed in. */
+const installed = new WeakMap<RWorker, Map<string, string>>();
 
 /**
  * Makes sure `brmsts:<name>` holds the functions of `source` in this worker session (the one
@@ -44,7 +44,9 @@ export async function installRHelpers(
 ): Promise<void> {
   let mine = installed.get(w);
   if (!mine) installed.set(w, mine = new Map());
-  if (w.info && mine.get(name) === w.generation) return;
+  // Installed in this worker's R, or in the isolated job that runs now (RWorker.isolated).
+  const stamp = `${w.generation}/${w.isolation}`, here = mine.get(name);
+  if (w.info && (here === `${w.generation}/0` || here === stamp)) return;
   const version = createHash("sha256").update(source).digest("hex").slice(0, 16);
   const env = JSON.stringify(`brmsts:${name}`);
   await w.eval(
@@ -60,7 +62,7 @@ export async function installRHelpers(
 })`,
     { signal },
   );
-  mine.set(name, w.generation);
+  mine.set(name, stamp);
 }
 
 /**

@@ -356,6 +356,7 @@ export async function workerCommand(f: Flags): Promise<void> {
     ...natsOptions(f, nats),
     concurrency: int(f, "concurrency") ?? 1,
     jobsPerR: int(f, "jobs-per-r") ?? 1,
+    ...(f["fork-jobs"] === true ? { forkJobs: true } : {}),
     ...(ackWait ? { ackWaitMs: Number(ackWait) * 1000 } : {}),
     ...(int(f, "max-deliver") ? { maxDeliver: int(f, "max-deliver") } : {}),
     ...(str(f, "name") ? { name: str(f, "name") } : {}),

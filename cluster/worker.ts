@@ -49,6 +49,7 @@ import {
   SHUTDOWN,
   stopWithin,
 } from "./_shutdown.ts";
+import { forkJobsByDefault, forkSlot } from "./_isolate.ts";
 
 /**
  * Options of {@link startWorker}.
@@ -72,11 +73,18 @@ export interface WorkerOptions extends ClusterConnectionOptions {
   name?: string;
   /**
    * Jobs one R worker runs before it is replaced (default 1: every job gets a fresh R, so jobs
-   * are isolated). A larger value trades that isolation for throughput: R start and
-   * `library(brms)` (about 4–5 s of CPU) are then paid once per that many jobs, not per job.
-   * An R whose job failed or was cancelled is always replaced.
+   * are isolated: a fresh R process, or a fresh copy of a warm template R with `forkJobs`). A larger value
+   * trades that isolation for throughput: jobs then share one R (no copy), which is replaced
+   * after that many jobs. An R whose job failed or was cancelled is always replaced.
    */
   jobsPerR?: number;
+  /**
+   * With `jobsPerR` 1: run each job in a fresh copy of a warm template R (a fork, milliseconds)
+   * instead of a fresh R process (R start and `library(brms)`, about 4–5 s of CPU). Default
+   * false (`BRMSTS_FORK_JOBS=1` changes the default): opt-in while a fit in a copy runs slower
+   * than in a fresh R on machines with slow page faults, and a copy that dies fails its job.
+   */
+  forkJobs?: boolean;
   /** Share compiled models through the object store (default true). */
   shareModels?: boolean;
   /**
@@ -302,6 +310,16 @@ class Worker implements ClusterWorker {
   }
 
   async slot(i: number, warmed: () => void): Promise<void> {
+    if ((this.o.jobsPerR ?? 1) <= 1 && (this.o.forkJobs ?? forkJobsByDefault())) {
+      return forkSlot({
+        warm: () => this.warm(),
+        consumer: () => this.js.consumers.get(JOB_STREAM, JOB_CONSUMER),
+        handle: (m, w) => this.handle(m, w),
+        stopping: () => this.#stopping,
+        ackWaitMs: this.ackWaitMs,
+        log: (e) => this.log({ slot: i, ...e }),
+      }, warmed);
+    }
     let warm: Promise<RWorker> | null = this.warm();
     warm.then(warmed, warmed);
     const perR = Math.max(1, Math.floor(this.o.jobsPerR ?? 1));

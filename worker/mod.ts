@@ -9,6 +9,7 @@
  * @module
  */
 export { RWorker } from "./main/rworker.ts";
+export type { IsolatedJob } from "./main/isolate.ts";
 // RWorker's base class, public only because RWorker extends it (deno doc --lint); use RWorker.
 export { WorkerClient } from "./main/client.ts";
 export type { CallOptions, LogEntry, RResult, WorkerConfig, WorkerStatus } from "./main/types.ts";

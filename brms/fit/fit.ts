@@ -68,7 +68,13 @@ export async function brm(options: BrmOptions & { returnIdata: false }): Promise
 export async function brm(options: BrmOptions): Promise<FitResult>;
 export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   // async: bad options reject the promise rather than throw where brm() is called.
-  const args = brmArgs(options as Record<string, unknown>);
+  const { isolate, ...rest } = options;
+  if (isolate) {
+    const w = options.worker ?? defaultWorker();
+    await ensureTools(w, options.signal); // in the template: helper state must outlive the copy
+    return await w.isolated(() => brm({ ...rest, worker: w }), { signal: options.signal });
+  }
+  const args = brmArgs(rest as Record<string, unknown>);
   return await brmPrepared(
     options,
     (w, opts) =>

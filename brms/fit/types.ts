@@ -93,6 +93,12 @@ export interface BrmOptions {
   signal?: AbortSignal;
   /** The R worker to use (default: the shared default worker). */
   worker?: RWorker;
+  /**
+   * Fit in a fresh copy of the worker's warm R, thrown away afterwards (`RWorker.isolated`):
+   * nothing the fit does to R stays in the worker. The result's `r` handle ends with the copy:
+   * use the InferenceData, or fit without `isolate` to keep the brmsfit.
+   */
+  isolate?: boolean;
   /** Any other argument of `brms::brm()` / rstan / cmdstanr. */
   [argument: string]: unknown;
 }

@@ -11,6 +11,7 @@ import { HandleTable, makeCodec, type SexpReader, type SexpWriter } from "./sexp
 import { wireInline as encode } from "../wire/format.ts";
 import { ShmWorker } from "./shared_memory.ts";
 import { Heap } from "./heap.ts";
+import { installIsolate, Isolate, ISOLATE_FN } from "./_isolate.ts";
 import {
   type ConvertMode,
   type Event,
@@ -30,6 +31,7 @@ export class Session {
   readonly #writer: SexpWriter;
   readonly #reader: SexpReader;
   readonly #heap: Heap;
+  readonly #isolate: Isolate;
 
   constructor(
     libc: LibC,
@@ -58,6 +60,8 @@ export class Session {
     this.#reader = codec.reader;
     this.#callTool("boost_fix");
     this.#callTool("fork_hook");
+    installIsolate(r, tools);
+    this.#isolate = new Isolate(r, (name, ...args) => this.#callTool(name, ...args));
   }
 
   /**
@@ -122,6 +126,12 @@ export class Session {
 
   #handle(req: Request): Event | null {
     if (req.release?.length) this.handles.release(req.release);
+    if (req.kind === RequestKind.Call && req.fn === ISOLATE_FN) {
+      const what = req.args[0]?.value;
+      const res = this.#isolate.control(what?.t === "str" ? String(what.v?.[0]) : "");
+      return this.#finish(req.id, res, "value");
+    }
+    if (this.#isolate.active && req.kind !== RequestKind.Status) return this.#inCopy(req);
     switch (req.kind) {
       case RequestKind.Status:
         return this.#status(req.id);
@@ -150,6 +160,24 @@ export class Session {
       case RequestKind.Shutdown:
         return null;
     }
+  }
+
+  /** Runs an eval or call request in the isolated copy (see _isolate.ts). */
+  #inCopy(req: Request): Event | null {
+    if (req.kind === RequestKind.Shutdown || req.kind === RequestKind.Status) return null;
+    let payload: SEXP; // protected
+    try {
+      payload = req.kind === RequestKind.Eval
+        ? this.r.fns.Rf_protect(this.r.mkString(req.code))
+        : this.#args(req.args);
+    } catch (e) {
+      return failure(req.id, FailureKind.Conversion, (e as Error).message);
+    }
+    const fn = req.kind === RequestKind.Call ? req.fn : "";
+    const kind = req.kind === RequestKind.Eval ? "eval" : "call";
+    const res = this.#isolate.run(kind, fn, payload, req.convert, this.interrupted);
+    this.r.fns.Rf_unprotect(1);
+    return this.#finish(req.id, res, req.convert);
   }
 
   /** Builds the protected argument list (a named VECSXP). */

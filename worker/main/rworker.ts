@@ -8,6 +8,7 @@ import { checkFunctionName, encodeArgs } from "./arguments.ts";
 import { WorkerClient } from "./client.ts";
 import { checkString } from "./encode_leaf.ts";
 import { RequestKind } from "../wire/protocol.ts";
+import { type IsolatedJob, runIsolated } from "./isolate.ts";
 import type { CallOptions, RResult, WorkerStatus } from "./types.ts";
 import { BrmstsTypeError } from "../../errors.ts";
 
@@ -71,6 +72,44 @@ export class RWorker extends WorkerClient {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * Runs `fn` as an isolated job: every R call on this worker while `fn` runs goes to a fresh
+   * copy of the worker's warm R session (a fork of it: packages, helpers and preloaded models
+   * included, in milliseconds instead of R's start), and the copy is thrown away afterwards.
+   * Nothing the job does to R (globals, attached packages, options, a crash, `q()`) reaches
+   * the worker; `RObject`s the job got are valid only inside it. Abort a call with its `signal`
+   * as usual (the copy is killed, the worker lives on). While `fn` runs the worker serves only
+   * the job: use another `RWorker` for concurrent work.
+   *
+   * @example
+   * ```ts
+   * const w = new RWorker();
+   * await w.eval("library(stats)");
+   * const n = await w.isolated(async (iw) => {
+   *   await iw.eval("x <- 1; library(tools)");
+   *   return await iw.eval("x + 1"); // 2
+   * });
+   * await w.eval("exists('x')"); // false: the job's state died with its copy
+   * await w.shutdown();
+   * ```
+   */
+  isolated<T>(
+    fn: (worker: this, job: IsolatedJob) => T | Promise<T>,
+    opts: CallOptions = {},
+  ): Promise<T> {
+    return runIsolated(this, fn, opts, (id) => this.#isolation = id);
+  }
+  #isolation = 0;
+
+  /**
+   * The isolated job this worker runs now (see {@link RWorker.isolated}), 0 when none: state
+   * kept about the worker's R (helpers installed, …) that was made inside a job is valid only
+   * while that job runs.
+   */
+  get isolation(): number {
+    return this.#isolation;
   }
 
   /** Versions, paths and resource counts of the worker (starts it if needed). */

@@ -24,6 +24,7 @@
  */
 import { readFileSync } from "node:fs";
 import { type LibR, type SEXP, SEXPTYPE } from "../../ffi/mod.ts";
+import { BrmstsInternalError } from "../../errors.ts";
 
 /**
  * The function name that begins or ends an isolated job (`args[0]`: "begin" or "end"); the same
@@ -37,17 +38,17 @@ export type CallTool = (name: string, ...args: SEXP[]) => SEXP | null;
 /** Installs the iso_* tools of fork.R into the session's tools environment. */
 export function installIsolate(r: LibR, tools: SEXP): void {
   const exprs = r.parse(readFileSync(new URL("./fork.R", import.meta.url), "utf8"));
-  if (exprs === null) throw new Error("internal: fork.R does not parse");
+  if (exprs === null) throw new BrmstsInternalError("fork.R does not parse");
   r.fns.Rf_protect(exprs);
   const install = r.tryEval(r.fns.VECTOR_ELT(exprs, 0n));
   if (install === null) {
     r.fns.Rf_unprotect(1);
-    throw new Error("internal: fork.R failed");
+    throw new BrmstsInternalError("fork.R failed");
   }
   r.fns.Rf_protect(install);
   const ok = r.tryEval(r.fns.Rf_protect(r.lang(install, tools)));
   r.fns.Rf_unprotect(3);
-  if (ok === null) throw new Error("internal: installing fork.R's tools failed");
+  if (ok === null) throw new BrmstsInternalError("installing fork.R's tools failed");
 }
 
 /** The template's side of its copies: at most one active at a time. */

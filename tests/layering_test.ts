@@ -102,12 +102,7 @@ const MAX_LINES = 450;
  * its split is merged. worker/main/client.ts: issue 24; cluster/worker.ts: the cluster work;
  * plot/mcmc.ts, plot/ppc.ts: issue 23's plot half.
  */
-const LONG_EXEMPT = new Set([
-  "worker/main/client.ts",
-  "cluster/worker.ts",
-  "plot/mcmc.ts",
-  "plot/ppc.ts",
-]);
+const LONG_EXEMPT = new Set<string>([]);
 
 function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();

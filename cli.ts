@@ -123,6 +123,13 @@ const COMMANDS: Record<string, Command> = {
       name: S,
       "no-share-models": B,
       json: B,
+      "trust-jobs": B,
+      "max-data-bytes": S,
+      "max-iterations": S,
+      "max-job-seconds": S,
+      "max-job-memory": S,
+      "signing-key": S,
+      "trusted-keys": S,
     },
     help: `      --nats URL          NATS server(s), comma separated (nats://host:4222)
       --concurrency N     jobs at once, each in its own warm R worker (default 1)
@@ -132,7 +139,26 @@ const COMMANDS: Record<string, Command> = {
       --max-deliver N     deliveries of a job before it fails (default 3)
       --name NAME         this worker's name in events (default host:pid)
       --no-share-models   do not share compiled models through the object store
-      --json              one JSON line per event on stdout`,
+      --json              one JSON line per event on stdout
+      --trust-jobs        run jobs as written (R code, any function in formulas, any option);
+                          only where every submitter is trusted (default: jobs are data,
+                          checked against an allow-list; a refused job fails with kind policy)
+      --max-data-bytes N  bytes of a job's data, e.g. 64M (default 256M)
+      --max-iterations N  chains x iterations of a job (default 10000000)
+      --max-job-seconds S wall time of a job; then it is stopped (default 3600; 0: none)
+      --max-job-memory N  resident memory of the job's R and its children, e.g. 4G; R is
+                          killed past it (default 8G; 0: none). Over a limit: kind limit
+      --signing-key FILE  Ed25519 private key (brmsts keygen): sign the models this worker
+                          uploads to the shared bucket
+      --trusted-keys F,.. public keys whose signatures make a shared model loadable; without
+                          them shared models are not downloaded (see docs/model-signing.md)`,
+  },
+  keygen: {
+    summary: "make an Ed25519 key pair for signing shared compiled models",
+    usage: "brmsts keygen --out PREFIX",
+    options: { out: S, json: B },
+    help: `      --out PREFIX        writes PREFIX.key (private, mode 0600) and PREFIX.pub
+      --json              the file names and the key id as JSON`,
   },
 };
 
@@ -214,6 +240,7 @@ export async function main(argv: string[]): Promise<number> {
       loo: () => c.looCommand(values),
       status: () => c.statusCommand(values),
       worker: () => c.workerCommand(values),
+      keygen: () => c.keygenCommand(values),
     }[name]!;
     await run();
     return 0;

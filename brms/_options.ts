@@ -59,6 +59,7 @@ export const LOCAL_OPTIONS = new Set([
   "signal",
   "worker",
   "dataName",
+  "formulaPolicy",
 ]);
 
 /**

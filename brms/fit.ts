@@ -13,6 +13,7 @@ import {
 } from "../worker/mod.ts";
 import type { InferenceData } from "../idata/inference_data.ts";
 import type { Formula } from "../formula/compose.ts";
+import { checkFormulaValue, type FormulaPolicy } from "../formula/policy.ts";
 import type { FamilyInput } from "../formula/brmsfamily.ts";
 import type { PriorInput } from "../formula/prior.ts";
 import type { DataFrameInput } from "../data/mod.ts";
@@ -108,6 +109,12 @@ export interface BrmOptions {
   signal?: AbortSignal;
   /** The R worker to use (default: the shared default worker). */
   worker?: RWorker;
+  /**
+   * Check the formula against the formula policy before R sees it (`checkFormula`: terms call
+   * only allowed functions, names only `columns` when given), for formulas your users write.
+   * Default off: R's semantics, where a term may call any R function.
+   */
+  formulaPolicy?: boolean | FormulaPolicy;
   /** Any other argument of `brms::brm()` / rstan / cmdstanr. */
   [argument: string]: unknown;
 }
@@ -212,6 +219,8 @@ export async function brm(options: BrmOptions & { returnIdata: false }): Promise
 export async function brm(options: BrmOptions): Promise<FitResult>;
 export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   // async: bad options reject the promise rather than throw where brm() is called.
+  const fp = options.formulaPolicy;
+  if (fp) checkFormulaValue(options.formula, fp === true ? {} : fp, "brm() 'formula'");
   const args = brmArgs(options as Record<string, unknown>);
   return await brmPrepared(
     options,

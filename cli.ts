@@ -172,6 +172,13 @@ const COMMANDS: Record<string, Command> = {
       "no-share-models": B,
       "stop-timeout": S,
       json: B,
+      "trust-jobs": B,
+      "max-data-bytes": S,
+      "max-iterations": S,
+      "max-job-seconds": S,
+      "max-job-memory": S,
+      "signing-key": S,
+      "trusted-keys": S,
     },
     help: `      --nats URL          NATS server(s), comma separated (nats://host:4222)
       --concurrency N     jobs at once, each in its own warm R worker (default 1)
@@ -186,7 +193,26 @@ const COMMANDS: Record<string, Command> = {
       --stop-timeout SEC  on SIGTERM/SIGINT, stop within SEC seconds whatever NATS does
                           (default 10): jobs get half to finish, are then handed back to
                           the queue; R processes are ended (a second signal exits at once)
-      --json              one JSON line per event on stdout${NATS_HELP}`,
+      --json              one JSON line per event on stdout
+      --trust-jobs        run jobs as written (R code, any function in formulas, any option);
+                          only where every submitter is trusted (default: jobs are data,
+                          checked against an allow-list; a refused job fails with kind policy)
+      --max-data-bytes N  bytes of a job's data, e.g. 64M (default 256M)
+      --max-iterations N  chains x iterations of a job (default 10000000)
+      --max-job-seconds S wall time of a job; then it is stopped (default 3600; 0: none)
+      --max-job-memory N  resident memory of the job's R and its children, e.g. 4G; R is
+                          killed past it (default 8G; 0: none). Over a limit: kind limit
+      --signing-key FILE  Ed25519 private key (brmsts keygen): sign the models this worker
+                          uploads to the shared bucket
+      --trusted-keys F,.. public keys whose signatures make a shared model loadable; without
+                          them shared models are not downloaded (see docs/model-signing.md)${NATS_HELP}`,
+  },
+  keygen: {
+    summary: "make an Ed25519 key pair for signing shared compiled models",
+    usage: "brmsts keygen --out PREFIX",
+    options: { out: S, json: B },
+    help: `      --out PREFIX        writes PREFIX.key (private, mode 0600) and PREFIX.pub
+      --json              the file names and the key id as JSON`,
   },
 };
 
@@ -272,6 +298,7 @@ export async function main(argv: string[]): Promise<number> {
       status: () => c.statusCommand(values),
       worker: () => c.workerCommand(values),
       explore: () => c.exploreCommand(values),
+      keygen: () => c.keygenCommand(values),
     }[name]!;
     await run();
     return 0;

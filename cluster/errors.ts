@@ -16,7 +16,13 @@ import { BrmstsError, BrmstsInputError } from "../errors.ts";
  * const retryable = (k: JobFailureKind) => k === "crashed";
  * ```
  */
-export type JobFailureKind = "bad-input" | "r-error" | "crashed" | "cancelled";
+export type JobFailureKind =
+  | "bad-input"
+  | "r-error"
+  | "crashed"
+  | "cancelled"
+  | "policy"
+  | "limit";
 
 /**
  * A cluster job ended without a result. `kind` says why, `errorName` is the class of the error
@@ -153,5 +159,46 @@ export class ClusterPermissionError extends BrmstsError {
     super(message);
     this.operation = init.operation;
     this.subject = init.subject;
+}
+
+/**
+ * A job refused by the worker's policy for untrusted jobs (issue 27): a formula calling a
+ * function outside the allow-list, an option that is not allowed (custom family R source,
+ * `stanvars`, `file`, R code). `offender` names the function or option. Never retried; the job
+ * fails with kind `policy`.
+ *
+ * @example
+ * ```ts
+ * import { JobPolicyError } from "./errors.ts";
+ * const e = new JobPolicyError("option 'file' is not allowed", "file");
+ * e.code; // "job-policy"
+ * ```
+ */
+export class JobPolicyError extends BrmstsInputError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "job-policy";
+  /** Creates the error; `offender` is the refused function or option. */
+  constructor(message: string, readonly offender: string) {
+    super(message);
+  }
+}
+
+/**
+ * A job over one of the worker's limits (data bytes, draws, wall time, memory). `limit` names
+ * it. Never retried; the job fails with kind `limit`.
+ *
+ * @example
+ * ```ts
+ * import { JobLimitError } from "./errors.ts";
+ * const e = new JobLimitError("the job's data has 2e9 bytes, more than 1e8", "maxDataBytes");
+ * e.code; // "job-limit"
+ * ```
+ */
+export class JobLimitError extends BrmstsError {
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "job-limit";
+  /** Creates the error; `limit` is the option that was exceeded. */
+  constructor(message: string, readonly limit: string) {
+    super(message);
   }
 }

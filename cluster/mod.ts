@@ -40,3 +40,5 @@ export { BrmstsError } from "../errors.ts";
 export type { InferenceData } from "../idata/mod.ts";
 export type { DataFrameInput } from "../data/mod.ts";
 export type { NatsConnection } from "@nats-io/nats-core";
+// Untrusted jobs (issue 27): the worker's policy and limits.
+export { JobLimitError, JobPolicyError } from "./errors.ts";

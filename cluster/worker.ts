@@ -21,7 +21,9 @@ import { toArrowIPC, toZarr } from "../idata/mod.ts";
 import { summarize } from "../stats/mod.ts";
 import { RAbortError, RWorker, RWorkerCrashedError } from "../worker/mod.ts";
 import { deadOwnerTmpEntries } from "../native/process.ts";
-import { ClusterInputError } from "./errors.ts";
+import { ClusterInputError, JobLimitError, JobPolicyError } from "./errors.ts";
+import { checkJobOptions } from "./_policy.ts";
+import { checkIterations, DEFAULT_LIMITS, guardJob, type JobLimits, readData } from "./_limits.ts";
 import {
   CANCEL_PREFIX,
   ensureInfra,
@@ -40,7 +42,9 @@ import {
   retrying,
   toBytes,
 } from "./_protocol.ts";
-import { ModelShare, platformFingerprint } from "./_models.ts";
+import { ModelShare, type ModelShareOptions, platformFingerprint, privateDir } from "./_models.ts";
+import { readPrivateKey, readPublicKey } from "./signing.ts";
+export { parseBytes } from "./_limits.ts";
 import { type ClusterConnectionOptions, openConnection } from "./connect.ts";
 import {
   closeBounded,
@@ -94,6 +98,18 @@ export interface WorkerOptions extends ClusterConnectionOptions {
   stopTimeoutMs?: number;
   /** Receives one object per thing the worker does (for logs). */
   onLog?: (entry: Record<string, unknown>) => void;
+  /**
+   * Run jobs as their submitters wrote them (default false): only for clusters whose
+   * submitters are all trusted. Otherwise a job's options must pass the allow-list of
+   * cluster/_policy.ts (no R code, formulas calling only allowed functions): see README Security.
+   */
+  trustJobs?: boolean;
+  /** Per-job limits (defaults: `DEFAULT_LIMITS`); a job over one fails with kind `limit`. */
+  limits?: JobLimits;
+  /** Ed25519 private key file (`brmsts keygen`) that signs the models this worker uploads. */
+  signingKey?: string;
+  /** Public key files whose signed models this worker loads (none: it loads no shared model). */
+  trustedKeys?: string[];
 }
 
 /**
@@ -135,6 +151,8 @@ const TERMINAL = new Set(["done", "failed", "cancelled"]);
  * ```
  */
 export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
+  if (o.signingKey) readPrivateKey(o.signingKey); // a bad key file fails the start, not a job
+  for (const k of o.trustedKeys ?? []) readPublicKey(k);
   const conn = await openConnection({ ...o, name: o.name ?? "brmsts-worker" }, {
     maxReconnectAttempts: -1,
   });
@@ -218,6 +236,8 @@ class Worker implements ClusterWorker {
   #share?: Promise<ModelShare | null>;
   /** Cache keys of the models of the latest jobs, newest first: each warm R preloads them. */
   #recent: string[] = [];
+  /** R workers whose job was refused before it used them (policy, limits): kept, not replaced. */
+  #pristine = new WeakSet<RWorker>();
   #readyResolve!: () => void;
   readonly ready: Promise<void>;
   done!: Promise<void>;
@@ -300,13 +320,28 @@ class Worker implements ClusterWorker {
     return this.#share ??= platformFingerprint(w).then(
       (fp) => {
         this.log({ event: "fingerprint", id: fp.id, facts: fp.facts });
-        return new ModelShare(this.infra.models, fp.id, cacheDir());
+        return new ModelShare(this.infra.models, fp.id, cacheDir(), this.keys());
       },
       (e) => {
         this.log({ event: "fingerprint-failed", error: String(e) });
         return null;
       },
     );
+  }
+
+  /** The signing and trusted keys of the model share (read once; a bad key file throws). */
+  keys(): ModelShareOptions {
+    if (!privateDir(cacheDir())) this.log({ event: "cache-dir-not-private", dir: cacheDir() });
+    const keys = {
+      signer: this.o.signingKey ? readPrivateKey(this.o.signingKey) : undefined,
+      trusted: (this.o.trustedKeys ?? []).map(readPublicKey),
+      onLog: (e: Record<string, unknown>) => this.log(e),
+    };
+    if (!keys.signer) this.log({ event: "model-share", note: "no signing key: nothing uploaded" });
+    if (!keys.signer && keys.trusted.length === 0) {
+      this.log({ event: "model-share", note: "no trusted keys: no shared model is loaded" });
+    }
+    return keys;
   }
 
   async slot(i: number, warmed: () => void): Promise<void> {
@@ -360,7 +395,10 @@ class Worker implements ClusterWorker {
           this.log({ event: "slot-error", slot: i, error: String(e) });
         } finally {
           clearInterval(hb);
-          if (w && key && uses < perR && !this.#stopping && w.info) {
+          if (w && this.#pristine.delete(w) && !this.#stopping && w.info) {
+            kept = w;
+            uses--;
+          } else if (w && key && uses < perR && !this.#stopping && w.info) {
             kept = w; // a fit that went well: this R takes the next job too (jobsPerR)
           } else {
             // One fresh R per job: the used one goes, the spare takes the next job.
@@ -429,8 +467,15 @@ class Worker implements ClusterWorker {
     const tJob = Date.now();
     sweepJobDirs();
     const tmp = mkdtempSync(join(tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
+    const limits = { ...DEFAULT_LIMITS, ...this.o.limits };
+    const guard = guardJob(w.info?.pid, limits, () => ac.abort());
+    let pristine = true;
     try {
-      const bytes = await retrying(() => this.infra.data.getBlob(spec.data));
+      // Untrusted jobs are data: checked before anything reaches R (issue 27).
+      if (!this.o.trustJobs) checkJobOptions(spec.options);
+      checkIterations(spec.options, limits);
+      const bytes = await retrying(() => readData(this.infra.data, spec.data, limits));
+      pristine = false; // from here on the job uses its R
       if (!bytes) throw new ClusterInputError(`the job's data (${spec.data}) is missing`);
       // Model sharing is an optimisation: bounded, so that it can never hold a job up.
       const share = await bounded(this.share(w), 120_000, null);
@@ -513,11 +558,15 @@ class Worker implements ClusterWorker {
       }
       return fit.cacheKey;
     } catch (e) {
+      if (pristine) this.#pristine.add(w); // refused before R was used: it serves the next job
       if (ac.signal.reason === SHUTDOWN) {
         this.log({ event: "requeued", job: id, attempt }); // the worker stops: another takes it
         m.nak();
         return;
       }
+      if (guard.hit) return fail("limit", guard.hit);
+      if (e instanceof JobPolicyError) return fail("policy", e);
+      if (e instanceof JobLimitError) return fail("limit", e);
       if (ac.signal.aborted || e instanceof RAbortError) return cancelled();
       if (isTransient(e)) {
         // The server or the connection failed, not the job: let JetStream deliver it again.
@@ -535,6 +584,7 @@ class Worker implements ClusterWorker {
         e instanceof TypeError;
       return fail(bad ? "bad-input" : "r-error", e);
     } finally {
+      guard.stop();
       this.#running.delete(id);
       rmSync(tmp, { recursive: true, force: true });
       await chain;

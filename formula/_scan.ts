@@ -18,7 +18,7 @@
 import { SpecError } from "./errors.ts";
 
 /** One R token. */
-interface Token {
+export interface Token {
   kind: "str" | "sym" | "num" | "op" | "open" | "close" | "comma" | "semi" | "kw";
   text: string;
   /** Bracket depth of the token (a bracket's own depth is that of its enclosing level). */
@@ -72,7 +72,7 @@ const NUMBER =
   /^(?:0[xX][0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[Li]?/;
 const SYMBOL = /^[\p{L}.][\p{L}\p{N}._]*/u;
 
-function tokenize(text: string, what: string): Token[] {
+export function tokenize(text: string, what: string): Token[] {
   const out: Token[] = [];
   const stack: string[] = [];
   let line = 0;

@@ -106,3 +106,14 @@ export { Threading, threading, type ThreadingNode, type ThreadingOptions } from 
 // Prior text as R's deparser writes it (brms's prior()), verbatim with priorString(): issue 18.
 export { deparseNumber, deparsePrior } from "./deparse.ts";
 export { priorString } from "./prior.ts";
+// Formula and prior policy for untrusted input (checked in TypeScript, never evaluated): issue 27.
+export {
+  checkFormula,
+  checkFormulaValue,
+  checkPrior,
+  FORMULA_FUNCTIONS,
+  formulaParameters,
+  type FormulaPolicy,
+  FormulaPolicyError,
+  PRIOR_FUNCTIONS,
+} from "./policy.ts";

@@ -29,6 +29,7 @@ import {
 } from "../cluster/mod.ts";
 import { JOB_CONSUMER, JOB_STREAM, MODEL_BUCKET } from "../cluster/_protocol.ts";
 import { ModelShare } from "../cluster/_models.ts";
+import { readPublicKey, writeKeyPair } from "../cluster/signing.ts";
 
 const ACK_WAIT_S = 6;
 
@@ -60,6 +61,8 @@ function children(pid: number): number[] {
   return out.flatMap((c) => [c, ...children(c)]);
 }
 
+let KEYS: { privateKey: string; publicKey: string } | undefined;
+
 function startWorkerProc(url: string, name: string, cacheDir = TEST_CACHE): WorkerProc {
   const [cmd, ...pre] = runScriptArgv(join(ROOT, "cli.ts"));
   const proc = spawn(cmd, [
@@ -74,6 +77,8 @@ function startWorkerProc(url: string, name: string, cacheDir = TEST_CACHE): Work
     "--name",
     name,
     "--json",
+    // Shared models are signed (issue 27): these workers sign their uploads and trust the key.
+    ...(KEYS ? ["--signing-key", KEYS.privateKey, "--trusted-keys", KEYS.publicKey] : []),
   ], {
     cwd: ROOT,
     env: { ...process.env, BRMSTS_CACHE_DIR: cacheDir },
@@ -158,6 +163,7 @@ describe("brmsts cluster on NATS JetStream", () => {
     nats = await startNats();
     started.push(nats.pid());
     emptyCache = mkdtempSync(join(tmpdir(), "brmsts-empty-cache-"));
+    KEYS = await writeKeyPair(join(emptyCache, "..", `${emptyCache.split("/").pop()}-models`));
     workers.push(startWorkerProc(nats.url, "w0"), startWorkerProc(nats.url, "w1"));
     cluster = await connectCluster({ servers: nats.url });
     defaultWorker().setConsoleOutput("silent");
@@ -169,6 +175,7 @@ describe("brmsts cluster on NATS JetStream", () => {
     await shutdown();
     await nats?.dispose();
     rmSync(emptyCache, { recursive: true, force: true });
+    for (const f of [KEYS?.privateKey, KEYS?.publicKey]) if (f) rmSync(f, { force: true });
   });
 
   it("shares a compiled model through the object store, keyed by platform fingerprint", async () => {
@@ -187,7 +194,9 @@ describe("brmsts cluster on NATS JetStream", () => {
     }
     assert.match(name, /^[0-9a-f]{16}\//);
     // A machine with an empty cache gets the same bytes.
-    const share = new ModelShare(store, name.split("/")[0], emptyCache);
+    const share = new ModelShare(store, name.split("/")[0], emptyCache, {
+      trusted: [readPublicKey(KEYS!.publicKey)],
+    });
     assert.ok((await share.pull()).includes(key));
     assert.ok(
       readFileSync(join(emptyCache, "models", `${key}.rds`))

@@ -92,7 +92,7 @@ export interface EntryPaths {
 export function entryPaths(root: string, key: string): EntryPaths | null {
   const dir = join(root, "models");
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 }); // private to its user (issue 27)
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkFormulaValue } from "../../formula/policy.ts";
 import process from "node:process";
 import {
   type CallOptions,
@@ -68,6 +69,8 @@ export async function brm(options: BrmOptions & { returnIdata: false }): Promise
 export async function brm(options: BrmOptions): Promise<FitResult>;
 export async function brm(options: BrmOptions): Promise<FitResult | FitHandle> {
   // async: bad options reject the promise rather than throw where brm() is called.
+  const fp = options.formulaPolicy;
+  if (fp) checkFormulaValue(options.formula, fp === true ? {} : fp, "brm() 'formula'");
   const { isolate, ...rest } = options;
   if (isolate) {
     const w = options.worker ?? defaultWorker();

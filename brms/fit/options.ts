@@ -61,6 +61,7 @@ export const LOCAL_OPTIONS = new Set([
   "signal",
   "worker",
   "dataName",
+  "formulaPolicy",
 ]);
 
 /**

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { FormulaPolicy } from "../../formula/policy.ts";
 import type { RObject, RWorker } from "../../worker/mod.ts";
 import type { InferenceData } from "../../idata/inference_data.ts";
 import type { Formula } from "../../formula/bf.ts";
@@ -99,6 +100,12 @@ export interface BrmOptions {
    * use the InferenceData, or fit without `isolate` to keep the brmsfit.
    */
   isolate?: boolean;
+  /**
+   * Check the formula against the formula policy before R sees it (`checkFormula`: terms call
+   * only allowed functions, names only `columns` when given), for formulas your users write.
+   * Default off: R's semantics, where a term may call any R function.
+   */
+  formulaPolicy?: boolean | FormulaPolicy;
   /** Any other argument of `brms::brm()` / rstan / cmdstanr. */
   [argument: string]: unknown;
 }

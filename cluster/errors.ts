@@ -159,6 +159,7 @@ export class ClusterPermissionError extends BrmstsError {
     super(message);
     this.operation = init.operation;
     this.subject = init.subject;
+  }
 }
 
 /**

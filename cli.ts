@@ -289,6 +289,7 @@ export async function main(argv: string[]): Promise<number> {
   const ctx: { phase?: string } = {};
   try {
     const c = await import("./cli/commands.ts");
+    const cw = () => import("./cli/worker_commands.ts");
     const run = {
       fit: () => c.fitCommand(values, ctx),
       predict: () => c.predictCommand(values, ctx),
@@ -296,9 +297,9 @@ export async function main(argv: string[]): Promise<number> {
       summary: () => c.summaryCommand(values),
       loo: () => c.looCommand(values),
       status: () => c.statusCommand(values),
-      worker: () => c.workerCommand(values),
+      worker: async () => (await cw()).workerCommand(values),
       explore: () => c.exploreCommand(values),
-      keygen: () => c.keygenCommand(values),
+      keygen: async () => (await cw()).keygenCommand(values),
     }[name]!;
     await run();
     return 0;

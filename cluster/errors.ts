@@ -132,7 +132,7 @@ export class ClusterAuthError extends BrmstsError {
  * The NATS server denied an operation to this user: `operation` is `publish` or `subscribe`,
  * `subject` the subject denied (a JetStream API call is a publish to `$JS.API.…`). Raised at
  * once, when the server reports the violation, instead of waiting for a time-out. `code` is
- * always `"permission-denied"`.
+ * always `"CLUSTER_PERMISSION"`.
  *
  * @example
  * ```ts
@@ -143,9 +143,9 @@ export class ClusterAuthError extends BrmstsError {
  */
 export class ClusterPermissionError extends BrmstsError {
   /** The code of this class's errors (docs/errors.md). */
-  static override readonly code: string = "permission-denied";
-  /** Always `"permission-denied"`. */
-  declare readonly code: "permission-denied";
+  static override readonly code: string = "CLUSTER_PERMISSION";
+  /** Always `"CLUSTER_PERMISSION"`. */
+  declare readonly code: "CLUSTER_PERMISSION";
   /** `publish` or `subscribe`. */
   readonly operation: string;
   /** The subject the server denied. */
@@ -172,12 +172,12 @@ export class ClusterPermissionError extends BrmstsError {
  * ```ts
  * import { JobPolicyError } from "./errors.ts";
  * const e = new JobPolicyError("option 'file' is not allowed", "file");
- * e.code; // "job-policy"
+ * e.code; // "JOB_POLICY"
  * ```
  */
 export class JobPolicyError extends BrmstsInputError {
   /** The code of this class's errors (docs/errors.md). */
-  static override readonly code: string = "job-policy";
+  static override readonly code: string = "JOB_POLICY";
   /** Creates the error; `offender` is the refused function or option. */
   constructor(message: string, readonly offender: string) {
     super(message);
@@ -192,12 +192,12 @@ export class JobPolicyError extends BrmstsInputError {
  * ```ts
  * import { JobLimitError } from "./errors.ts";
  * const e = new JobLimitError("the job's data has 2e9 bytes, more than 1e8", "maxDataBytes");
- * e.code; // "job-limit"
+ * e.code; // "JOB_LIMIT"
  * ```
  */
 export class JobLimitError extends BrmstsError {
   /** The code of this class's errors (docs/errors.md). */
-  static override readonly code: string = "job-limit";
+  static override readonly code: string = "JOB_LIMIT";
   /** Creates the error; `limit` is the option that was exceeded. */
   constructor(message: string, readonly limit: string) {
     super(message);

@@ -42,3 +42,4 @@ export type { DataFrameInput } from "../data/mod.ts";
 export type { NatsConnection } from "@nats-io/nats-core";
 // Untrusted jobs (issue 27): the worker's policy and limits.
 export { JobLimitError, JobPolicyError } from "./errors.ts";
+export { ModelKeyError } from "./signing.ts";

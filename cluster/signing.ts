@@ -28,12 +28,12 @@ import { BrmstsError } from "../errors.ts";
  * @example
  * ```ts
  * import { ModelKeyError } from "./signing.ts";
- * new ModelKeyError("models.key is not an Ed25519 private key").code; // "model-key"
+ * new ModelKeyError("models.key is not an Ed25519 private key").code; // "MODEL_KEY"
  * ```
  */
 export class ModelKeyError extends BrmstsError {
-  /** Stable code of the error. */
-  readonly code = "model-key";
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "MODEL_KEY";
 }
 
 /**

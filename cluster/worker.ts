@@ -1,29 +1,23 @@
 /**
- * The cluster worker (`brmsts worker`): pulls fit jobs from the JetStream work queue, runs each
- * in a fresh, pre-started R worker (R up and brms loaded before the job arrives), reports
- * progress as job events, heartbeats the message while it works, stores the results in the
- * object store and acks only then. Failures are left to JetStream: a killed worker's job is
- * redelivered after `ack_wait`, `max_deliver` bounds the retries, bad input is answered at once
- * and never retried.
+ * The cluster worker (`brmsts worker`): pulls fit jobs from the work queue, runs each in a fresh,
+ * pre-started R, reports progress as job events, heartbeats while it works, stores the results and
+ * acks only then; a killed worker's job is redelivered, bad input is answered and never retried.
  *
  * @module
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { type Consumer, jetstream, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { tableFromIPC } from "apache-arrow";
-import { brm, type BrmOptions, cacheDir, preloadModel, saveRds } from "../brms/mod.ts";
-import { fromJSON, SpecError } from "../formula/mod.ts";
-import { toArrowIPC, toZarr } from "../idata/mod.ts";
-import { summarize } from "../stats/mod.ts";
+import { brm, type BrmOptions, cacheDir, preloadModel } from "../brms/mod.ts";
+import { SpecError } from "../formula/mod.ts";
 import { RAbortError, RWorker, RWorkerCrashedError } from "../worker/mod.ts";
-import { deadOwnerTmpEntries } from "../native/process.ts";
 import { ClusterInputError, JobLimitError, JobPolicyError } from "./errors.ts";
 import { checkJobOptions } from "./_policy.ts";
-import { checkIterations, DEFAULT_LIMITS, guardJob, type JobLimits, readData } from "./_limits.ts";
+import { checkIterations, DEFAULT_LIMITS, guardJob, readData } from "./_limits.ts";
 import {
   CANCEL_PREFIX,
   ensureInfra,
@@ -33,19 +27,17 @@ import {
   isTransient,
   JOB_CONSUMER,
   JOB_STREAM,
-  type JobEvent,
   type JobSpec,
   type JobState,
   MAX_DELIVERIES_ADVISORY,
   readState,
-  type ResultManifest,
   retrying,
   toBytes,
 } from "./_protocol.ts";
 import { ModelShare, type ModelShareOptions, platformFingerprint, privateDir } from "./_models.ts";
 import { readPrivateKey, readPublicKey } from "./signing.ts";
 export { parseBytes } from "./_limits.ts";
-import { type ClusterConnectionOptions, openConnection } from "./connect.ts";
+import { openConnection } from "./connect.ts";
 import {
   closeBounded,
   DEFAULT_STOP_TIMEOUT_MS,
@@ -54,89 +46,11 @@ import {
   stopWithin,
 } from "./_shutdown.ts";
 import { forkJobsByDefault, forkSlot } from "./_isolate.ts";
+import type { ClusterWorker, WorkerOptions } from "./worker_options.ts";
+import { recordExhausted, storeResults, TERMINAL } from "./_results.ts";
+import { bounded, JOB_DIR_PREFIX, reviveOptions, sweepJobDirs } from "./_job_files.ts";
 
-/**
- * Options of {@link startWorker}.
- *
- * @example
- * ```ts
- * import type { WorkerOptions } from "./worker.ts";
- * const o: WorkerOptions = { servers: "nats://127.0.0.1:4222", concurrency: 2 };
- * ```
- */
-export interface WorkerOptions extends ClusterConnectionOptions {
-  /** NATS server URL(s) (default `NATS_URL`); credentials and TLS: see `ClusterConnectionOptions`. */
-  servers?: string | string[];
-  /** Jobs run at once (default 1); each has its own R worker. */
-  concurrency?: number;
-  /** JetStream `ack_wait` of the shared consumer in ms (default 60000). */
-  ackWaitMs?: number;
-  /** JetStream `max_deliver` of the shared consumer (default 3). */
-  maxDeliver?: number;
-  /** This worker's name in events and job states (default `host:pid`). */
-  name?: string;
-  /**
-   * Jobs one R worker runs before it is replaced (default 1: every job gets a fresh R, so jobs
-   * are isolated: a fresh R process, or a fresh copy of a warm template R with `forkJobs`). A larger value
-   * trades that isolation for throughput: jobs then share one R (no copy), which is replaced
-   * after that many jobs. An R whose job failed or was cancelled is always replaced.
-   */
-  jobsPerR?: number;
-  /**
-   * With `jobsPerR` 1: run each job in a fresh copy of a warm template R (a fork, milliseconds)
-   * instead of a fresh R process (R start and `library(brms)`, about 4–5 s of CPU). Default
-   * false (`BRMSTS_FORK_JOBS=1` changes the default): opt-in while a fit in a copy runs slower
-   * than in a fresh R on machines with slow page faults, and a copy that dies fails its job.
-   */
-  forkJobs?: boolean;
-  /** Share compiled models through the object store (default true). */
-  shareModels?: boolean;
-  /**
-   * Milliseconds `stop()` may take (default 10000): running jobs get half of it to finish, are
-   * then interrupted and handed back to the queue; R processes left at 80 % are killed.
-   */
-  stopTimeoutMs?: number;
-  /** Receives one object per thing the worker does (for logs). */
-  onLog?: (entry: Record<string, unknown>) => void;
-  /**
-   * Run jobs as their submitters wrote them (default false): only for clusters whose
-   * submitters are all trusted. Otherwise a job's options must pass the allow-list of
-   * cluster/_policy.ts (no R code, formulas calling only allowed functions): see README Security.
-   */
-  trustJobs?: boolean;
-  /** Per-job limits (defaults: `DEFAULT_LIMITS`); a job over one fails with kind `limit`. */
-  limits?: JobLimits;
-  /** Ed25519 private key file (`brmsts keygen`) that signs the models this worker uploads. */
-  signingKey?: string;
-  /** Public key files whose signed models this worker loads (none: it loads no shared model). */
-  trustedKeys?: string[];
-}
-
-/**
- * A running cluster worker.
- *
- * @example
- * ```ts
- * import { startWorker } from "./worker.ts";
- * const w = await startWorker({ servers: "nats://127.0.0.1:4222" });
- * await w.stop();
- * ```
- */
-export interface ClusterWorker {
-  /** The worker's name. */
-  readonly name: string;
-  /** Resolves once every slot has its R worker warm. */
-  readonly ready: Promise<void>;
-  /**
-   * Stops pulling, lets running jobs finish (or hands them back), shuts R down and closes the
-   * connection, within `stopTimeoutMs` whatever state NATS is in.
-   */
-  stop(): Promise<void>;
-  /** Resolves when the worker has stopped. */
-  readonly done: Promise<void>;
-}
-
-const TERMINAL = new Set(["done", "failed", "cancelled"]);
+export type { ClusterWorker, WorkerOptions };
 
 /**
  * Starts a cluster worker: connects, creates the shared streams/buckets if needed, warms one R
@@ -170,57 +84,6 @@ export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
   const w = new Worker(nc, infra, o);
   w.start();
   return w;
-}
-
-function reviveOptions(opts: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...opts };
-  const revive = (v: unknown): unknown =>
-    v && typeof v === "object" && !Array.isArray(v) && "kind" in v ? fromJSON(v) : v;
-  for (const k of ["formula", "family"]) if (out[k] !== undefined) out[k] = revive(out[k]);
-  for (const k of ["priors", "prior"]) {
-    const v = out[k];
-    if (Array.isArray(v)) out[k] = v.map(revive);
-    else if (v !== undefined) out[k] = revive(v);
-  }
-  return out;
-}
-
-/** Job directories are `<tmpdir>/brmsts-job-<worker pid>-XXXXXX`. */
-const JOB_DIR_PREFIX = "brmsts-job-";
-
-/**
- * Removes the job directories of cluster workers that are gone (killed mid-job: a SIGKILL leaves
- * no chance to clean up): at start, at stop and before each job, every worker tidies up after
- * its dead peers on this machine.
- */
-function sweepJobDirs(): void {
-  for (const dir of deadOwnerTmpEntries(JOB_DIR_PREFIX)) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** `p`, or `fallback` once `ms` have passed (calling `onTimeout`). */
-function bounded<T, F>(
-  p: Promise<T>,
-  ms: number,
-  fallback: F,
-  onTimeout?: () => void,
-): Promise<T | F> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<F>((res) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      res(fallback);
-    }, ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
 }
 
 class Worker implements ClusterWorker {
@@ -508,35 +371,10 @@ class Worker implements ClusterWorker {
         this.#recent = [fit.cacheKey, ...this.#recent.filter((k) => k !== fit.cacheKey)]
           .slice(0, 2);
       }
-      const prefix = `${id}/a${attempt}`;
-      const put = (name: string, data: Uint8Array) =>
-        this.infra.data.putBlob({ name: `${prefix}/${name}` }, data).then(() =>
-          `${prefix}/${name}`
-        );
-      // R writes the RDS while this process writes and uploads the Zarr chunks.
-      const rdsSaved = saveRds(fit, join(tmp, "fit.rds"), { worker: w });
-      rdsSaved.catch(() => {}); // awaited below; a failure there fails the job
-      const zdir = join(tmp, "idata.zarr");
-      toZarr(fit.idata, zdir);
-      const zarr: Record<string, string> = {};
-      const files = filesUnder(zdir);
-      for (let i = 0; i < files.length; i += 16) {
-        await Promise.all(
-          files.slice(i, i + 16).map(async (f) => {
-            const rel = relative(zdir, f);
-            zarr[rel] = await put(`idata.zarr/${rel}`, readFileSync(f));
-          }),
-        );
-      }
-      await rdsSaved;
-      const result: ResultManifest = {
-        rds: await put("fit.rds", readFileSync(join(tmp, "fit.rds"))),
-        draws: await put("posterior.arrow", await toArrowIPC(fit.idata, "posterior")),
-        summary: await put("summary.json", toBytes(summarize(fit.idata))),
-        zarr,
+      const result = await storeResults(this.infra, w, fit, tmp, `${id}/a${attempt}`, {
         worker: this.name,
         attempt,
-      };
+      });
       await this.setState(id, { state: "done", attempt, worker: this.name, result });
       await emit({ type: "done", result, cache: fit.cache });
       await retrying(() => m.ackAck());
@@ -592,46 +430,10 @@ class Worker implements ClusterWorker {
   }
 
   /** A job used up its deliveries (its workers died): mark it failed, once, and drop it. */
+  /** A job's last delivery went unanswered: records it as failed (`crashed`). */
   async exhausted(data: Uint8Array): Promise<void> {
-    const adv = fromBytes<{ stream_seq: number; deliveries: number }>(data);
-    const sm = await this.infra.jsm.streams.getMessage(JOB_STREAM, { seq: adv.stream_seq })
-      .catch(() => null);
-    if (!sm) return;
-    const spec = fromBytes<JobSpec>(sm.data);
-    const entry = await this.infra.state.get(spec.id);
-    const st = entry && entry.length ? fromBytes<JobState>(entry.value) : null;
-    if (st && TERMINAL.has(st.state)) return;
-    const error = {
-      kind: "crashed",
-      name: "WorkerLost",
-      message: `the job's worker stopped without answering ${adv.deliveries} times (last: ` +
-        `${st?.worker ?? "unknown"} on attempt ${st?.attempt ?? adv.deliveries}; no heartbeat ` +
-        `within ack_wait); max_deliver reached`,
-    };
-    const next: JobState = {
-      state: "failed",
-      attempt: adv.deliveries,
-      worker: st?.worker,
-      error,
-      updated: Date.now(),
-    };
-    try {
-      await this.infra.state.update(spec.id, toBytes(next), entry?.revision ?? 0);
-    } catch {
-      return; // another worker recorded it
-    }
-    const ev: JobEvent = {
-      job: spec.id,
-      seq: 0,
-      attempt: adv.deliveries,
-      worker: this.name,
-      time: Date.now(),
-      type: "failed",
-      error,
-    };
-    await this.js.publish(eventSubject(spec.id), toBytes(ev));
-    await this.infra.jsm.streams.deleteMessage(JOB_STREAM, adv.stream_seq).catch(() => {});
-    this.log({ event: "exhausted", job: spec.id, deliveries: adv.deliveries });
+    const job = await recordExhausted(this.infra, this.js, this.name, data);
+    if (job) this.log({ event: "exhausted", job: job.id, deliveries: job.deliveries });
   }
 
   async stop(): Promise<void> {

@@ -34,8 +34,8 @@ import { splitFormulas, type Token, tokenize } from "./_scan.ts";
  * ```
  */
 export class FormulaPolicyError extends SpecError {
-  /** Stable code of the error. */
-  readonly code = "formula-policy";
+  /** The code of this class's errors (docs/errors.md). */
+  static override readonly code: string = "FORMULA_POLICY";
   /** The refused function, operator, name or token. */
   readonly offender: string;
   /** Creates the error. */

@@ -61,12 +61,12 @@ export class ScorerInputError extends BrmstsInputError {
  * ```ts
  * import { ScorerUnsupportedError } from "./errors.ts";
  * const e = new ScorerUnsupportedError("s(x)", "smooth terms are not supported: s(x)");
- * e.code; // "unsupported"
+ * e.code; // "SCORER_UNSUPPORTED"
  * ```
  */
 export class ScorerUnsupportedError extends BrmstsError {
   /** The code of this class's errors: always `unsupported`. */
-  static override readonly code: string = "unsupported";
+  static override readonly code: string = "SCORER_UNSUPPORTED";
   /** The refused term or family. */
   readonly term: string;
   /** Creates the error. */

@@ -88,7 +88,7 @@ describe("checkFormula", () => {
       assert.throws(() => checkFormula(f, COLS), (e: unknown) => {
         assert.ok(e instanceof FormulaPolicyError, `${f}: ${e}`);
         assert.equal(e.offender, offender, f);
-        assert.equal(e.code, "formula-policy");
+        assert.equal(e.code, "FORMULA_POLICY");
         return true;
       });
     }

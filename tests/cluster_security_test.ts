@@ -213,7 +213,7 @@ tls {
             ClusterPermissionError,
           );
           assert.equal(take.subject, `$JS.API.CONSUMER.MSG.NEXT.${JOB_STREAM}.${JOB_CONSUMER}`);
-          assert.equal(take.code, "permission-denied");
+          assert.equal(take.code, "CLUSTER_PERMISSION");
           // …nor write the compiled-model bucket.
           const models = await new Objm(conn.nc).open(MODEL_BUCKET);
           const put = await rejectsWith(

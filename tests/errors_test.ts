@@ -4,6 +4,8 @@ import * as api from "../mod.ts";
 import { BrmstsError } from "../errors.ts";
 import { RNotFoundError } from "../ffi/errors.ts";
 import * as cluster from "../cluster/mod.ts";
+import * as score from "../score/mod.ts";
+import * as explore from "../explore/mod.ts";
 import { CliInputError } from "../cli/errors.ts";
 import { readFileSync } from "node:fs";
 
@@ -30,11 +32,13 @@ describe("one error base class", () => {
     assert.equal(s instanceof TypeError, false, "SpecError no longer extends TypeError");
   });
 
-  /** Every error class the package exports (root, cluster/ and ffi/'s RNotFoundError). */
+  /** Every error class the package exports (root, cluster/, score/, explore/, ffi/'s RNotFoundError). */
   const exported = () =>
     ([
       ...Object.entries(api),
       ...Object.entries(cluster),
+      ...Object.entries(score),
+      ...Object.entries(explore),
       ["RNotFoundError", RNotFoundError],
       ["CliInputError", CliInputError],
     ] as [string, unknown][])

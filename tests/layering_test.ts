@@ -97,13 +97,6 @@ const CLOSURE_RULES: { from: string; forbid: string[]; why: string }[] = [
 
 /** The longest a source file may be (library, tests, bench, tools, examples). */
 const MAX_LINES = 450;
-/**
- * Files over {@link MAX_LINES} that other branches are splitting right now; each line goes when
- * its split is merged. worker/main/client.ts: issue 24; cluster/worker.ts: the cluster work;
- * plot/mcmc.ts, plot/ppc.ts: issue 23's plot half.
- */
-const LONG_EXEMPT = new Set<string>([]);
-
 function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
 }
@@ -246,7 +239,7 @@ describe("layering", () => {
   it(`keeps every source file at most ${MAX_LINES} lines`, () => {
     const long = sourceFiles().flatMap((f) => {
       const n = readFileSync(join(ROOT, f), "utf8").split("\n").length - 1;
-      return n > MAX_LINES && !LONG_EXEMPT.has(f) ? [`${f} (${n} lines)`] : [];
+      return n > MAX_LINES ? [`${f} (${n} lines)`] : [];
     });
     assert.deepEqual(long, []);
   });

@@ -17,7 +17,7 @@ import {
   type JobState,
   type ResultManifest,
   toBytes,
-} from "./_protocol.ts";
+} from "./protocol.ts";
 import { filesUnder } from "./_job_files.ts";
 
 /** A job's state once it has ended. */

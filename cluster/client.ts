@@ -38,9 +38,9 @@ import {
   type ResultManifest,
   retrying,
   toBytes,
-} from "./_protocol.ts";
+} from "./protocol.ts";
 
-export type { JobEvent, ResultManifest } from "./_protocol.ts";
+export type { JobEvent, ResultManifest } from "./protocol.ts";
 export type { ClusterConnectionOptions, ClusterTlsOptions } from "./connect.ts";
 
 /**

@@ -33,7 +33,7 @@ import {
   readState,
   retrying,
   toBytes,
-} from "./_protocol.ts";
+} from "./protocol.ts";
 import { ModelShare, type ModelShareOptions, platformFingerprint, privateDir } from "./_models.ts";
 import { readPrivateKey, readPublicKey } from "./signing.ts";
 export { parseBytes } from "./_limits.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { escapeHtml, fmtNum, htmlTable, textTable } from "./_html.ts";
+import { escapeHtml, fmtNum, htmlTable, textTable } from "./html.ts";
 export { escapeHtml, fmtNum, htmlTable, textTable };
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { RWorker } from "../worker/mod.ts";
-import type { InstalledRPackage } from "./_library.ts";
+import type { InstalledRPackage } from "./library.ts";
 import { type MissingRequirement, MissingRequirementsError } from "./store/errors.ts";
 import { installIntoLibrary, type InstallTarget } from "./install.ts";
 import { probeR, probeToolchain, type Toolchain, workerProcessEnv } from "./probe.ts";

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import type { RWorker } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
 import { isDir, removeTree } from "./store/fs.ts";
-import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";
+import { type InstalledRPackage, libraryPackages, openContexts } from "./library.ts";
 import { hasEnvironment, readEnvironmentConfig, workerConfigFor } from "./store/config.ts";
 import { EnvironmentError } from "./store/errors.ts";
 import { environmentPaths, environmentsDir, validateEnvironmentName } from "./store/home.ts";

@@ -15,7 +15,7 @@ import { basename, join, resolve } from "node:path";
 import process from "node:process";
 import { pidAlive } from "../native/process.ts";
 import { removeTree, token } from "./store/fs.ts";
-import { type InstalledRPackage, readDescription } from "./_library.ts";
+import { type InstalledRPackage, readDescription } from "./library.ts";
 import { RPackageInstallError } from "./store/errors.ts";
 import { withHomeLock } from "./lock.ts";
 

@@ -11,7 +11,7 @@ import { mkdirSync, realpathSync } from "node:fs";
 import type { RWorker, WorkerConfig } from "../worker/mod.ts";
 import { defaultWorker } from "../worker/mod.ts";
 import { isDir, removeTree } from "./store/fs.ts";
-import { type InstalledRPackage, libraryPackages, openContexts } from "./_library.ts";
+import { type InstalledRPackage, libraryPackages, openContexts } from "./library.ts";
 import { type BrmsSetupReport, type InstallBrmsOptions, setUpBrms } from "./brms_setup.ts";
 import {
   type EnvironmentConfig,

@@ -41,7 +41,7 @@ export {
 } from "./store/home.ts";
 export { type EnvironmentState } from "./store/state.ts";
 export { type InstallRPackageOptions } from "./install.ts";
-export { type InstalledRPackage } from "./_library.ts";
+export { type InstalledRPackage } from "./library.ts";
 export { type BrmsSetupReport, type InstallBrmsOptions } from "./brms_setup.ts";
 export { type Toolchain } from "./probe.ts";
 export {

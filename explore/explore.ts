@@ -19,11 +19,11 @@ import {
   SECURITY_HEADERS,
   startServer,
   staticScripts,
-} from "./_server.ts";
+} from "./server.ts";
 import { type FitMore, FitSource } from "./_source.ts";
 import { LazyZarr } from "./_zarr.ts";
 
-export type { RequestLogEntry } from "./_server.ts";
+export type { RequestLogEntry } from "./server.ts";
 
 /** A fit as `brm()` returns it: its InferenceData and, optionally, the brmsfit handle. */
 export interface ExploreFitLike {

@@ -6,7 +6,7 @@
  */
 
 import { SpecError } from "./errors.ts";
-import { describe } from "./_scan.ts";
+import { describe } from "./scan.ts";
 
 /** Freezes plain data recursively. */
 export function deepFreeze<T>(v: T): T {

@@ -11,7 +11,7 @@
 import { MvBind } from "./mvbind.ts";
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, kindOf, optBool, optDecomp, splitOptions } from "./_node.ts";
-import { describe, singleExpression, splitFormulas } from "./_scan.ts";
+import { describe, singleExpression, splitFormulas } from "./scan.ts";
 import { Family, Mixture, resolveFamily } from "./brmsfamily.ts";
 import { AcFormula, SetMecor, SetNl, SetRescor } from "./terms.ts";
 import { opt, rCall, rValue } from "./render.ts";

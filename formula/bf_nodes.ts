@@ -7,7 +7,7 @@
 
 import { SpecError } from "./errors.ts";
 import { kindOf } from "./_node.ts";
-import { describe, singleExpression } from "./_scan.ts";
+import { describe, singleExpression } from "./scan.ts";
 import type { FamilyInput, FamilyNode, MixtureNode } from "./brmsfamily.ts";
 import type { AcFormula, AcFormulaNode, SetMecorNode, SetNlNode, SetRescorNode } from "./terms.ts";
 import { isSyntacticName } from "./render.ts";

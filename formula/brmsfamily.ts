@@ -1,20 +1,20 @@
 /**
  * Families as plain values: `brmsfamily()`, `mixture()` and the checks that
  * run in TypeScript (family names, links, distributional-parameter links,
- * thresholds) against the table in `_links.ts`. In R every family becomes
+ * thresholds) against the table in `links.ts`. In R every family becomes
  * `brms::brmsfamily(...)` or `brms::mixture(...)`.
  *
  * @module
  */
 
-import { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./_links.ts";
+import { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./links.ts";
 import { SpecError } from "./errors.ts";
 import { opt, rCall, type RLiteral, rString, rValue } from "./render.ts";
-import { describe } from "./_scan.ts";
+import { describe } from "./scan.ts";
 import { assignFrozen as frozen, checkKeys, isOptions } from "./_node.ts";
 import { CustomFamily, type CustomFamilyNode } from "./custom.ts";
 
-/** brms's family table (`_links.ts`): links, distributional parameters and extras per family. */
+/** brms's family table (`links.ts`): links, distributional parameters and extras per family. */
 export type FamilyTable = typeof FAMILIES;
 /** Canonical brms family names (`"gaussian"`, `"zero_inflated_poisson"`, `"inverse.gaussian"`, …). */
 export type FamilyName = keyof FamilyTable;
@@ -238,7 +238,7 @@ function canonicalName(name: string, what: string): FamilyName {
 
 const EXTRAS = new Set(["threshold", "refcat", "bhaz"]);
 
-/** Validates a family name and options against `_links.ts`; returns node fields. */
+/** Validates a family name and options against `links.ts`; returns node fields. */
 function checkFamily(
   name: string,
   options: Readonly<Record<string, unknown>>,

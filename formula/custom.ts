@@ -13,7 +13,7 @@
 
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, isPlainObject, kindOf } from "./_node.ts";
-import { describe } from "./_scan.ts";
+import { describe } from "./scan.ts";
 import { rCall, type RLiteral, rNumber, rString, rValue } from "./render.ts";
 
 /** Options of {@linkcode customFamily}: brms's `custom_family()` arguments, camelCase. */

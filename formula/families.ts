@@ -2,7 +2,7 @@
  * One function per family function exported by brms 2.18, named as in R (the
  * stats families are in `families_stats.ts`). Each takes the link, or an
  * options object with `link` and the `link<Dpar>` / `threshold` / `refcat` /
- * `bhaz` options of the family, typed from the table in `_links.ts` and
+ * `bhaz` options of the family, typed from the table in `links.ts` and
  * checked at run time. All of them render as `brms::brmsfamily(...)`.
  * Families that brms only offers through `brmsfamily()` are available the
  * same way: `brmsfamily("com_poisson")`.

@@ -8,7 +8,7 @@
 
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, optBool, optDecomp, optString, splitOptions } from "./_node.ts";
-import { singleExpression, splitFormulas } from "./_scan.ts";
+import { singleExpression, splitFormulas } from "./scan.ts";
 import { opt, rCall } from "./render.ts";
 
 /** Options of {@linkcode lf}, as in brms's `lf()`. */

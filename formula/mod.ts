@@ -86,9 +86,9 @@ export {
 export { fromJSON, type Tree } from "./revive.ts";
 export type { DparsOf, ExtrasOf, FamilyTable } from "./brmsfamily.ts";
 export type { RLiteral } from "./render.ts";
-export { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./_links.ts";
+export { DPAR_LINKS, FAMILIES, THRESHOLDS } from "./links.ts";
 // Formula text checks (parsed in TypeScript, never evaluated)
-export { singleExpression } from "./_scan.ts";
+export { singleExpression } from "./scan.ts";
 // Custom families and Stan variables (brms's custom_family(), stanvar()): issue 18.
 export {
   CustomFamily,

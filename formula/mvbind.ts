@@ -6,7 +6,7 @@
  */
 
 import { SpecError } from "./errors.ts";
-import { singleExpression } from "./_scan.ts";
+import { singleExpression } from "./scan.ts";
 
 /**
  * Several responses bound for a multivariate model, brms's `mvbind(y1, y2)`: a left-hand side.

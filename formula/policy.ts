@@ -18,7 +18,7 @@
  * @module
  */
 import { SpecError } from "./errors.ts";
-import { splitFormulas, type Token, tokenize } from "./_scan.ts";
+import { splitFormulas, type Token, tokenize } from "./scan.ts";
 
 /**
  * A formula or prior refused by the policy: `offender` names the function, operator or name.

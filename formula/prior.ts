@@ -9,7 +9,7 @@
 import { deparsePrior } from "./deparse.ts";
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, isOptions, kindOf } from "./_node.ts";
-import { describe } from "./_scan.ts";
+import { describe } from "./scan.ts";
 import { opt, rCall, rString } from "./render.ts";
 
 /** Options of {@linkcode prior}, as in brms's `set_prior()` (`class` is `cls` there too). */

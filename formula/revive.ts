@@ -6,7 +6,7 @@
 
 import { SpecError } from "./errors.ts";
 import { kindOf } from "./_node.ts";
-import { describe } from "./_scan.ts";
+import { describe } from "./scan.ts";
 import { type FormulaTerm, reviveTerm } from "./bf.ts";
 import { Threading, type ThreadingNode } from "./threading.ts";
 import { reviveStanvars, type Stanvars } from "./custom.ts";

@@ -8,7 +8,7 @@
 
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, optString } from "./_node.ts";
-import { describe, singleExpression } from "./_scan.ts";
+import { describe, singleExpression } from "./scan.ts";
 import { opt, rCall, rValue } from "./render.ts";
 
 /** Plain JSON form of an {@linkcode AcFormula}. */

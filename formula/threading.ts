@@ -6,7 +6,7 @@
 
 import { SpecError } from "./errors.ts";
 import { assignFrozen, checkKeys, isPlainObject, kindOf } from "./_node.ts";
-import { describe } from "./_scan.ts";
+import { describe } from "./scan.ts";
 import { opt, rCall } from "./render.ts";
 
 /** Options of {@linkcode threading}: brms's `threading()` arguments besides `threads`. */

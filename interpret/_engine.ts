@@ -20,13 +20,13 @@ import {
 
 import { type DataFrame, toDataFrame } from "../data/mod.ts";
 import { type Cell, cellAt, chunkFrame, columnOf, type Counterfactual } from "./_frame.ts";
-import { type ModelInfo, modelInfo } from "./_r.ts";
+import { type ModelInfo, modelInfo } from "./r_call.ts";
 import { summarize } from "./_reduce.ts";
 import { InterpretError } from "./errors.ts";
 import type { EffectOptions, InterpretRow } from "./types.ts";
 import { BrmstsTypeError } from "../errors.ts";
 import { callRHelperValue } from "../rhelpers.ts";
-import { INTERPRET_HELPERS } from "./_r.ts";
+import { INTERPRET_HELPERS } from "./r_call.ts";
 
 /** Default number of doubles in one chunk's draws matrix (2^23: 64 MiB). */
 export const CHUNK_DOUBLES = 1 << 23;

@@ -7,7 +7,7 @@
  */
 import { type Column, DataFrame } from "../data/mod.ts";
 import type { FitLike } from "../brms/mod.ts";
-import { fitHandle, type InterpretCallOptions, modelInfo, prepare } from "./_r.ts";
+import { fitHandle, type InterpretCallOptions, modelInfo, prepare } from "./r_call.ts";
 import {
   type Cell,
   checkValue,

@@ -8,13 +8,13 @@
  */
 import type { FitLike } from "../brms/mod.ts";
 import { Categorical, type Column } from "../data/mod.ts";
-import { fitHandle, prepare } from "./_r.ts";
+import { fitHandle, prepare } from "./r_call.ts";
 import { checkValue, type Counterfactual, isNumeric, levelsOf, numericStats } from "./_frame.ts";
 import { evaluatedData, groupRows, pass, probOf, Reducer, type Run } from "./_engine.ts";
 import { FactorSlopeError, InterpretError, UnknownVariableError } from "./errors.ts";
 import type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
 import { callRHelperValue } from "../rhelpers.ts";
-import { INTERPRET_HELPERS } from "./_r.ts";
+import { INTERPRET_HELPERS } from "./r_call.ts";
 
 export type { EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
 

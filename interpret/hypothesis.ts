@@ -5,10 +5,10 @@
  * @module
  */
 import type { FitLike } from "../brms/mod.ts";
-import { fitHandle, type InterpretCallOptions, prepare } from "./_r.ts";
+import { fitHandle, type InterpretCallOptions, prepare } from "./r_call.ts";
 import { InterpretError } from "./errors.ts";
 import { callRHelperValue } from "../rhelpers.ts";
-import { INTERPRET_HELPERS } from "./_r.ts";
+import { INTERPRET_HELPERS } from "./r_call.ts";
 
 /**
  * Options of {@link hypothesis} (brms's arguments).

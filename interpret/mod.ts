@@ -41,7 +41,7 @@ export {
   type PlotSlopesOptions,
 } from "./plots.ts";
 export type { Cell, EffectOptions, InterpretResult, InterpretRow } from "./types.ts";
-export type { InterpretCallOptions } from "./_r.ts";
+export type { InterpretCallOptions } from "./r_call.ts";
 export {
   FactorSlopeError,
   InterpretError,

@@ -18,7 +18,7 @@ import {
   slopes,
   type SlopesOptions,
 } from "./effects.ts";
-import { fitHandle, modelInfo, prepare } from "./_r.ts";
+import { fitHandle, modelInfo, prepare } from "./r_call.ts";
 import { type Cell, columnOf, isNumeric, numericValues } from "./_frame.ts";
 import { InterpretError } from "./errors.ts";
 import type { EffectOptions, InterpretResult } from "./types.ts";

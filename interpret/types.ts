@@ -5,7 +5,7 @@
  */
 import type { DataFrame, DataFrameInput } from "../data/mod.ts";
 import type { RObject } from "../worker/mod.ts";
-import type { InterpretCallOptions } from "./_r.ts";
+import type { InterpretCallOptions } from "./r_call.ts";
 
 /**
  * A value of one cell of an interpret result.

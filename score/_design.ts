@@ -8,8 +8,8 @@
  */
 import { ScorerFormatError, ScorerInputError } from "./errors.ts";
 import { evalExpr, nums } from "./_expr.ts";
-import { factorCodes, type Table } from "./_data.ts";
-import type { DesignSpec, VariableSpec } from "./_types.ts";
+import { factorCodes, type Table } from "./data.ts";
+import type { DesignSpec, VariableSpec } from "./types.ts";
 
 /** A variable's value on the new data. */
 type VarValue =

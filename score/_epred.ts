@@ -5,7 +5,7 @@
  */
 import { ScorerFormatError } from "./errors.ts";
 import { invLink } from "./_math.ts";
-import type { Block, ScorerHeader } from "./_types.ts";
+import type { Block, ScorerHeader } from "./types.ts";
 
 /** Gets a dpar on rows of the block, `[i][d]`; `link` applies its inverse link. */
 type Get = (name: string, link: boolean) => Float64Array;

@@ -6,7 +6,7 @@
  * @module
  */
 import { ScorerFormatError } from "./errors.ts";
-import type { Expr } from "./_types.ts";
+import type { Expr } from "./types.ts";
 
 /** A value: a numeric vector, or a matrix as its columns. */
 export type Value = Float64Array | Float64Array[];

@@ -7,9 +7,9 @@
  */
 import { ScorerInputError } from "./errors.ts";
 import { evalExpr, nums } from "./_expr.ts";
-import { factorCodes } from "./_data.ts";
+import { factorCodes } from "./data.ts";
 import type { Frame } from "./_design.ts";
-import type { DparSpec, RanefSpec } from "./_types.ts";
+import type { DparSpec, RanefSpec } from "./types.ts";
 
 /** Draws by parameter name. */
 export type Draws = Map<string, Float64Array>;

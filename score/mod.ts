@@ -20,10 +20,10 @@ export {
   type ScoreSummary,
   type SummaryOptions,
 } from "./scorer.ts";
-export type { ScoreData } from "./_data.ts";
+export type { ScoreData } from "./data.ts";
 export { ScorerFormatError, ScorerInputError, ScorerUnsupportedError } from "./errors.ts";
 export { BrmstsError } from "../errors.ts";
-export { encodeScorer, SCORER_FORMAT_VERSION } from "./_format.ts";
+export { encodeScorer, SCORER_FORMAT_VERSION } from "./format.ts";
 export type {
   DesignSpec,
   DparSpec,
@@ -33,4 +33,4 @@ export type {
   ScorerHeader,
   TermSpec,
   VariableSpec,
-} from "./_types.ts";
+} from "./types.ts";

@@ -5,16 +5,16 @@
  * @module
  */
 import { ScorerFormatError, ScorerInputError } from "./errors.ts";
-import { decodeScorer } from "./_format.ts";
+import { decodeScorer } from "./format.ts";
 import { evalExpr, nums } from "./_expr.ts";
 import { designNames, Frame } from "./_design.ts";
-import { type ScoreData, Table } from "./_data.ts";
+import { type ScoreData, Table } from "./data.ts";
 import { invLink } from "./_math.ts";
 import { checkDpar, type Draws, linearPredictor, selectRe } from "./_predict.ts";
 import { epredBlock } from "./_epred.ts";
-import type { Block } from "./_types.ts";
+import type { Block } from "./types.ts";
 export type { Block };
-import type { DparSpec, ScorerHeader, VariableSpec } from "./_types.ts";
+import type { DparSpec, ScorerHeader, VariableSpec } from "./types.ts";
 
 /** Options of {@linkcode Scorer.linpred} and {@linkcode Scorer.epred}. */
 export interface ScoreOptions {

@@ -27,7 +27,7 @@ import {
   startWorker,
 } from "../cluster/mod.ts";
 import { openConnection } from "../cluster/connect.ts";
-import { JOB_CONSUMER, JOB_STREAM, MODEL_BUCKET } from "../cluster/_protocol.ts";
+import { JOB_CONSUMER, JOB_STREAM, MODEL_BUCKET } from "../cluster/protocol.ts";
 
 process.env.BRMSTS_CACHE_DIR ??= TEST_CACHE;
 

@@ -29,7 +29,7 @@ import { type NatsServer, startNats } from "./nats_shared.ts";
 import { brm } from "../brms/mod.ts";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
 import { type Cluster, connectCluster, startWorker } from "../cluster/mod.ts";
-import { MODEL_BUCKET } from "../cluster/_protocol.ts";
+import { MODEL_BUCKET } from "../cluster/protocol.ts";
 import { ModelShare, platformFingerprint } from "../cluster/_models.ts";
 import { readPrivateKey, readPublicKey, signModel, verifyModel } from "../cluster/signing.ts";
 

@@ -27,7 +27,7 @@ import {
   type JobEvent,
   type JobHandle,
 } from "../cluster/mod.ts";
-import { JOB_CONSUMER, JOB_STREAM, MODEL_BUCKET } from "../cluster/_protocol.ts";
+import { JOB_CONSUMER, JOB_STREAM, MODEL_BUCKET } from "../cluster/protocol.ts";
 import { ModelShare } from "../cluster/_models.ts";
 import { readPublicKey, writeKeyPair } from "../cluster/signing.ts";
 

@@ -131,4 +131,9 @@ describe("README.md and docs/*.md", () => {
     }
     assert.deepEqual([...new Set(bad)], []);
   });
+
+  it("exports nothing defined in a _ file (docs/api.md names each export's file)", () => {
+    const bad = text("docs/api.md").split("\n").filter((l) => /\| [\w/]*\/_\w+\.ts \|/.test(l));
+    assert.deepEqual(bad, []);
+  });
 });

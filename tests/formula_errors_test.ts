@@ -19,7 +19,7 @@ import {
   SpecError,
   student,
 } from "../formula/mod.ts";
-import { FAMILIES } from "../formula/_links.ts";
+import { FAMILIES } from "../formula/links.ts";
 import { BrmstsError } from "../errors.ts";
 
 const epilepsy = rCode("brms::epilepsy");

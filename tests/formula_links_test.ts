@@ -1,11 +1,11 @@
 /**
- * The hand-written family/link table (formula/_links.ts) against the installed brms, both
+ * The hand-written family/link table (formula/links.ts) against the installed brms, both
  * ways, and every family and link rendered by the DSL evaluated by brms in R.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evalR, shutdown } from "../worker/mod.ts";
-import { CONSTRUCTORS, DPAR_LINKS, FAMILIES, THRESHOLDS } from "../formula/_links.ts";
+import { CONSTRUCTORS, DPAR_LINKS, FAMILIES, THRESHOLDS } from "../formula/links.ts";
 import * as dsl from "../formula/mod.ts";
 import { brmsfamily } from "../formula/mod.ts";
 

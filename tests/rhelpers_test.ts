@@ -15,7 +15,7 @@ import {
   PRIOR_CHECK_HELPERS,
   SCORER_HELPERS,
 } from "../brms/core/r_helpers.ts";
-import { INTERPRET_HELPERS } from "../interpret/_r.ts";
+import { INTERPRET_HELPERS } from "../interpret/r_call.ts";
 import { BAYESPLOT_HELPERS } from "../plot/bayesplot.ts";
 import { defaultWorker, evalR, setConsoleOutput, shutdown } from "../worker/mod.ts";
 

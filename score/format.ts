@@ -8,7 +8,7 @@
  */
 import { ScorerFormatError } from "./errors.ts";
 import { sha256 } from "./_sha256.ts";
-import type { ScorerHeader } from "./_types.ts";
+import type { ScorerHeader } from "./types.ts";
 
 /** The format version this module writes and the newest it reads. */
 export const SCORER_FORMAT_VERSION = 1;

@@ -196,7 +196,7 @@ export async function fitCommand(f: Flags, ctx: FailureContext): Promise<void> {
       await cluster.close();
     }
   } else {
-    const { brm, saveRds, summarize, shutdown } = await import("../mod.ts");
+    const { brm, saveRds, summarizeDraws, shutdown } = await import("../mod.ts");
     try {
       const fit = await brm({
         ...options,
@@ -209,7 +209,7 @@ export async function fitCommand(f: Flags, ctx: FailureContext): Promise<void> {
         },
       });
       ctx.phase = "store";
-      await writeResults(dir, fit.idata, summarize(fit.idata), (p) => saveRds(fit, p));
+      await writeResults(dir, fit.idata, summarizeDraws(fit.idata), (p) => saveRds(fit, p));
     } finally {
       await shutdown();
     }
@@ -244,12 +244,12 @@ function printTable(rows: Record<string, unknown>[]): void {
 /** `brmsts summary` (no R: from the saved InferenceData). */
 export async function summaryCommand(f: Flags): Promise<void> {
   const dir = fitDir(f);
-  const [{ fromZarr }, { summarize }] = await Promise.all([
+  const [{ fromZarr }, { summarizeDraws }] = await Promise.all([
     import("../idata/mod.ts"),
     import("../stats/mod.ts"),
   ]);
   const probs = str(f, "probs")?.split(",").map(Number);
-  const rows = summarize(fromZarr(join(dir, "idata.zarr")), probs ? { probs } : {});
+  const rows = summarizeDraws(fromZarr(join(dir, "idata.zarr")), probs ? { probs } : {});
   if (f.json === true) process.stdout.write(JSON.stringify(rows) + "\n");
   else printTable(rows as unknown as Record<string, unknown>[]);
 }

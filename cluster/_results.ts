@@ -6,7 +6,7 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import { type FitResult, saveRds } from "../brms/mod.ts";
 import type { RWorker } from "../worker/mod.ts";
 import { toArrowIPC, toZarr } from "../idata/mod.ts";
-import { summarize } from "../stats/mod.ts";
+import { summarizeDraws } from "../stats/mod.ts";
 import {
   eventSubject,
   fromBytes,
@@ -56,7 +56,7 @@ export async function storeResults(
   return {
     rds: await put("fit.rds", readFileSync(join(tmp, "fit.rds"))),
     draws: await put("posterior.arrow", await toArrowIPC(fit.idata, "posterior")),
-    summary: await put("summary.json", toBytes(summarize(fit.idata))),
+    summary: await put("summary.json", toBytes(summarizeDraws(fit.idata))),
     zarr,
     worker: who.worker,
     attempt: who.attempt,

@@ -98,7 +98,7 @@ export interface ClusterResult {
   idata: InferenceData;
   /** The posterior draws as an Arrow table. */
   draws: Table;
-  /** posterior::summarise_draws-equivalent rows of the posterior (see `summarize`). */
+  /** posterior::summarise_draws-equivalent rows of the posterior (see `summarizeDraws`). */
   summary: Record<string, unknown>[];
   /** The brmsfit as RDS bytes (`readRDS` in R, or `readRdsFit` after writing it to a file). */
   rds: Uint8Array;

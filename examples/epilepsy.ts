@@ -16,7 +16,7 @@
 import { availableParallelism } from "node:os";
 import process from "node:process";
 import { brm, getData } from "../brms/mod.ts";
-import { summarize, type SummaryRow } from "../stats/mod.ts";
+import { summarizeDraws, type SummaryRow } from "../stats/mod.ts";
 import { shutdown } from "../worker/mod.ts";
 import { plotPosterior } from "../plot/mod.ts";
 import { fitReport } from "../plot/report.ts";
@@ -45,7 +45,7 @@ const fit = await brm({
 const tSum0 = performance.now();
 const post = fit.idata.group("posterior");
 const wanted = post.varNames().filter((v) => /^(b|sd|cor|sigma|shape|nu)_|^sigma$|^shape$/.test(v));
-const rows = summarize(fit.idata, { varNames: wanted, probs: [0.025, 0.975] });
+const rows = summarizeDraws(fit.idata, { varNames: wanted, probs: [0.025, 0.975] });
 const tSum = performance.now() - tSum0;
 
 function table(title: string, rs: SummaryRow[], strip: RegExp): void {

@@ -15,7 +15,7 @@ import {
   loo,
   looCompare,
   type PsisLoo,
-  summarize,
+  summarizeDraws,
   treeDepthHits,
 } from "../stats/mod.ts";
 import { ExploreInputError } from "./errors.ts";
@@ -82,7 +82,7 @@ export class Api {
       case "summary": {
         const fit = this.fit(q);
         const names = this.vars(q, fit);
-        const rows = summarize(fit.subset(names), { probs: [0.025, 0.975] });
+        const rows = summarizeDraws(fit.subset(names), { probs: [0.025, 0.975] });
         return { json: { fit: fit.name, rows } };
       }
       case "nuts": {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { quantileName, summarize } from "./summarize.ts";
+export { quantileName, summarizeDraws } from "./summarize.ts";
 export type { SummarizeOptions, SummaryRow } from "./summarize.ts";
 export {
   autocovariance,

@@ -1,5 +1,5 @@
 /**
- * `summarize()`: posterior's `summarise_draws()` on an InferenceData group.
+ * `summarizeDraws()`: posterior's `summarise_draws()` on an InferenceData group.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { Engine, FIELDS } from "./_variable_summary.ts";
 import { BrmstsInputError, BrmstsRangeError } from "../errors.ts";
 
 /**
- * One row of {@link summarize}: fields named like the columns of posterior's
+ * One row of {@link summarizeDraws}: fields named like the columns of posterior's
  * `summarise_draws()` (`q5`, `q95` for the default quantiles; `q2.5` for 0.025, ...). Missing
  * values (R's `NA`) are `NaN`.
  *
@@ -38,7 +38,7 @@ export type SummaryRow =
   & { [quantile: `q${string}`]: number };
 
 /**
- * Options of {@link summarize}.
+ * Options of {@link summarizeDraws}.
  *
  * @example
  * ```ts
@@ -82,14 +82,14 @@ export function quantileName(p: number): string {
  * @example
  * ```ts
  * import { InferenceData } from "../idata/mod.ts";
- * import { summarize } from "./summarize.ts";
+ * import { summarizeDraws } from "./summarize.ts";
  * const draws = Float64Array.from({ length: 4000 }, () => Math.random());
  * const idata = InferenceData.fromObject({ posterior: { mu: draws } }, { chains: 4 });
- * const [row] = summarize(idata);
+ * const [row] = summarizeDraws(idata);
  * console.log(row.variable, row.mean, row.q5, row.q95, row.rhat, row.ess_bulk);
  * ```
  */
-export function summarize(
+export function summarizeDraws(
   idata: InferenceData | Dataset,
   options: SummarizeOptions = {},
 ): SummaryRow[] {

@@ -8,7 +8,7 @@ import { EPILEPSY, mvData } from "./brm_shared.ts";
 import { defaultWorker, shutdown } from "../worker/mod.ts";
 import { bf, prior, setRescor } from "../formula/mod.ts";
 import { brm, type FitResult, getData } from "../brms/mod.ts";
-import { summarize } from "../stats/summarize.ts";
+import { summarizeDraws } from "../stats/summarize.ts";
 
 const GROUPS = [
   "posterior",
@@ -116,7 +116,7 @@ describe("brm() InferenceData shapes", () => {
     assert.deepEqual(one.get("log_likelihood", "count").shape, [1, 50, 236]);
     const full = ep.idata.get("posterior", "b_zAge").data;
     assert.equal(one.get("posterior", "b_zAge").data[0], full[150 + 50]);
-    const rows = summarize(ep.idata, { varNames: ["b_Trt1", "sd_patient__Intercept"] });
+    const rows = summarizeDraws(ep.idata, { varNames: ["b_Trt1", "sd_patient__Intercept"] });
     assert.deepEqual(rows.map((r) => r.variable), ["b_Trt1", "sd_patient__Intercept"]);
     assert.ok(rows[1].mean > 0 && rows[1].rhat > 0.9 && rows[1].ess_bulk > 10);
   });
@@ -137,7 +137,7 @@ describe("brm() InferenceData shapes", () => {
     assert.deepEqual([...idata.get("observed_data", "y2").data], data.y2);
     assert.deepEqual(idata.group("constant_data").varNames(), ["x"]);
     // b_y1_x near 2, b_y2_x near 0.5 (the simulated slopes)
-    const m = (v: string) => summarize(idata, { varNames: [v] })[0].mean;
+    const m = (v: string) => summarizeDraws(idata, { varNames: [v] })[0].mean;
     assert.ok(Math.abs(m("b_y1_x") - 2) < 0.6);
     assert.ok(Math.abs(m("b_y2_x") - 0.5) < 0.6);
   });

@@ -11,7 +11,7 @@ import { loo, summary } from "../brms/mod.ts";
 import { shutdown } from "../worker/mod.ts";
 import type { FitResult } from "../brms/mod.ts";
 import { toZarr } from "../idata/mod.ts";
-import { loo as psisLoo, summarize } from "../stats/mod.ts";
+import { loo as psisLoo, summarizeDraws } from "../stats/mod.ts";
 import { explore, type Explorer } from "../explore/mod.ts";
 import { ARTIFACTS, openBrowser, type TestBrowser } from "./_browser.ts";
 import { SLOW, tempDir } from "./_rscript.ts";
@@ -149,7 +149,7 @@ describe("explore() in Chromium", SLOW, () => {
       "diagnose",
     );
     const shown = await cells("diag");
-    const ours = summarize(fit.idata, { varNames: vars });
+    const ours = summarizeDraws(fit.idata, { varNames: vars });
     assert.deepEqual(shown.map((r) => r.row), vars);
     const brms = await summary(fit);
     const fixed = brms.fixed;
@@ -253,7 +253,10 @@ describe("explore() in Chromium", SLOW, () => {
     const s = await get("/api/summary?var=b_zAge&var=sd_patient__Intercept");
     assert.deepEqual(
       s.rows.map((r: { rhat: number }) => r.rhat),
-      summarize(fit.idata, { varNames: ["b_zAge", "sd_patient__Intercept"], probs: [0.025, 0.975] })
+      summarizeDraws(fit.idata, {
+        varNames: ["b_zAge", "sd_patient__Intercept"],
+        probs: [0.025, 0.975],
+      })
         .map((r) => r.rhat),
     );
   });

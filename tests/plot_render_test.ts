@@ -1,7 +1,7 @@
 // Rendering and notebook display of plots: SVG that parses as XML with the expected marks, PNG
 // with the requested size whose text renders, Jupyter MIME bundles whose Vega-Lite spec
 // validates against the v5 schema shipped with vega-lite, and the HTML/text displays of
-// InferenceData, Dataset and summarize() rows.
+// InferenceData, Dataset and summarizeDraws() rows.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { InferenceData } from "../idata/mod.ts";
-import { loo, looCompare, summarize } from "../stats/mod.ts";
+import { loo, looCompare, summarizeDraws } from "../stats/mod.ts";
 import {
   Plot,
   plotForest,
@@ -219,7 +219,7 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
     assert.throws(() => plotTrace({} as never), PlotInputError);
   });
 
-  it("InferenceData, Dataset and summarize() rows display as HTML and text", () => {
+  it("InferenceData, Dataset and summarizeDraws() rows display as HTML and text", () => {
     const id = InferenceData.fromObject({
       posterior: { mu: new Float64Array(40).map((_, i) => Math.sin(i)) },
       observed_data: { y: { dims: ["obs_id"], data: new Float64Array(3) } },
@@ -235,7 +235,7 @@ describe("plots render to SVG and PNG and display in Jupyter", SLOW, () => {
     assert.match(b["text/plain"], /> posterior[\s\S]*mu\s+\(chain, draw\) float64 \[2 x 20\]/);
     const d = show(id.group("observed_data"));
     assert.match(d["text/plain"], /Dimensions:\s+\(obs_id: 3\)/);
-    const rows = summarize(id);
+    const rows = summarizeDraws(id);
     assert.equal(Object.keys(rows).length, 1); // the display method is not enumerable
     const s = show(rows);
     assert.match(s["text/html"], /<th>rhat<\/th>/);

@@ -1,11 +1,11 @@
-// Golden comparison of summarize() against posterior::summarise_draws(), with draws generated
+// Golden comparison of summarizeDraws() against posterior::summarise_draws(), with draws generated
 // by R during the test and passed bit for bit through binary files.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InferenceData } from "../idata/mod.ts";
-import { summarize } from "../stats/mod.ts";
+import { summarizeDraws } from "../stats/mod.ts";
 import { close, once, readDoubles, rPath, rscript, SLOW, tempDir } from "./_rscript.ts";
 
 const CONFIGS: [number, number][] = [
@@ -84,7 +84,7 @@ function compareConfig(dir: string, k: number, probs?: number[]) {
     posterior[v] = { dims: ["chain", "draw"], data: draws.subarray(i * C * D, (i + 1) * C * D) };
   });
   const idata = InferenceData.fromObject({ posterior }, { chains: C, draws: D });
-  const rows = summarize(idata, probs ? { probs } : {});
+  const rows = summarizeDraws(idata, probs ? { probs } : {});
   assert.equal(rows.length, varNames.length);
   const bad: string[] = [];
   rows.forEach((row, i) => {
@@ -101,7 +101,7 @@ function compareConfig(dir: string, k: number, probs?: number[]) {
   assert.deepEqual(bad, [], bad.join("\n"));
 }
 
-describe("summarize() against posterior::summarise_draws()", () => {
+describe("summarizeDraws() against posterior::summarise_draws()", () => {
   const tmp = tempDir("brmsts-summ-");
   const tmpProbs = tempDir("brmsts-summ-probs-");
   const generate = once(() => rscript(R_GENERATE(tmp.path, [0.05, 0.95])));
@@ -127,7 +127,7 @@ describe("summarize() against posterior::summarise_draws()", () => {
   });
 });
 
-describe("summarize() options", () => {
+describe("summarizeDraws() options", () => {
   const data = Float64Array.from({ length: 2 * 3 * 10 }, (_, i) => Math.sin(i * 1.7));
   const idata = InferenceData.fromObject({
     posterior: {
@@ -137,18 +137,21 @@ describe("summarize() options", () => {
   });
 
   it("names array elements like posterior, first index fastest", () => {
-    const rows = summarize(idata);
+    const rows = summarizeDraws(idata);
     assert.deepEqual(rows.map((r) => r.variable), ["theta[1]", "theta[2]", "theta[3]", "mu"]);
   });
 
   it("selects whole variables or single elements by name", () => {
-    assert.deepEqual(summarize(idata, { varNames: ["mu", "theta[2]"] }).map((r) => r.variable), [
-      "theta[2]",
-      "mu",
-    ]);
+    assert.deepEqual(
+      summarizeDraws(idata, { varNames: ["mu", "theta[2]"] }).map((r) => r.variable),
+      [
+        "theta[2]",
+        "mu",
+      ],
+    );
   });
 
   it("rejects unknown variable names", () => {
-    assert.throws(() => summarize(idata, { varNames: ["nope"] }), /unknown variables: nope/);
+    assert.throws(() => summarizeDraws(idata, { varNames: ["nope"] }), /unknown variables: nope/);
   });
 });

@@ -29,12 +29,12 @@ const file = (sub: string) => join(ROOT, EXPORTS[sub]);
  */
 const USES: Record<(typeof PURE)[number], string> = {
   "./stats": `
-import { essBulk, hdi, loo, rhat, summarize } from "@stats";
+import { essBulk, hdi, loo, rhat, summarizeDraws } from "@stats";
 import { InferenceData } from "@idata";
 export function run() {
   const x = Float64Array.from({ length: 100 }, (_, i) => i + 1); // 2 chains x 50 draws: 1..100
   const idata = InferenceData.fromObject({ posterior: { mu: x } }, { chains: 2 });
-  const [row] = summarize(idata);
+  const [row] = summarizeDraws(idata);
   // log-likelihood of 4 observations under 200 draws, row-major (draw, observation)
   const data = Float64Array.from({ length: 800 }, (_, k) =>
     -0.5 * ((k % 4) - 1.5 - Math.sin(Math.floor(k / 4))) ** 2 - 0.92);

@@ -44,7 +44,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { cacheDir, compilerCacheStatus } from "../brms/mod.ts";
+import { cacheDir } from "../brms/mod.ts";
+import { compilerCacheStatus } from "../brms/compile/compiler.ts";
 import { median, report, RUNNER } from "./_util.ts";
 
 const SELF = fileURLToPath(import.meta.url);

@@ -52,7 +52,7 @@ export {
   cacheInfo,
   clearCache,
 } from "./compile/cache_admin.ts";
-export { type CompilerCacheStatus, compilerCacheStatus } from "./compile/compiler.ts";
+export type { CompilerCacheStatus } from "./compile/compiler.ts";
 export { makeStancode, makeStandata, type StancodeOptions } from "./postfit/stancode.ts";
 export * from "./postfit/mod.ts";
 // More of brms after fitting (update, R², bridge sampling, exposed Stan functions): issue 18.

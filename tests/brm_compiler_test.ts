@@ -32,7 +32,8 @@ import process from "node:process";
 import { groupData, TEST_CACHE } from "./brm_shared.ts";
 import { runScriptArgv } from "./_util.ts";
 import { RWorker } from "../worker/mod.ts";
-import { brm, cacheInfo, clearCache, compilerCacheStatus } from "../brms/mod.ts";
+import { brm, cacheInfo, clearCache } from "../brms/mod.ts";
+import { compilerCacheStatus } from "../brms/compile/compiler.ts";
 import { compilerDir, headerDigest, prepareCompiler } from "../brms/compile/compiler.ts";
 import { ensureTools } from "../brms/core/r_helpers.ts";
 import {

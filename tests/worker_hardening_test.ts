@@ -207,6 +207,36 @@ describe("failing start-up scripts", () => {
     }
   });
 
+  it("reads an environment's config.json again at each start (a removed failing script)", async () => {
+    const home = mkdtempSync(join(tmpdir(), "brmsts-home-"));
+    setBrmstsHome(home);
+    try {
+      const cfg = (scripts: string[]) =>
+        writeEnvironmentConfig({ name: "dev", rHome: null, env: {}, startupScripts: scripts });
+      cfg(["stop('boom at start')"]);
+      writeState("dev");
+      // Both ways of building on the active environment: its configuration, and the resolver.
+      for (const w of [new RWorker(activeWorkerConfig()), new RWorker({}, activeWorkerConfig)]) {
+        w.setConsoleOutput("silent");
+        try {
+          cfg(["stop('boom at start')"]);
+          const err = await within(60_000, w.eval("1"), "first call").catch((e) => e);
+          assert.ok(err instanceof RStartupError, String(err));
+          assert.match(err.message, /boom at start/);
+          cfg(["brmsts_x <- 42"]); // the failing script removed by hand
+          assert.equal(await within(60_000, w.eval("brmsts_x"), "second call"), 42);
+        } finally {
+          await w.shutdown();
+        }
+      }
+      // A copy of the configuration is the caller's own: it is not read again.
+      assert.deepEqual({ ...activeWorkerConfig() }.startupScripts, ["brmsts_x <- 42"]);
+    } finally {
+      setBrmstsHome();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it("runs working start-up scripts before the first call", async () => {
     const w = new RWorker({ startupScripts: ["x <- 20", "y <- x + 1"] });
     w.setConsoleOutput("silent");

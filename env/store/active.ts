@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  ENVIRONMENT_OF_CONFIG,
   type EnvironmentWorkerConfig,
   hasEnvironment,
   readEnvironmentConfig,
@@ -38,4 +39,21 @@ export function activeWorkerConfig(): EnvironmentWorkerConfig {
     );
   }
   return workerConfigFor(readEnvironmentConfig(active));
+}
+
+/**
+ * A worker configuration as it should be at a (re)start: one made from an environment
+ * ({@link workerConfigFor}, e.g. `activeWorkerConfig()`) is read again from the environment's
+ * `config.json`, so an edit (a failing start-up script removed) takes effect at the next start;
+ * any other configuration is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { refreshWorkerConfig } from "./active.ts";
+ * refreshWorkerConfig({ startupScripts: ["x <- 1"] }); // the same object
+ * ```
+ */
+export function refreshWorkerConfig<T extends object>(config: T): T | EnvironmentWorkerConfig {
+  const name = (config as { [ENVIRONMENT_OF_CONFIG]?: unknown })[ENVIRONMENT_OF_CONFIG];
+  return typeof name === "string" ? workerConfigFor(readEnvironmentConfig(name)) : config;
 }

@@ -226,6 +226,26 @@ export interface EnvironmentWorkerConfig {
  * ```
  */
 export function workerConfigFor(cfg: EnvironmentConfig): EnvironmentWorkerConfig {
+  const out = plainWorkerConfig(cfg);
+  // Not enumerable: a configuration the caller copies or edits is theirs, read once.
+  Object.defineProperty(out, ENVIRONMENT_OF_CONFIG, { value: cfg.name, enumerable: false });
+  return out;
+}
+
+/**
+ * The key under which a worker configuration made by {@link workerConfigFor} names its
+ * environment (not enumerable, so a copy or an edit of the configuration drops it): a worker
+ * started with such a configuration reads the environment's `config.json` again at each start.
+ *
+ * @example
+ * ```ts
+ * import { ENVIRONMENT_OF_CONFIG } from "./config.ts";
+ * typeof ENVIRONMENT_OF_CONFIG; // "symbol"
+ * ```
+ */
+export const ENVIRONMENT_OF_CONFIG: unique symbol = Symbol.for("brmsts.environmentOfConfig");
+
+function plainWorkerConfig(cfg: EnvironmentConfig): EnvironmentWorkerConfig {
   const { library } = environmentPaths(cfg.name);
   const extraLibs = cfg.env.R_LIBS ? `:${cfg.env.R_LIBS}` : "";
   const out: EnvironmentWorkerConfig = {

@@ -13,6 +13,7 @@ import { ConsoleRouter } from "./console.ts";
 import { type Event, EventKind, type ReadyInfo, RequestKind } from "../wire/protocol.ts";
 import type { HandleOwner } from "./robject.ts";
 import { ShmMain } from "./shared_memory.ts";
+import { refreshWorkerConfig } from "../../env/store/active.ts";
 import {
   AbortLine,
   type Body,
@@ -67,9 +68,9 @@ export class WorkerClient implements HandleOwner {
    * Creates a client; the worker process starts with the first call.
    *
    * @param config how to start the worker.
-   * @param resolveConfig computes the configuration at the first start instead (the default
-   *   worker uses it to pick up the active environment lazily, so a broken state file fails the
-   *   first call with a clear error rather than the import); an explicit `configure()` wins.
+   * @param resolveConfig computes the configuration at each start instead (the default worker
+   *   uses it to pick up the active environment at each start, so a broken state file fails a
+   *   call with a clear error rather than the import); an explicit `configure()` wins.
    */
   constructor(config: WorkerConfig = {}, resolveConfig?: () => WorkerConfig) {
     this.#config = config;
@@ -250,10 +251,10 @@ export class WorkerClient implements HandleOwner {
   }
 
   async #start(): Promise<ReadyInfo> {
-    if (this.#resolveConfig) {
-      this.#config = this.#resolveConfig();
-      this.#resolveConfig = undefined;
-    }
+    // Read at every (re)start: an environment's configuration may have changed since.
+    this.#config = this.#resolveConfig
+      ? this.#resolveConfig()
+      : refreshWorkerConfig(this.#config) as WorkerConfig;
     await this.#shm.init();
     const { proc, info } = await this.#spawnReady(true);
     this.#info = info;

@@ -38,14 +38,20 @@ export function activeWorkerConfig(): EnvironmentWorkerConfig {
       }); activate another one or call deactivateEnvironment()`,
     );
   }
-  return workerConfigFor(readEnvironmentConfig(active));
+  return marked(workerConfigFor(readEnvironmentConfig(active)), active);
+}
+
+/** `config`, marked (not enumerably: a copy is the caller's own) as the environment `name`'s. */
+function marked(config: EnvironmentWorkerConfig, name: string): EnvironmentWorkerConfig {
+  Object.defineProperty(config, ENVIRONMENT_OF_CONFIG, { value: name, enumerable: false });
+  return config;
 }
 
 /**
- * A worker configuration as it should be at a (re)start: one made from an environment
- * ({@link workerConfigFor}, e.g. `activeWorkerConfig()`) is read again from the environment's
- * `config.json`, so an edit (a failing start-up script removed) takes effect at the next start;
- * any other configuration is returned as it is.
+ * A worker configuration as it should be at a (re)start: the active environment's
+ * (`activeWorkerConfig()`) is read again from that environment's `config.json`, so an edit (a
+ * failing start-up script removed) takes effect at the next start; any other configuration, or
+ * one whose environment is gone, is returned as it is.
  *
  * @example
  * ```ts
@@ -55,5 +61,6 @@ export function activeWorkerConfig(): EnvironmentWorkerConfig {
  */
 export function refreshWorkerConfig<T extends object>(config: T): T | EnvironmentWorkerConfig {
   const name = (config as { [ENVIRONMENT_OF_CONFIG]?: unknown })[ENVIRONMENT_OF_CONFIG];
-  return typeof name === "string" ? workerConfigFor(readEnvironmentConfig(name)) : config;
+  if (typeof name !== "string" || !hasEnvironment(name)) return config;
+  return marked(workerConfigFor(readEnvironmentConfig(name)), name);
 }

@@ -226,16 +226,14 @@ export interface EnvironmentWorkerConfig {
  * ```
  */
 export function workerConfigFor(cfg: EnvironmentConfig): EnvironmentWorkerConfig {
-  const out = plainWorkerConfig(cfg);
-  // Not enumerable: a configuration the caller copies or edits is theirs, read once.
-  Object.defineProperty(out, ENVIRONMENT_OF_CONFIG, { value: cfg.name, enumerable: false });
-  return out;
+  return plainWorkerConfig(cfg);
 }
 
 /**
- * The key under which a worker configuration made by {@link workerConfigFor} names its
- * environment (not enumerable, so a copy or an edit of the configuration drops it): a worker
- * started with such a configuration reads the environment's `config.json` again at each start.
+ * The key under which the active environment's worker configuration (`activeWorkerConfig()`)
+ * names its environment (not enumerable, so a copy or an edit of the configuration drops it): a
+ * worker started with such a configuration reads the environment's `config.json` again at each
+ * start.
  *
  * @example
  * ```ts

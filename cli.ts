@@ -43,6 +43,7 @@ const NATS_FLAGS: OptSpec = {
   "nats-ca": S,
   "nats-cert": S,
   "nats-key": S,
+  replicas: S,
 };
 const NATS_HELP = `
       --nats-creds FILE   NATS creds file (JWT + nkey seed; or NATS_CREDS)
@@ -52,7 +53,9 @@ const NATS_HELP = `
       --nats-token T      (or NATS_TOKEN)
       --nats-ca FILE      CA of the server's TLS certificate (or NATS_CA)
       --nats-cert FILE --nats-key FILE   TLS client certificate (or NATS_CERT / NATS_KEY)
-                          Precedence: flags > user info in the URL > NATS_* environment.`;
+                          Precedence: flags > user info in the URL > NATS_* environment.
+      --replicas N        replicas of the streams and buckets created (default: the NATS
+                          cluster's servers, at most 3)`;
 
 const COMMANDS: Record<string, Command> = {
   fit: {

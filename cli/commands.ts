@@ -51,6 +51,13 @@ export function natsOptions(f: Flags, nats: string | undefined): Record<string, 
     if (str(f, flag) !== undefined) tls[key] = str(f, flag)!;
   }
   if (Object.keys(tls).length) o.tls = tls;
+  const replicas = int(f, "replicas");
+  if (replicas !== undefined) {
+    if (replicas < 1 || replicas > 5) {
+      throw new CliInputError(`--replicas must be between 1 and 5, got ${replicas}`);
+    }
+    o.replicas = replicas;
+  }
   return o;
 }
 

@@ -59,6 +59,11 @@ export interface ClusterOptions extends ClusterConnectionOptions {
    * a NATS cluster. Default: `NATS_URL`. Credentials and TLS: see {@link ClusterConnectionOptions}.
    */
   servers?: string | string[];
+  /**
+   * Replicas of the streams and buckets this client creates when they do not exist yet (1-5).
+   * Default: as many as the NATS cluster has servers, at most 3; existing ones are kept.
+   */
+  replicas?: number;
 }
 
 /**
@@ -204,7 +209,7 @@ export interface QueueStatus {
 export async function connectCluster(options: ClusterOptions): Promise<Cluster> {
   const conn = await openConnection({ ...options, name: options.name ?? "brmsts-client" });
   try {
-    const infra = await conn.guarded(() => ensureInfra(conn.nc));
+    const infra = await conn.guarded(() => ensureInfra(conn.nc, { replicas: options.replicas }));
     return new ClusterImpl(conn, infra);
   } catch (e) {
     await conn.nc.close().catch(() => {});
@@ -293,7 +298,7 @@ class ClusterImpl implements Cluster {
     const st = await this.conn.guarded(() => retrying(() => readState(this.infra.state, id)));
     if (st?.state === "done" && st.result) manifest = st.result;
     else {
-      for await (const e of this.events(id)) {
+      for await (const e of this.#eventsOrState(id)) {
         if (e.type === "done") manifest = e.result;
         else if (e.type === "failed" || e.type === "cancelled") {
           const err = e.type === "failed"
@@ -317,6 +322,32 @@ class ClusterImpl implements Cluster {
       });
     }
     return await this.download(manifest);
+  }
+
+  /** The job's events to its end; a `done` state (read every 5 s) also ends them (lost server). */
+  async *#eventsOrState(id: string): AsyncGenerator<JobEvent> {
+    const consumer = await this.conn.guarded(() =>
+      retrying(() => this.js.consumers.get(EVENT_STREAM, { filter_subjects: eventSubject(id) }))
+    );
+    const msgs = await this.conn.guarded(() => retrying(() => consumer.consume()));
+    let fromState: JobEvent | undefined;
+    const timer = setInterval(async () => {
+      const st = await readState(this.infra.state, id).catch(() => null);
+      if (st?.state !== "done" || !st.result || fromState) return;
+      fromState = { type: "done", result: st.result } as JobEvent;
+      await msgs.close().catch(() => {});
+    }, 5000);
+    try {
+      for await (const m of msgs) {
+        const e = fromBytes<JobEvent>(m.data);
+        yield e;
+        if (e.type === "done" || e.type === "failed" || e.type === "cancelled") return;
+      }
+      if (fromState) yield fromState;
+    } finally {
+      clearInterval(timer);
+      await msgs.close().catch(() => {});
+    }
   }
 
   async download(m: ResultManifest): Promise<ClusterResult> {

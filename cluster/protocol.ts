@@ -99,6 +99,13 @@ export interface InfraOptions {
   ackWaitMs?: number;
   /** Deliveries of a job before it is given up. */
   maxDeliver?: number;
+  /**
+   * Replicas of the streams and buckets created here (1-5). Default: as many as the NATS
+   * cluster has servers, at most 3 (1 on a single server). Existing ones are kept as they are.
+   */
+  replicas?: number;
+  /** Told when an existing stream or bucket has another replica count (it is kept). */
+  onLog?: (entry: Record<string, unknown>) => void;
 }
 
 /** Handles on the shared resources. */
@@ -117,14 +124,22 @@ const NS = 1_000_000;
  */
 export async function ensureInfra(nc: NatsConnection, o: InfraOptions = {}): Promise<Infra> {
   const jsm = await jetstreamManager(nc);
-  await addOrKeep(jsm, {
+  const replicas = o.replicas ?? defaultReplicas(nc);
+  const log = (name: string, have: number | undefined) => {
+    if (have !== undefined && have !== replicas) {
+      o.onLog?.({ event: "replicas-kept", stream: name, replicas: have, wanted: replicas });
+    }
+  };
+  await addOrKeep(jsm, log, {
     name: JOB_STREAM,
+    num_replicas: replicas,
     subjects: [JOB_SUBJECT],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
   });
-  await addOrKeep(jsm, {
+  await addOrKeep(jsm, log, {
     name: EVENT_STREAM,
+    num_replicas: replicas,
     subjects: [`${EVENT_PREFIX}.>`],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
@@ -153,17 +168,33 @@ export async function ensureInfra(nc: NatsConnection, o: InfraOptions = {}): Pro
     });
   }
   const kvm = new Kvm(nc), objm = new Objm(nc);
-  const state = await kvm.create(STATE_BUCKET, { history: 1 });
-  const data = await objm.create(DATA_BUCKET, { storage: StorageType.File });
-  const models = await objm.create(MODEL_BUCKET, { storage: StorageType.File });
+  const state = await kvm.create(STATE_BUCKET, { history: 1, replicas });
+  log(`KV_${STATE_BUCKET}`, (await state.status()).replicas);
+  const data = await objm.create(DATA_BUCKET, { storage: StorageType.File, replicas });
+  log(`OBJ_${DATA_BUCKET}`, (await data.status()).replicas);
+  const models = await objm.create(MODEL_BUCKET, { storage: StorageType.File, replicas });
+  log(`OBJ_${MODEL_BUCKET}`, (await models.status()).replicas);
   return { jsm, state, data, models };
+}
+
+/**
+ * The default replica count: the servers of the connected server's cluster (its own client URL
+ * and the others it advertises), at most 3; 1 on a single server.
+ */
+export function defaultReplicas(nc: NatsConnection): number {
+  const info = nc.info;
+  if (!info?.cluster) return 1;
+  const urls = new Set(info.connect_urls ?? []);
+  return Math.max(1, Math.min(3, urls.size));
 }
 
 async function addOrKeep(
   jsm: JetStreamManager,
+  log: (name: string, have: number | undefined) => void,
   cfg: Parameters<JetStreamManager["streams"]["add"]>[0],
 ): Promise<void> {
-  if (await jsm.streams.info(cfg.name!).catch(() => null)) return;
+  const have = await jsm.streams.info(cfg.name!).catch(() => null);
+  if (have) return log(cfg.name!, have.config.num_replicas);
   await jsm.streams.add(cfg).catch(async (e) => {
     if (!await jsm.streams.info(cfg.name!).catch(() => null)) throw e;
   });

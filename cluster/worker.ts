@@ -75,7 +75,12 @@ export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
     o.onLog?.({ event: "permission-denied", subject: e.subject, op: e.operation })
   );
   const infra = await conn.guarded(() =>
-    ensureInfra(nc, { ackWaitMs: o.ackWaitMs ?? 60_000, maxDeliver: o.maxDeliver ?? 3 })
+    ensureInfra(nc, {
+      ackWaitMs: o.ackWaitMs ?? 60_000,
+      maxDeliver: o.maxDeliver ?? 3,
+      replicas: o.replicas,
+      onLog: o.onLog,
+    })
   ).catch(async (e) => {
     await nc.close().catch(() => {});
     throw e;

@@ -25,6 +25,12 @@ export interface WorkerOptions extends ClusterConnectionOptions {
   ackWaitMs?: number;
   /** JetStream `max_deliver` of the shared consumer (default 3). */
   maxDeliver?: number;
+  /**
+   * Replicas of the streams and buckets the worker creates when they do not exist yet (1-5).
+   * Default: as many as the NATS cluster has servers, at most 3 (1 on a single server);
+   * existing ones are kept as they are (logged as `replicas-kept`).
+   */
+  replicas?: number;
   /** This worker's name in events and job states (default `host:pid`). */
   name?: string;
   /**

@@ -180,3 +180,68 @@ ${opts.config ?? ""}
   await server.start();
   return server;
 }
+
+/** A JetStream cluster of nats-servers on loopback (see {@link startNatsCluster}). */
+export interface NatsCluster {
+  servers: NatsServer[];
+  /** The client URLs of all servers. */
+  urls: string[];
+  /** Stops every server and removes their stores. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts `n` nats-servers clustered on 127.0.0.1 with JetStream (distinct `server_name`s, free
+ * client and route ports, a store each), and waits until every server lists all `n` in its
+ * `connect_urls` and JetStream answers (a meta leader is elected).
+ */
+export async function startNatsCluster(n = 3): Promise<NatsCluster> {
+  const routePorts = await Promise.all(Array.from({ length: n }, () => freePort()));
+  const routes = routePorts.map((p) => `"nats-route://127.0.0.1:${p}"`).join(", ");
+  const servers: NatsServer[] = [];
+  const cluster: NatsCluster = {
+    servers,
+    get urls() {
+      return servers.map((s) => s.url);
+    },
+    async dispose() {
+      await Promise.all(servers.map((s) => s.dispose()));
+    },
+  };
+  try {
+    for (let i = 0; i < n; i++) {
+      servers.push(
+        await startNats({
+          noWebsocket: true,
+          config: `server_name: "brmsts-n${i}"
+cluster { name: "brmsts-test", listen: "127.0.0.1:${routePorts[i]}", routes: [${routes}] }`,
+        }),
+      );
+    }
+    const { connect } = await import("@nats-io/transport-node");
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    for (const s of servers) {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const nc = await connect({ servers: s.url });
+        try {
+          const full = (nc.info?.connect_urls?.length ?? 0) >= n;
+          const ok = full &&
+            await jetstreamManager(nc).then((m) => m.getAccountInfo()).then(
+              () => true,
+              () => false,
+            );
+          if (ok) break;
+        } finally {
+          await nc.close();
+        }
+        if (Date.now() > deadline) throw new Error(`nats cluster not formed at ${s.url}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } catch (e) {
+    await cluster.dispose();
+    throw e;
+  }
+  return cluster;
+}

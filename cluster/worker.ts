@@ -75,12 +75,7 @@ export async function startWorker(o: WorkerOptions): Promise<ClusterWorker> {
     o.onLog?.({ event: "permission-denied", subject: e.subject, op: e.operation })
   );
   const infra = await conn.guarded(() =>
-    ensureInfra(nc, {
-      ackWaitMs: o.ackWaitMs ?? 60_000,
-      maxDeliver: o.maxDeliver ?? 3,
-      replicas: o.replicas,
-      onLog: o.onLog,
-    })
+    ensureInfra(nc, { ...o, ackWaitMs: o.ackWaitMs ?? 60_000, maxDeliver: o.maxDeliver ?? 3 })
   ).catch(async (e) => {
     await nc.close().catch(() => {});
     throw e;
@@ -206,7 +201,8 @@ class Worker implements ClusterWorker {
       onLog: (e: Record<string, unknown>) => this.log(e),
     };
     if (!keys.signer) this.log({ event: "model-share", note: "no signing key: nothing uploaded" });
-    if (!keys.signer && keys.trusted.length === 0) {
+    const none = !keys.signer && !keys.trusted.length; // neither uploads nor loads
+    if (none) {
       this.log({ event: "model-share", note: "no trusted keys: no shared model is loaded" });
     }
     return keys;

@@ -71,6 +71,17 @@ export const GAUSSIAN_PRIORS = [
 ];
 
 /** The same priors as R code, for Rscript. */
+/** A small, quick cluster job (the grouped gaussian model, 1 chain × 200 iterations). */
+export const smallJob = (seed: number, extra: Record<string, unknown> = {}) => ({
+  formula: "y ~ g",
+  data: groupData(30, seed),
+  priors: GAUSSIAN_PRIORS,
+  chains: 1,
+  iter: 200,
+  seed,
+  ...extra,
+});
+
 export const GAUSSIAN_PRIORS_R = 'c(brms::set_prior("normal(0, 300)", class = "b"), ' +
   'brms::set_prior("normal(0, 300)", class = "Intercept"), ' +
   'brms::set_prior("exponential(1)", class = "sigma"))';

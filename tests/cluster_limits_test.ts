@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { GAUSSIAN_PRIORS, groupData } from "./brm_shared.ts";
+import { smallJob } from "./brm_shared.ts";
 import { type NatsServer, startNats } from "./nats_shared.ts";
 import { shutdown } from "../worker/mod.ts";
 import {
@@ -19,15 +19,7 @@ import {
   startWorker,
 } from "../cluster/mod.ts";
 
-const good = (seed: number, extra: Record<string, unknown> = {}) => ({
-  formula: "y ~ g",
-  data: groupData(30, seed),
-  priors: GAUSSIAN_PRIORS,
-  chains: 1,
-  iter: 200,
-  seed,
-  ...extra,
-});
+const good = smallJob;
 
 async function failsWithLimit(cluster: Cluster, opts: Record<string, unknown>, limit: RegExp) {
   const h = await cluster.submit({ ...good(1), ...opts } as never);

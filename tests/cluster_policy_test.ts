@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GAUSSIAN_PRIORS, groupData } from "./brm_shared.ts";
+import { GAUSSIAN_PRIORS, smallJob } from "./brm_shared.ts";
 import { type NatsServer, startNats } from "./nats_shared.ts";
 import { brm, makeStancode } from "../brms/mod.ts";
 import { defaultWorker, rCode, shutdown } from "../worker/mod.ts";
@@ -143,15 +143,7 @@ describe("a worker refuses hostile jobs", () => {
   let worker: ClusterWorker;
   let dir: string;
   const logs: Record<string, unknown>[] = [];
-  const good = (seed: number, extra: Record<string, unknown> = {}) => ({
-    formula: "y ~ g",
-    data: groupData(30, seed),
-    priors: GAUSSIAN_PRIORS,
-    chains: 1,
-    iter: 200,
-    seed,
-    ...extra,
-  });
+  const good = smallJob;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "brmsts-policy-"));

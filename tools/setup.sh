@@ -56,6 +56,16 @@ if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] ||
   echo "[setup] installing npm dependencies (package-lock.json changed or first run)" >&2
   # npm install (not ci): it honours the lock's versions; ci rejects a lock that lacks the
   # optional binaries of other platforms.
-  npm install --no-audit --no-fund --loglevel=error
+  # Retried: under load, the bun package's install script has once failed to find its own
+  # platform binary (@oven/bun-linux-x64) that npm had not placed yet; a second run finds it.
+  for try in 1 2 3; do
+    if npm install --no-audit --no-fund --loglevel=error &&
+      [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/bun ]; then
+      break
+    fi
+    [ "$try" = 3 ] && { echo "[setup] npm install failed 3 times" >&2; exit 1; }
+    echo "[setup] npm install failed (try $try); trying again" >&2
+    sleep 2
+  done
   echo "$lock_hash" >"$stamp"
 fi

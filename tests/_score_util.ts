@@ -28,23 +28,6 @@ brmsts_sct_err <- function(fit, newdata, ids) {
 }
 `;
 
-/** A seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A standard normal from a PRNG (Box-Muller). */
-export function normal(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
-
 /** brms's posterior_linpred / posterior_epred, converted to the scorer's layout. */
 export async function brmsPred(
   fit: FitResult,

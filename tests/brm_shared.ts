@@ -23,23 +23,8 @@ export const TEST_CACHE = process.env.BRMSTS_CACHE_DIR ?? join(ROOT, ".cache", "
 mkdirSync(TEST_CACHE, { recursive: true });
 process.env.BRMSTS_CACHE_DIR = TEST_CACHE;
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal draws from `rand` (Box–Muller). */
-export function normal(rand: () => number): number {
-  const u = 1 - rand(), v = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
+export { normal, rng } from "./random.ts";
+import { normal, rng } from "./random.ts";
 
 /** Group means of the gaussian model's data. */
 export const GROUP_MEANS: Record<string, number> = { a: 0, b: 100, c: 200 };

@@ -7,7 +7,7 @@
  */
 import { Categorical } from "../data/mod.ts";
 import { bf, cumulative, type Formula, Gamma } from "../formula/mod.ts";
-import { normal, rng } from "./_score_util.ts";
+import { normal, rng } from "./random.ts";
 
 /** One model of the corpus and the new data it is scored on. */
 export interface CorpusModel {
